@@ -116,3 +116,19 @@ class Chunk:
     position: int
     metadata: dict[str, Any]  # flat: case, meeting, date, year, document, title, doc_type,
     # part, section, page_start, page_end, access, content_hash
+
+
+ROLE_ACCESS: dict[str, tuple[Access, ...]] = {
+    "member": ("public",),
+    "secretariat": ("public", "internal"),
+    "admin": ("public", "internal", "confidential"),
+}
+
+
+def allowed_access(role: str | None) -> tuple[Access, ...]:
+    """Access levels a role may read. No role means the local operator (the CLI's default)."""
+    if role is None:
+        return ROLE_ACCESS["admin"]
+    if role not in ROLE_ACCESS:
+        raise ValueError(f"Ukjent rolle «{role}». Gyldige roller: {', '.join(ROLE_ACCESS)}.")
+    return ROLE_ACCESS[role]
