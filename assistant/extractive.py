@@ -1,0 +1,279 @@
+"""The default answerer: grounded quotes with citations, no language model.
+
+Its quality comes from the council structure built at ingest: case cards come from the case
+register, decision timelines from the cases' Vedtak texts in date order, positions from the
+council's own stated views, and everything else from the best-scoring archive sentences.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.answer import Answer, RetrievedPassage
+from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
+from assistant.evidence import POSITION_CUES, EvidenceScorer, Sentence
+from assistant.prompts import phrase
+from assistant.retrieval import Hit, Retriever, SearchFilters
+from assistant.routing import Interpretation
+
+CONTEXT_K = 8
+MAX_QUOTES = {"facts": 4, "onboarding": 5, "positions": 5, "drafting": 8}
+# Refuse when the best sentence scores below this (calibrated on gold-dev; see README).
+MIN_EVIDENCE_SCORE = 0.80
+
+
+class ExtractiveAnswerer:
+    def __init__(self, retriever: Retriever):
+        self.retriever = retriever
+        self._scorer: EvidenceScorer | None = None
+        self._scorer_version = None
+
+    @property
+    def scorer(self) -> EvidenceScorer:
+        if self._scorer is None or self._scorer_version != self.retriever._version:
+            self._scorer = EvidenceScorer(self.retriever)
+            self._scorer_version = self.retriever._version
+        return self._scorer
+
+    # ---- entry -------------------------------------------------------------------------------------
+    def answer(self, interpretation: Interpretation, lang: str, filters: SearchFilters | None, role: str | None) -> Answer:
+        self.retriever.refresh()
+        cases = self.retriever.cases
+        allowed_cases = {c["number"] for c in self._visible_cases(role)}
+        route = interpretation.route
+        named = interpretation.cases
+        hits = self.retriever.search(interpretation.retrieval_query, k=CONTEXT_K, filters=filters, role=role)
+        context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
+        unknown = [n for n in named if n not in allowed_cases]
+        if unknown:
+            return self._refuse_case(unknown[0], interpretation, lang, role, context)
+        missing_meeting = [m for m in interpretation.meetings if not any(c.get("meeting") == m for c in cases.values() if c["number"] in allowed_cases) and not self._mentioned(m)]
+        if missing_meeting:
+            return self._refuse(phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}"), interpretation, lang, hits, context)
+        if route == "case_lookup" and named:
+            return self._case_card(named, interpretation, lang, role, context)
+        if lang != "en" and not interpretation.follow_up:
+            missing = self.scorer.missing_terms(interpretation.question)
+            if missing:
+                return self._refuse(phrase("refusal_topic", lang, topic=", ".join(missing)), interpretation, lang, hits, context)
+        query_vector = self.retriever.embed_query(interpretation.retrieval_query)
+        sentences = self.scorer.score(interpretation.retrieval_query, query_vector, hits, route)
+        if not sentences or sentences[0].score < MIN_EVIDENCE_SCORE:
+            return self._refuse(phrase("refusal", lang), interpretation, lang, hits, context)
+        if route == "decisions":
+            return self._timeline(interpretation, lang, hits, sentences, context)
+        if route == "drafting":
+            return self._draft(interpretation, lang, sentences, context)
+        return self._quotes(interpretation, lang, route, sentences, context)
+
+    def _visible_cases(self, role: str | None) -> list[dict[str, Any]]:
+        from ingest.models import allowed_access
+
+        levels = allowed_access(role)
+        return [c for c in self.retriever.cases.values() if c.get("access", "public") in levels]
+
+    def _mentioned(self, meeting: str) -> bool:
+        pattern = re.compile(r"møte\s+" + re.escape(meeting))
+        return any(pattern.search(text) for text in self.retriever.texts.values())
+
+    # ---- refusals ------------------------------------------------------------------------------
+    def _refuse_case(self, number: str, interpretation, lang, role, context) -> Answer:
+        mentions = [cid for cid, text in self.retriever.texts.items() if re.search(r"(?<![\d/])" + re.escape(number) + r"(?!\d)", text)]
+        related = []
+        for cid in mentions:
+            meta = self.retriever.metadata[cid]
+            if meta.get("case") and meta["case"] not in related and meta.get("access", "public") in _levels(role):
+                related.append(meta["case"])
+        text = phrase("refusal_case_not_found", lang, case=number)
+        return Answer(answer=join_paragraphs([text, self._nearest(related, lang, role)]), refused=True, language=lang, route=interpretation.route, context=context)
+
+    def _refuse(self, text: str, interpretation, lang, hits: list[Hit], context) -> Answer:
+        related = []
+        for hit in hits:
+            case = hit.metadata.get("case")
+            if case and case not in related:
+                related.append(case)
+        return Answer(answer=join_paragraphs([text, self._nearest(related[:3], lang, None)]), refused=True, language=lang, route=interpretation.route, context=context)
+
+    def _nearest(self, numbers: list[str], lang: str, role) -> str:
+        cases = self.retriever.cases
+        lines = [f"- Sak {n}: {cases[n]['title']} ({cases[n].get('date') or cases[n].get('meeting')})" for n in numbers if n in cases]
+        return (phrase("nearest_cases_intro", lang) + "\n" + "\n".join(lines)) if lines else ""
+
+    # ---- case card -----------------------------------------------------------------------------
+    def _case_card(self, numbers: list[str], interpretation, lang, role, context) -> Answer:
+        book = CitationBook()
+        paragraphs = []
+        scorer = self.scorer
+        query_vector = self.retriever.embed_query(interpretation.retrieval_query)
+        for number in numbers[:3]:
+            case = self.retriever.cases[number]
+            chunks = self.retriever.case_chunks(number, role)
+            main = [h for h in chunks if h.metadata.get("part") in ("case_paper", "minutes") and h.metadata.get("section_kind") not in ("felter", "forslag", "vedtak")]
+            paragraphs.append(case_heading_line(case, lang))
+            if case.get("flagged"):
+                paragraphs.append(phrase("case_number_note", lang, literal=f"«Sak {case['literal_number']}»"))
+            sentences = scorer.score(interpretation.retrieval_query, query_vector, main, "positions")
+            chosen = _case_background(sentences, main, scorer)
+            if chosen:
+                lines = [quote_line(s.text, book.cite(s.text, s.metadata)) for s in chosen]
+                paragraphs.append(f"**{phrase('heading_background', lang)}:**\n" + "\n".join(lines))
+            for key, kind in (("proposal", "forslag"), ("decision", "vedtak")):
+                text = case.get(key)
+                if not text:
+                    continue
+                source = next((h for h in chunks if h.metadata.get("section_kind") == kind), None) or (chunks[0] if chunks else None)
+                meta = source.metadata if source else {"case": number, "part": "case_paper", "doc_id": case["document"]}
+                label = phrase("heading_proposal" if key == "proposal" else "heading_decision", lang)
+                paragraphs.append(f"**{label}:** {quote_line(text, book.cite(text, meta))}{gloss(text, lang)}")
+            if not case.get("decision"):
+                paragraphs.append(phrase("case_no_decision", lang))
+            if case.get("vedlegg"):
+                paragraphs.append(f"**{phrase('heading_attachments', lang)}:** " + "; ".join(case["vedlegg"]))
+            context = context + [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=0.0, metadata=h.metadata) for h in chunks[:4]]
+        return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="case_lookup", context=_unique(context))
+
+    # ---- decisions timeline ----------------------------------------------------------------------
+    def _timeline(self, interpretation, lang, hits: list[Hit], sentences: list[Sentence], context) -> Answer:
+        book = CitationBook()
+        ranked_cases: list[str] = []
+        for sentence in sentences[:12]:
+            case = sentence.metadata.get("case")
+            if case and case not in ranked_cases and case in self.retriever.cases:
+                ranked_cases.append(case)
+        entries = [self.retriever.cases[n] for n in ranked_cases[:6] if self.retriever.cases[n].get("decision") or self.retriever.cases[n].get("proposal")]
+        entries.sort(key=lambda c: (c.get("date") or "", _case_order(c["number"])))
+        if not entries:
+            return self._quotes(interpretation, lang, "facts", sentences, context)
+        topic = _topic(interpretation.question)
+        paragraphs = [phrase("timeline_intro", lang, topic=topic)]
+        for case in entries:
+            key = "decision" if case.get("decision") else "proposal"
+            label = phrase("heading_decision" if key == "decision" else "heading_proposal", lang)
+            meta = next((h.metadata for h in self.retriever.case_chunks(case["number"]) if h.metadata.get("section_kind") in ("vedtak", "forslag")), {"case": case["number"], "part": "minutes", "doc_id": case["document"]})
+            text = case[key]
+            best = next((s for s in sentences if s.metadata.get("case") == case["number"] and s.text not in text), None)
+            lines = [case_heading_line(case, lang)]
+            if best:
+                lines.append(quote_line(best.text, book.cite(best.text, best.metadata)))
+            lines.append(f"{label}: {quote_line(text, book.cite(text, meta))}{gloss(text, lang)}")
+            paragraphs.append("\n".join(lines))
+        return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="decisions", context=context)
+
+    # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
+    def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:
+        chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route)
+        book = CitationBook()
+        intro = {
+            "positions": phrase("positions_intro", lang, topic=_topic(interpretation.question)),
+            "onboarding": phrase("onboarding_intro", lang),
+        }.get(route, phrase("facts_intro", lang))
+        lines = []
+        for sentence in chosen:
+            text = sentence.text
+            extra = self.scorer.following(sentence) if text.rstrip().endswith(":") else []
+            items = _list_items(extra)
+            if items:
+                block = text + "\n" + "\n".join(s.text for s in items)
+                lines.append(f"{text} {book.cite(text, sentence.metadata)}")
+                for item in items:
+                    lines.append(f"- {item.text.lstrip('-• ').strip()} {book.cite(item.text, item.metadata)}")
+                continue
+            lines.append(quote_line(text, book.cite(text, sentence.metadata)) + gloss(text, lang))
+        return Answer(answer=join_paragraphs([intro, "\n".join(lines)]), citations=book.citations, language=lang, route=route, context=context)
+
+    # ---- drafting --------------------------------------------------------------------------------
+    def _draft(self, interpretation, lang, sentences: list[Sentence], context) -> Answer:
+        book = CitationBook()
+        topic = _topic(interpretation.question)
+        positions = [s for s in sentences if POSITION_CUES.search(s.text)]
+        points = [s for s in sentences if re.search(r"\b(bør|anbefal\w*|foresl\w*|tiltak|må|skal)\b", s.text, re.I) and s not in positions]
+        chosen_positions = select_diverse(positions or sentences, 5, "positions")
+        chosen_points = select_diverse([s for s in points if s not in chosen_positions], 5, "facts")
+        paragraphs = [f"**{phrase('draft_banner', lang)}**", f"**{phrase('draft_introduction', lang)}**\n" + phrase("draft_intro_text", lang, topic=topic)]
+        paragraphs.append(f"**{phrase('draft_prior_positions', lang)}**\n" + "\n".join(f"- {quote_line(s.text, book.cite(s.text, s.metadata))}" for s in chosen_positions))
+        if chosen_points:
+            paragraphs.append(f"**{phrase('draft_points', lang)}**\n" + "\n".join(f"- {quote_line(s.text, book.cite(s.text, s.metadata))}" for s in chosen_points))
+        sources = []
+        for citation in book.citations:
+            label = f"{citation.marker} {citation.title}" + (f", {citation.date}" if citation.date else "")
+            if label not in sources:
+                sources.append(label)
+        paragraphs.append(f"**{phrase('draft_sources', lang)}**\n" + "\n".join(f"- {s}" for s in sources))
+        return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="drafting", context=context)
+
+
+def select_diverse(sentences: list[Sentence], limit: int, route: str) -> list[Sentence]:
+    """The best sentence, then others close to it, preferring new cases and documents."""
+    if not sentences:
+        return []
+    top = sentences[0].score
+    margin = 0.16 if route in ("positions", "onboarding", "drafting") else 0.12
+    chosen: list[Sentence] = [sentences[0]]
+    for sentence in sentences[1:]:
+        if len(chosen) >= limit:
+            break
+        penalty = 0.03 * sum(1 for c in chosen if c.chunk_id == sentence.chunk_id)
+        if sentence.score - penalty >= top - margin:
+            chosen.append(sentence)
+    return chosen
+
+
+def _case_background(sentences: list[Sentence], chunks: list[Hit], scorer: EvidenceScorer) -> list[Sentence]:
+    """The case's opening sentence plus the two most relevant others, in document order."""
+    if not chunks:
+        return []
+    first_rows = scorer.by_chunk.get(chunks[0].chunk_id, [])
+    opening = Sentence(chunks[0].chunk_id, first_rows[0][0], first_rows[0][1], chunks[0].metadata) if first_rows else None
+    picked = [opening] if opening else []
+    for sentence in sentences:
+        if len(picked) >= 3:
+            break
+        if opening and sentence.text == opening.text:
+            continue
+        picked.append(sentence)
+    order = {cid: i for i, cid in enumerate(h.chunk_id for h in chunks)}
+    return sorted(picked, key=lambda s: (order.get(s.chunk_id, 0), s.index))
+
+
+def _list_items(sentences: list[Sentence]) -> list[Sentence]:
+    items = []
+    for sentence in sentences:
+        if re.match(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+", sentence.text) or (items == [] and len(sentence.text) < 200):
+            items.append(sentence)
+        elif items:
+            break
+    return items if len(items) >= 2 else []
+
+
+_TOPIC_PREFIX = re.compile(
+    r"^.*?\b(om|on|about|angående|knyttet til|i forbindelse med)\s+", re.IGNORECASE
+)
+
+
+def _topic(question: str) -> str:
+    text = question.strip().rstrip("?.! ")
+    match = _TOPIC_PREFIX.match(text)
+    topic = text[match.end():] if match and match.end() < len(text) else text
+    return topic[:80] or text[:80]
+
+
+def _case_order(number: str) -> tuple:
+    n, m, y = (int(x) for x in number.split("/"))
+    return (y, m, n)
+
+
+def _levels(role):
+    from ingest.models import allowed_access
+
+    return allowed_access(role)
+
+
+def _unique(passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    seen: set[str] = set()
+    result = []
+    for passage in passages:
+        if passage.chunk_id not in seen:
+            seen.add(passage.chunk_id)
+            result.append(passage)
+    return result

@@ -1,0 +1,121 @@
+"""Which kind of question this is, and what an elliptic follow-up refers to.
+
+Routes: case_lookup, decisions, positions, onboarding, drafting, facts. Follow-ups ("Og hva
+ble vedtatt?", "And how do the caseworkers see it?") borrow the cases and topic of earlier
+turns; no model is needed for that, only the history's own words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.case_numbers import find_case_references, find_meeting_references
+
+_DRAFTING = re.compile(
+    r"\b(lag|skriv|utarbeid|formuler|foreslå|lage|skrive|gjer|gjør|draft|write|prepare|compose)\b.{0,40}\b(utkast|brev|notat|innspill|høringssvar|høringsinnspill|"
+    r"tekst|svar|letter|draft|response|memo|input|statement|oppfølgingsbrev|uttalelse|uttale)|\butkast til\b|\bdraft (a|an)\b",
+    re.IGNORECASE,
+)
+_DECISIONS = re.compile(
+    r"\b(vedtatt|vedteke|vedtok|vedtak(ene)?|bestemt|besluttet|decided|decisions?|resolved?|resolutions?)\b",
+    re.IGNORECASE,
+)
+_TOPIC_DECISIONS = re.compile(
+    r"\b(hva|kva|what|hvilke|kva for)\b.{0,30}\b(har|has|have)\b.{0,25}\b(vedtatt|vedteke|bestemt|besluttet|decided)\b.{0,10}\b(om|on|about|i|angående)\b"
+    r"|\bhvilke vedtak\b|\bkva for vedtak\b|\bwhich decisions\b|\btidslinje\b|\btimeline\b",
+    re.IGNORECASE,
+)
+_POSITIONS = re.compile(
+    r"\b(mener|meiner|mente|meinte|syn|standpunkt|holdning|sagt|uttalt|uttrykt|view|views|position|stance|think|thinks|said|"
+    r"pekte|peika|vektlagt|vektlegg|understreket|ønsket|anbefalt|anbefaler|svakheter|kritikk|opptatt av|legge mer vekt|etterlyst)\b",
+    re.IGNORECASE,
+)
+_ONBOARDING = re.compile(
+    r"\b(ny i rådet|nytt medlem|ny medlem|new member|mandat|mandate|oppdrag(et)?|hvordan fungerer|korleis fungerer|how do(es)?|how are|"
+    r"habilitet\w*|inhabil\w*|eventuelt|saksliste|rådsmøte\w*|møta|møtene|sekretariat\w*|medlemmer|members|secretariat|handlingsplan\w*)\b",
+    re.IGNORECASE,
+)
+_ONBOARDING_QUESTION = re.compile(r"\b(hvordan|korleis|how|hva er|kva er|what is|hvem er|kven er|who are|jeg er ny|eg er ny|i am new)\b", re.IGNORECASE)
+_FOLLOW_UP_START = re.compile(
+    r"^\s*(og|men|så|hva med|kva med|hvorfor ikke|kvifor ikkje|and|but|what about|why not|how about|hvordan|korleis|hva|kva)\b",
+    re.IGNORECASE,
+)
+_ANAPHORA = re.compile(
+    r"\b(det|den|dette|denne|disse|dei|de|saken|vedtaket|rapporten|innspillet|dem|it|they|them|that|this|those|these|there|"
+    r"the case|the report|hun|han|ho|she|he|her|him)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Interpretation:
+    question: str
+    route: str
+    cases: list[str] = field(default_factory=list)  # case numbers the question is about
+    meetings: list[str] = field(default_factory=list)
+    retrieval_query: str = ""
+    follow_up: bool = False
+    history_terms: str = ""
+
+
+def interpret(question: str, history: list[dict] | None = None) -> Interpretation:
+    history = history or []
+    cases = find_case_references(question)
+    meetings = [m for m in find_meeting_references(question) if not any(c.endswith("/" + m) for c in cases)]
+    follow_up = bool(history) and _is_follow_up(question, cases)
+    history_cases: list[str] = []
+    history_text = ""
+    if follow_up:
+        history_cases = _history_cases(history)
+        history_text = _history_text(history)
+    route = classify(question, cases or (history_cases if follow_up else []), follow_up)
+    query = question if not follow_up else f"{question} {history_text}".strip()
+    return Interpretation(
+        question=question,
+        route=route,
+        cases=cases or (history_cases[:1] if follow_up and route == "case_lookup" else []),
+        meetings=meetings,
+        retrieval_query=query,
+        follow_up=follow_up,
+        history_terms=history_text,
+    )
+
+
+def classify(question: str, cases: list[str], follow_up: bool = False) -> str:
+    if _DRAFTING.search(question):
+        return "drafting"
+    if cases and (not follow_up or _DECISIONS.search(question) or re.search(r"\b(handlet|handla|about|om)\b", question, re.I)):
+        if not _TOPIC_DECISIONS.search(question) or find_case_references(question):
+            return "case_lookup"
+    if _TOPIC_DECISIONS.search(question):
+        return "decisions"
+    if _POSITIONS.search(question) and re.search(r"\b(råd\w*|council|medlem\w*|members?)\b", question, re.I):
+        return "positions"
+    if _ONBOARDING.search(question) and _ONBOARDING_QUESTION.search(question):
+        return "onboarding"
+    return "facts"
+
+
+def _is_follow_up(question: str, cases: list[str]) -> bool:
+    if cases:
+        return False
+    words = question.split()
+    return bool(_FOLLOW_UP_START.match(question)) or bool(_ANAPHORA.search(question)) or len(words) <= 6
+
+
+def _history_cases(history: list[dict]) -> list[str]:
+    """Cases named in earlier turns, most recent first."""
+    found: list[str] = []
+    for turn in reversed(history):
+        for number in find_case_references(str(turn.get("content", ""))):
+            if number not in found:
+                found.append(number)
+    return found
+
+
+def _history_text(history: list[dict]) -> str:
+    """The last user question and the start of the last answer: the topic a follow-up continues."""
+    last_user = next((t["content"] for t in reversed(history) if t.get("role") == "user"), "")
+    last_answer = next((t["content"] for t in reversed(history) if t.get("role") == "assistant"), "")
+    last_answer = re.sub(r"\[[^\]]{1,80}\]", "", str(last_answer))
+    return f"{last_user} {last_answer[:400]}".strip()

@@ -1,0 +1,108 @@
+"""The assistant: question (+ history) → cited Answer, extractive by default, LLM when configured."""
+from __future__ import annotations
+
+import threading
+from typing import Iterator
+
+from assistant.answer import Answer, Citation
+from assistant.extractive import ExtractiveAnswerer
+from assistant.language import detect_language
+from assistant.prompts import phrase
+from assistant.retrieval import Retriever, SearchFilters, get_retriever
+from assistant.routing import interpret
+from ingest.models import allowed_access
+from ingest.settings import Settings, get_settings
+
+
+class InvalidQuestion(ValueError):
+    """A question the assistant will not process (empty, too long); the message is user-facing."""
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None):
+        self.settings = settings or get_settings()
+        self.retriever = retriever or get_retriever(self.settings)
+        self.extractive = ExtractiveAnswerer(self.retriever)
+        self._generator = None
+        if self.settings.llm.base_url and self.settings.llm.model:
+            from assistant.generation import LLMGenerator
+
+            self._generator = LLMGenerator(self.settings.llm)
+
+    def validate(self, question: str, history: list[dict] | None) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestion("Spørsmålet er tomt.")
+        limit = self.settings.server.max_question_chars
+        if len(question) > limit:
+            raise InvalidQuestion(f"Spørsmålet er for langt ({len(question)} tegn; grensen er {limit}).")
+        for turn in history or []:
+            if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") or not isinstance(turn.get("content"), str):
+                raise InvalidQuestion("Historikken må være en liste av {\"role\": \"user\"|\"assistant\", \"content\": \"…\"}.")
+        return question.strip()
+
+    def ask(self, question: str, history: list[dict] | None = None, filters: SearchFilters | dict | None = None, role: str | None = None, on_token=None) -> Answer:
+        question = self.validate(question, history)
+        allowed_access(role)  # unknown roles fail here, before any retrieval
+        if isinstance(filters, dict):
+            filters = SearchFilters(**{k: v for k, v in filters.items() if v not in (None, "")})
+        history = (history or [])[-8:]
+        lang = detect_language(question, history)
+        interpretation = interpret(question, history)
+        answer = self.extractive.answer(interpretation, lang, filters, role)
+        if self._generator is not None and not answer.refused and answer.route != "case_lookup":
+            answer = self._generate(question, lang, history, answer, on_token)
+        return answer
+
+    def stream(self, question: str, history=None, filters=None, role=None) -> Iterator[tuple[str, object]]:
+        """("token", text) events, then ("answer", Answer). Extractive answers arrive as one piece."""
+        tokens: list[str] = []
+        lock = threading.Lock()
+
+        def collect(text: str) -> None:
+            with lock:
+                tokens.append(text)
+
+        answer = self.ask(question, history, filters, role, on_token=collect if self._generator else None)
+        if tokens:
+            for token in tokens:
+                yield "token", token
+        else:
+            for piece in _pieces(answer.answer):
+                yield "token", piece
+        yield "answer", answer
+
+    def _generate(self, question, lang, history, extractive: Answer, on_token) -> Answer:
+        from assistant.generation import GenerationFailed, Source
+
+        sources = [
+            Source(marker=c.marker, text=c.quote, case=c.case, document=c.document, page=c.page)
+            for c in extractive.citations
+        ]
+        try:
+            result = self._generator.generate(question, lang, sources, history, on_token=on_token)
+        except GenerationFailed as error:
+            extractive.notes.append(phrase("note_generation_fallback", lang, reason=str(error)[:120]))
+            return extractive
+        used = set(result.used_markers)
+        citations: list[Citation] = [c for c in extractive.citations if c.marker in used]
+        if not result.text.strip() or not citations:
+            extractive.notes.extend(result.removed)
+            return extractive
+        return Answer(answer=result.text, citations=citations, refused=False, language=lang, route=extractive.route, context=extractive.context, notes=list(result.removed))
+
+
+def _pieces(text: str, size: int = 40) -> Iterator[str]:
+    for start in range(0, len(text), size):
+        yield text[start : start + size]
+
+
+_assistant: Assistant | None = None
+_assistant_lock = threading.Lock()
+
+
+def get_assistant(settings: Settings | None = None) -> Assistant:
+    global _assistant
+    with _assistant_lock:
+        if _assistant is None or (settings is not None and settings is not _assistant.settings):
+            _assistant = Assistant(settings)
+        return _assistant
