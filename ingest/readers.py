@@ -237,7 +237,8 @@ def _read_docx(path: Path) -> ReadDocument:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as error:
-        raise ReaderError(path, "Filen er ikke et gyldig Word-dokument (.docx); den kan være skadet eller passordbeskyttet.") from error
+        raise ReaderError(path, "Filen er ikke et gyldig Word-dokument (.docx); "
+                                "den kan være skadet eller passordbeskyttet.") from error
     blocks: list[str] = []
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
@@ -432,13 +433,16 @@ def _fragments(page: Any, widths: _FontWidths) -> list[_Fragment]:
         size = (font_size or 0) * scale_y
         if size <= 0.5 or scale_x == 0:
             return
+
         def measure(s: str) -> float:
             return widths.width(font_dict, s, font_size) * scale_x
 
         for k, part in enumerate(text.split("\n")):
             if part.strip():
-                fragments.append(_Fragment(e, e + measure(part), e + measure(part.rstrip()), f - k * size * 1.2, size,
-                                           part, measure(part.split()[0]), measure(" "), lead * measure(" ") * (k == 0)))
+                fragments.append(_Fragment(
+                    e, e + measure(part), e + measure(part.rstrip()), f - k * size * 1.2, size, part,
+                    measure(part.split()[0]), measure(" "), lead * measure(" ") if k == 0 else 0.0,
+                ))
 
     page.extract_text(visitor_text=visit)
     return fragments
