@@ -27,6 +27,8 @@ POSITION_CUES = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+# Words a question uses for emphasis, never for content: their absence proves nothing.
+FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
 DATE_CUE = re.compile(r"\b(\d{1,2}\.\s*(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)|\d{4}|\d{1,2}\.\d{1,2}\.\d{2,4}|innen|frist)\b", re.IGNORECASE)
 NAME_CUE = re.compile(r"\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b")
 
@@ -73,42 +75,90 @@ class EvidenceScorer:
         return self.terms(question)
 
     def missing_terms(self, question: str) -> list[str]:
-        """Salient question terms the archive never uses (not even inside a compound)."""
-        missing = []
-        for term in self.query_terms(question):
-            if len(term) < 5 or term.isdigit() or term in self.vocabulary:
-                continue
-            if any(term in word for word in self.vocabulary if len(word) > len(term)):
-                continue
-            missing.append(term)
-        return missing
+        """Salient question terms the archive never uses: not as a word, inside a compound,
+        as the parts of a compound, or within a spelling variant (Nynorsk "kopling" ~ "kobling")."""
+        return [term for term in self.query_terms(question) if not self._known(term)]
 
-    def score(self, question: str, query_vector: np.ndarray, hits: list, route: str = "facts", extra_terms: set[str] | None = None) -> list[Sentence]:
-        query_terms = self.query_terms(question) | (extra_terms or set())
-        weight_total = sum(self.idf.get(t, self.default_idf) for t in query_terms) or 1.0
+    def _known(self, term: str) -> bool:
+        if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:
+            return True
+        pieces = [p for p in re.split(r"[-/]", term) if p]
+        if len(pieces) > 1:
+            return all(self._known(p) or len(p) < 3 for p in pieces)
+        if term in self.vocabulary or any(term in word for word in self._long_words(len(term))):
+            return True
+        for cut in range(4, len(term) - 2):
+            left, right = term[:cut], term[cut:]
+            left = left[:-1] if left.endswith("s") and left[:-1] in self._prefixes else left
+            if left in self._prefixes and right in self.vocabulary:
+                return True
+            if left in self._prefixes and right[:4] in self._prefixes and any(w.startswith(right[:5]) or right.startswith(w) for w in self._by_prefix.get(right[:4], ())):
+                return True
+        limit = 1 if len(term) < 8 else 2
+        return any(_within_edits(term, word, limit) for word in self.vocabulary if abs(len(word) - len(term)) <= limit)
+
+    def _long_words(self, length: int) -> list[str]:
+        return [word for word in self.vocabulary if len(word) > length]
+
+    @property
+    def _prefixes(self) -> set[str]:
+        if not hasattr(self, "_prefix_set"):
+            self._prefix_set = {word[:n] for word in self.vocabulary for n in range(4, len(word) + 1)}
+            self._prefix_index: dict[str, list[str]] = {}
+            for word in self.vocabulary:
+                if len(word) >= 4:
+                    self._prefix_index.setdefault(word[:4], []).append(word)
+        return self._prefix_set
+
+    @property
+    def _by_prefix(self) -> dict[str, list[str]]:
+        self._prefixes
+        return self._prefix_index
+
+    def score(self, question: str, query_vector: np.ndarray, hits: list, route: str = "facts", extra_terms: set[str] | None = None, part_vectors: list[tuple[str, np.ndarray]] | None = None) -> list[Sentence]:
+        """Score every sentence of the hits; a multi-part question scores each part and keeps the best."""
+        parts = part_vectors or [(question, query_vector)]
         wants_number = bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", question, re.I))
         wants_date = bool(re.search(r"\b(når|kva tid|when|dato|frist|innen når)\b", question, re.I))
         wants_name = bool(re.search(r"\b(hvem|kven|who)\b", question, re.I))
-        sentences: list[Sentence] = []
+        rows = []
         for rank, hit in enumerate(hits):
             for index, text, digest in self.by_chunk.get(hit.chunk_id, []):
-                vector = self.retriever.sentence_vectors.get(digest)
-                dense = float(vector @ query_vector) if vector is not None else 0.0
-                terms = self.terms(text)
-                lexical = sum(self.idf.get(t, self.default_idf) for t in query_terms & terms) / weight_total
-                score = 1.0 * dense + 0.55 * lexical + 0.06 / (1 + rank)
-                if wants_number and NUMBER.search(text):
-                    score += 0.05
-                if wants_date and DATE_CUE.search(text):
-                    score += 0.05
-                if wants_name and NAME_CUE.search(text):
-                    score += 0.04
+                rows.append((rank, hit, index, text, self.retriever.sentence_vectors.get(digest)))
+        if not rows:
+            return []
+        best: dict[tuple[str, int], Sentence] = {}
+        for part_text, part_vector in parts:
+            terms = self.query_terms(part_text) | (extra_terms or set())
+            weight_total = sum(self.idf.get(t, self.default_idf) for t in terms) or 1.0
+            dense = np.array([float(v @ part_vector) if v is not None else 0.0 for *_, v in rows])
+            spread = float(dense.std()) or 1.0
+            z = (dense - float(dense.mean())) / spread
+            chunk_lexical = {
+                hit.chunk_id: sum(self.idf.get(t, self.default_idf) for t in terms & self.terms(hit.text)) / weight_total
+                for hit in hits
+            }
+            for (rank, hit, index, text, _), d, zd in zip(rows, dense, z):
+                sentence_terms = self.terms(text)
+                own = sum(self.idf.get(t, self.default_idf) for t in terms & sentence_terms) / weight_total
+                # A sentence continues its passage ("Utvalget skal levere …" after "Ekspertgruppen …").
+                lexical = max(own, 0.5 * own + 0.4 * chunk_lexical.get(hit.chunk_id, 0.0))
+                score = 0.45 * float(zd) + 1.6 * lexical + 0.25 / (1 + rank)
+                # A "how many" / "when" / "who" question is answered only by a sentence that has one.
+                if wants_number and not NUMBER.search(text):
+                    score -= 0.5
+                if wants_date and not DATE_CUE.search(text):
+                    score -= 0.5
+                if wants_name and not NAME_CUE.search(text):
+                    score -= 0.3
                 if route in ("positions", "drafting") and POSITION_CUES.search(text):
-                    score += 0.06
+                    score += 0.35
                 if len(text) < 25:
-                    score -= 0.08  # fragments and bare headings make poor quotes
-                sentences.append(Sentence(hit.chunk_id, index, text, hit.metadata, score, dense, lexical, rank, terms))
-        sentences.sort(key=lambda s: -s.score)
+                    score -= 0.5  # fragments and bare headings make poor quotes
+                key = (hit.chunk_id, index)
+                if key not in best or score > best[key].score:
+                    best[key] = Sentence(hit.chunk_id, index, text, hit.metadata, score, float(d), lexical, rank, sentence_terms)
+        sentences = sorted(best.values(), key=lambda s: -s.score)
         return _dedupe(sentences)
 
     def following(self, sentence: Sentence, limit: int = 10) -> list[Sentence]:
@@ -146,3 +196,18 @@ def _dedupe(sentences: list[Sentence]) -> list[Sentence]:
         seen.add(key)
         unique.append(sentence)
     return unique
+
+
+def _within_edits(a: str, b: str, limit: int) -> bool:
+    """Levenshtein distance ≤ limit, with an early exit (terms are short)."""
+    if a == b:
+        return True
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit

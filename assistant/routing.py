@@ -119,3 +119,15 @@ def _history_text(history: list[dict]) -> str:
     last_answer = next((t["content"] for t in reversed(history) if t.get("role") == "assistant"), "")
     last_answer = re.sub(r"\[[^\]]{1,80}\]", "", str(last_answer))
     return f"{last_user} {last_answer[:400]}".strip()
+
+
+_PART_SPLIT = re.compile(
+    r"(?:,\s*|\s+)(?:og|samt|and)\s+(?=(?:hva|hvor|hvem|hvilke|hvilken|når|hvordan|hvorfor|kva|kor|kven|korleis|kvifor|what|how|who|when|which|why)\b)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """A question that asks two things ("…, og hvor mange …?") as its separate parts (plus the whole)."""
+    pieces = [p.strip(" ,?") for p in _PART_SPLIT.split(question) if p and p.strip(" ,?")]
+    return [question] + pieces if len(pieces) > 1 else [question]
