@@ -56,12 +56,15 @@ class EvidenceScorer:
         for chunk_id, index, text, digest in retriever.sentences:
             self.by_chunk.setdefault(chunk_id, []).append((index, text, digest))
         document_frequency: Counter[str] = Counter()
+        raw_words: set[str] = set()
         for chunk_id, text in retriever.texts.items():
             document_frequency.update(set(self.analyze(text)))
+            raw_words.update(re.findall(r"[^\W\d_]+", text.lower()))
         total = max(len(retriever.texts), 1)
         self.idf = {term: math.log(1 + total / (1 + df)) for term, df in document_frequency.items()}
         self.default_idf = math.log(1 + total)
-        self.vocabulary = set(document_frequency)
+        self.vocabulary = raw_words  # unstemmed: compounds and prefixes are matched on real words
+        self.stem_vocabulary = set(document_frequency)
         self._terms: dict[str, set[str]] = {}
 
     def terms(self, text: str) -> set[str]:
@@ -77,28 +80,31 @@ class EvidenceScorer:
     def missing_terms(self, question: str) -> list[str]:
         """Salient question terms the archive never uses: not as a word, inside a compound,
         as the parts of a compound, or within a spelling variant (Nynorsk "kopling" ~ "kobling")."""
-        return [term for term in self.query_terms(question) if not self._known(term)]
+        words = {w for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", question.lower()) if w not in QUESTION_WORDS}
+        from ingest.store.lexical import STOPWORDS
 
-    def _known(self, term: str) -> bool:
+        raw_missing = {w for w in words if w not in STOPWORDS and not self._known(w, self.vocabulary)}
+        stem_missing = {t for t in self.query_terms(question) if not self._known(t, self.stem_vocabulary)}
+        # Missing only when neither the word as written nor its stem is found anywhere.
+        return sorted(w for w in raw_missing if self.analyze(w) and all(t in stem_missing for t in self.analyze(w)))
+
+    def _known(self, term: str, vocabulary: set[str]) -> bool:
         if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:
             return True
         pieces = [p for p in re.split(r"[-/]", term) if p]
         if len(pieces) > 1:
-            return all(self._known(p) or len(p) < 3 for p in pieces)
-        if term in self.vocabulary or any(term in word for word in self._long_words(len(term))):
+            return all(self._known(p, vocabulary) or len(p) < 3 for p in pieces)
+        if term in vocabulary or any(term in word for word in vocabulary if len(word) > len(term)):
             return True
         for cut in range(4, len(term) - 2):
             left, right = term[:cut], term[cut:]
             left = left[:-1] if left.endswith("s") and left[:-1] in self._prefixes else left
-            if left in self._prefixes and right in self.vocabulary:
+            if left in self._prefixes and right in vocabulary:
                 return True
             if left in self._prefixes and right[:4] in self._prefixes and any(w.startswith(right[:5]) or right.startswith(w) for w in self._by_prefix.get(right[:4], ())):
                 return True
         limit = 1 if len(term) < 8 else 2
-        return any(_within_edits(term, word, limit) for word in self.vocabulary if abs(len(word) - len(term)) <= limit)
-
-    def _long_words(self, length: int) -> list[str]:
-        return [word for word in self.vocabulary if len(word) > length]
+        return any(_within_edits(term, word, limit) for word in vocabulary if abs(len(word) - len(term)) <= limit)
 
     @property
     def _prefixes(self) -> set[str]:

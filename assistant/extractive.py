@@ -12,6 +12,7 @@ from typing import Any
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
 from assistant.evidence import POSITION_CUES, EvidenceScorer, Sentence
+from assistant.glossary import expand_query
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant.routing import Interpretation, question_parts
@@ -42,6 +43,7 @@ class ExtractiveAnswerer:
         allowed_cases = {c["number"] for c in self._visible_cases(role)}
         route = interpretation.route
         named = interpretation.cases
+        interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang)
         hits = self.retriever.search(interpretation.retrieval_query, k=CONTEXT_K, filters=filters, role=role)
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
         unknown = [n for n in named if n not in allowed_cases]

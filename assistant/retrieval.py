@@ -97,6 +97,12 @@ class Retriever:
                 self.sentence_vectors = register.cached_vectors(self.embedder.model_id, [s[3] for s in self.sentences])
             finally:
                 register.close()
+            chunk_of = [s[0] for s in self.sentences if s[3] in self.sentence_vectors]
+            self.sentence_chunk_ids = chunk_of
+            self.sentence_matrix = (
+                np.stack([self.sentence_vectors[s[3]] for s in self.sentences if s[3] in self.sentence_vectors])
+                if chunk_of else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+            )
             self.texts = {chunk_id: text for chunk_id, text, _ in rows}
             self.metadata = {chunk_id: meta for chunk_id, _, meta in rows}
             self.order = [chunk_id for chunk_id, _, _ in rows]
@@ -140,11 +146,30 @@ class Retriever:
         query_vector = self.embed_query(query)
         dense = [(cid, score) for cid, score in self.vectors.query(query_vector, candidates * 2, build_where(where)) if cid in allowed][:candidates]
         lexical = self.lexical.search(query, candidates, allowed_ids=allowed) if self.lexical else []
+        sentence_level = self._sentence_search(query_vector, allowed, candidates)
         fused: dict[str, float] = {}
-        for weight, results in ((config.dense_weight, dense), (config.lexical_weight, lexical)):
+        for weight, results in ((config.dense_weight, dense), (config.lexical_weight, lexical), (config.sentence_weight, sentence_level)):
             for rank, (cid, _) in enumerate(results):
                 fused[cid] = fused.get(cid, 0.0) + weight / (config.rrf_k + rank + 1)
         return sorted(fused, key=lambda cid: -fused[cid]), fused
+
+    def _sentence_search(self, query_vector: np.ndarray, allowed: set[str], limit: int) -> list[tuple[str, float]]:
+        """Chunks ranked by their single best-matching sentence: a one-line fact in a long
+        passage is found even when the passage as a whole is about something else."""
+        if not len(self.sentence_matrix):
+            return []
+        similarities = self.sentence_matrix @ query_vector
+        ranked: list[tuple[str, float]] = []
+        seen: set[str] = set()
+        for index in np.argsort(-similarities):
+            chunk_id = self.sentence_chunk_ids[index]
+            if chunk_id in seen or chunk_id not in allowed:
+                continue
+            seen.add(chunk_id)
+            ranked.append((chunk_id, float(similarities[index])))
+            if len(ranked) >= limit:
+                break
+        return ranked
 
     @lru_cache(maxsize=512)
     def embed_query(self, query: str) -> np.ndarray:

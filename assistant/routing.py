@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from ingest.case_numbers import find_case_references, find_meeting_references
 
+# An instruction to write something, not a question about who wrote what.
 _DRAFTING = re.compile(
-    r"\b(lag|skriv|utarbeid|formuler|foreslå|lage|skrive|gjer|gjør|draft|write|prepare|compose)\b.{0,40}\b(utkast|brev|notat|innspill|høringssvar|høringsinnspill|"
-    r"tekst|svar|letter|draft|response|memo|input|statement|oppfølgingsbrev|uttalelse|uttale)|\butkast til\b|\bdraft (a|an)\b",
+    r"^\s*(?:(?:kan|kunne) (?:du|dere) |vær så snill å |please |could you |can you )?"
+    r"(lag|skriv|utarbeid|formuler|sett opp|lage|skrive|gjer|gjør|draft|write|prepare|compose)\b.{0,60}"
+    r"\b(utkast|brev|notat|innspill|høringssvar|høringsinnspill|tekst|svar|letter|draft|response|memo|input|statement|oppfølgingsbrev|uttalelse|uttale|innspel)",
     re.IGNORECASE,
 )
 _DECISIONS = re.compile(
