@@ -72,6 +72,8 @@ def interpret(question: str, history: list[dict] | None = None) -> Interpretatio
         history_text = _history_text(history)
     route = classify(question, cases or (history_cases if follow_up else []), follow_up)
     query = question if not follow_up else f"{question} {history_text}".strip()
+    if route == "drafting":
+        query = drafting_topic(query)
     return Interpretation(
         question=question,
         route=route,
@@ -133,3 +135,18 @@ def question_parts(question: str) -> list[str]:
     """A question that asks two things ("…, og hvor mange …?") as its separate parts (plus the whole)."""
     pieces = [p.strip(" ,?") for p in _PART_SPLIT.split(question) if p and p.strip(" ,?")]
     return [question] + pieces if len(pieces) > 1 else [question]
+
+
+_INSTRUCTION = re.compile(
+    r"^\s*(?:(?:kan|kunne) (?:du|dere) |please |could you |can you )?(?:lag|skriv|utarbeid|formuler|sett opp|lage|skrive|gjer|gjør|draft|write|prepare|compose)\s+"
+    r"(?:(?:et|en|ei|eit|a|an|the)\s+)?(?:(?:kort|kortfattet|kortfatta|short|brief|nytt|new)\s+)*"
+    r"(?:\w+\s+){0,1}?(?:utkast|brev|notat|innspill|innspel|høringssvar|høringsinnspill|tekst|svar|letter|draft|response|memo|input|statement|oppfølgingsbrev|uttalelse|uttale)\w*"
+    r"(?:\s+til\s+(?:et\s+|en\s+)?(?:høringsinnspill|høringssvar|innspill|brev|uttalelse))?\s*(?:om|til|about|on|for)?\s*",
+    re.IGNORECASE,
+)
+
+
+def drafting_topic(request: str) -> str:
+    """What a drafting request is about, without the instruction ("Lag et utkast til … om X" → "X")."""
+    topic = _INSTRUCTION.sub("", request, count=1).strip(" .?!")
+    return topic or request

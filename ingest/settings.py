@@ -42,8 +42,8 @@ class ChunkingSettings(_Group):
 class RetrievalSettings(_Group):
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    sentence_weight: float = 1.0
-    rrf_k: int = 60
+    sentence_weight: float = 2.0
+    rrf_k: int = 20
     candidates: int = 40
     reranker: str | None = None  # local CrossEncoder directory
 
