@@ -237,7 +237,10 @@ class SentenceTransformerEmbedding(BaseEmbedding):
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_embedding_dimension())
+        model = self.model
+        # get_embedding_dimension is the sentence-transformers 5+ name; 3.x has the older one.
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
 
     @property
     def token_overhead(self) -> int:
