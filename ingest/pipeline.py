@@ -195,3 +195,22 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = True) -
         counts = writer.register.counts()
     summary.cases, summary.chunks = counts["cases"], counts["chunks"]
     return summary
+
+
+def remove_documents(doc_ids: list[str], settings: Settings) -> int:
+    """Take documents out of the index (register, vectors, BM25); their files are not touched."""
+    from ingest.index_writer import IndexWriter
+
+    removed = 0
+    with IndexWriter(settings) as writer:
+        for doc_id in doc_ids:
+            ids = writer.register.chunk_ids(doc_id)
+            if writer.register.source_hash(doc_id) is None:
+                continue
+            writer.register.remove_document(doc_id)
+            if ids:
+                writer.vectors.delete(sorted(ids))
+            writer.changed = True
+            removed += 1
+        writer.finish()
+    return removed
