@@ -29,7 +29,10 @@ POSITION_CUES = re.compile(
 NUMBER = re.compile(r"\d")
 # Words a question uses for emphasis, never for content: their absence proves nothing.
 FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
-DATE_CUE = re.compile(r"\b(\d{1,2}\.\s*(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)|\d{4}|\d{1,2}\.\d{1,2}\.\d{2,4}|innen|frist)\b", re.IGNORECASE)
+_MONTH = r"(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)"
+# A full date ("12. august", "1.3.2027", "mars 2027", "innen …") answers "når"; a bare year hardly does.
+DATE_CUE = re.compile(r"\b(\d{1,2}\.\s*" + _MONTH + r"|\d{1,2}\.\d{1,2}\.\d{2,4}|" + _MONTH + r"\s+\d{4}|innen|frist|kl\.\s*\d)", re.IGNORECASE)
+YEAR_CUE = re.compile(r"\b(19|20)\d{2}\b")
 NAME_CUE = re.compile(r"\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b")
 
 
@@ -154,9 +157,10 @@ class EvidenceScorer:
                 if wants_number and not NUMBER.search(text):
                     score -= 0.5
                 if wants_date and not DATE_CUE.search(text):
-                    score -= 0.5
-                if wants_name and not NAME_CUE.search(text):
-                    score -= 0.3
+                    score -= 0.25 if YEAR_CUE.search(text) else 0.5
+                if wants_name:
+                    names = len(set(NAME_CUE.findall(text)))
+                    score += min(names, 3) * 0.15 if names else -0.3
                 if route in ("positions", "drafting") and POSITION_CUES.search(text):
                     score += 0.35
                 if len(text) < 25:

@@ -172,18 +172,33 @@ class ExtractiveAnswerer:
             "onboarding": phrase("onboarding_intro", lang),
         }.get(route, phrase("facts_intro", lang))
         lines = []
+        chosen = self._with_list_leads(chosen)
         for sentence in chosen:
-            text = sentence.text
+            text = _strip_bullet(sentence.text)
             extra = self.scorer.following(sentence) if text.rstrip().endswith(":") else []
             items = _list_items(extra)
             if items:
                 block = text + "\n" + "\n".join(s.text for s in items)
                 lines.append(f"{text} {book.cite(text, sentence.metadata)}")
                 for item in items:
-                    lines.append(f"- {item.text.lstrip('-• ').strip()} {book.cite(item.text, item.metadata)}")
+                    item_text = _strip_bullet(item.text)
+                    lines.append(f"- {item_text} {book.cite(item_text, item.metadata)}")
                 continue
             lines.append(quote_line(text, book.cite(text, sentence.metadata)) + gloss(text, lang))
         return Answer(answer=join_paragraphs([intro, "\n".join(lines)]), citations=book.citations, language=lang, route=route, context=context)
+
+    def _with_list_leads(self, chosen: list[Sentence]) -> list[Sentence]:
+        """When the sentence right after a chosen one introduces a list ("… fire hovedområder:"),
+        the list is the answer: take the lead-in too (its items follow it)."""
+        result: list[Sentence] = []
+        for sentence in chosen:
+            result.append(sentence)
+            if sentence.text.rstrip().endswith(":"):
+                continue
+            following = self.scorer.following(sentence, limit=1)
+            if following and following[0].text.rstrip().endswith(":") and all(f.text != following[0].text for f in chosen):
+                result.append(following[0])
+        return result
 
     # ---- drafting --------------------------------------------------------------------------------
     def _draft(self, interpretation, lang, sentences: list[Sentence], context) -> Answer:
@@ -237,6 +252,10 @@ def _case_background(sentences: list[Sentence], chunks: list[Hit], scorer: Evide
         picked.append(sentence)
     order = {cid: i for i, cid in enumerate(h.chunk_id for h in chunks)}
     return sorted(picked, key=lambda s: (order.get(s.chunk_id, 0), s.index))
+
+
+def _strip_bullet(text: str) -> str:
+    return re.sub(r"^\s*[-•▪–]\s+", "", text).strip()
 
 
 def _list_items(sentences: list[Sentence]) -> list[Sentence]:
