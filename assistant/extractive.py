@@ -165,27 +165,74 @@ class ExtractiveAnswerer:
 
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:
-        chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route)
+        chosen = self._with_list_leads(select_diverse(sentences, MAX_QUOTES.get(route, 4), route))
         book = CitationBook()
         intro = {
             "positions": phrase("positions_intro", lang, topic=_topic(interpretation.question)),
             "onboarding": phrase("onboarding_intro", lang),
         }.get(route, phrase("facts_intro", lang))
         lines = []
-        chosen = self._with_list_leads(chosen)
-        for sentence in chosen:
+        expand = 2 if route == "onboarding" else 1
+        for rank, sentence in enumerate(chosen):
             text = _strip_bullet(sentence.text)
-            extra = self.scorer.following(sentence) if text.rstrip().endswith(":") else []
-            items = _list_items(extra)
-            if items:
-                block = text + "\n" + "\n".join(s.text for s in items)
-                lines.append(f"{text} {book.cite(text, sentence.metadata)}")
-                for item in items:
-                    item_text = _strip_bullet(item.text)
-                    lines.append(f"- {item_text} {book.cite(item_text, item.metadata)}")
-                continue
+            if text.rstrip().endswith(":"):
+                items = self._list_after(sentence)
+                if items:
+                    lines.append(f"{text} {book.cite(text, sentence.metadata)}")
+                    lines.extend(f"- {item} {book.cite(item, meta)}" for item, meta in items)
+                    continue
+            if rank < expand:
+                text = self._paragraph_from(sentence, text)
             lines.append(quote_line(text, book.cite(text, sentence.metadata)) + gloss(text, lang))
         return Answer(answer=join_paragraphs([intro, "\n".join(lines)]), citations=book.citations, language=lang, route=route, context=context)
+
+    def _paragraph_from(self, sentence: Sentence, text: str, max_sentences: int = 3, max_chars: int = 480) -> str:
+        """The sentence and those that follow it in its paragraph: the context that completes it
+        ("… NORTRE." → "Rådet har vært en pådriver … 10 mill. kroner …")."""
+        chunk_text = self.retriever.texts.get(sentence.chunk_id, "")
+        quote = text
+        for following in self.scorer.following(sentence, limit=max_sentences - 1):
+            candidate = f"{quote} {following.text}"
+            if following.chunk_id != sentence.chunk_id or candidate not in chunk_text or len(candidate) > max_chars:
+                break
+            if re.match(r"^\s*[-•▪–]", following.text):
+                break
+            quote = candidate
+        return quote
+
+    def _list_after(self, lead: Sentence, limit: int = 12) -> list[tuple[str, dict]]:
+        """The list lines that follow a lead-in sentence, continuing into the next passage of the
+        same section when the list is cut by a chunk boundary."""
+        items: list[tuple[str, dict]] = []
+        chunk_id = lead.chunk_id
+        text = self.retriever.texts.get(chunk_id, "")
+        position = text.find(lead.text)
+        lines = text[position + len(lead.text):].split("\n")[1:] if position >= 0 else []
+        seen: set[str] = set()
+        while True:
+            for line in lines:
+                if not re.match(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+", line):
+                    return items if len(items) >= 2 else []
+                item = _strip_bullet(line)
+                if item not in seen:
+                    seen.add(item)
+                    items.append((item, self.retriever.metadata[chunk_id]))
+                if len(items) >= limit:
+                    return items
+            next_id = self._next_in_section(chunk_id)
+            if next_id is None:
+                return items if len(items) >= 2 else []
+            chunk_id = next_id
+            lines = self.retriever.texts[next_id].split("\n")
+
+    def _next_in_section(self, chunk_id: str) -> str | None:
+        order = self.retriever.order
+        index = order.index(chunk_id)
+        if index + 1 >= len(order):
+            return None
+        current, following = self.retriever.metadata[chunk_id], self.retriever.metadata[order[index + 1]]
+        same = all(current.get(k) == following.get(k) for k in ("doc_id", "case", "part", "section"))
+        return order[index + 1] if same else None
 
     def _with_list_leads(self, chosen: list[Sentence]) -> list[Sentence]:
         """When the sentence right after a chosen one introduces a list ("… fire hovedområder:"),
