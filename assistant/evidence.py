@@ -22,7 +22,7 @@ QUESTION_WORDS = {
 }
 POSITION_CUES = re.compile(
     r"\b(rådet|rådets medlemmer|rådsmedlemmer|flere av rådets|medlemmene)\b.{0,60}\b(mener|meinte|mente|understrek\w*|ønsker|ønsket|anbefal\w*|"
-    r"er opptatt av|var opptatt av|påpek\w*|etterlys\w*|uttryk\w*|vektlegg\w*|lagt vekt|fremme\w*|peker|pekte|ber |bes |vil )|"
+    r"er opptatt av|var opptatt av|påpek\w*|etterlys\w*|uttryk\w*|vektlegg\w*|lagt vekt|fremme\w*|peker|pekte|ber |bes |vil |velger|valgte|vedtok|besluttet|bestemte)|"
     r"\b(det ble (også )?(diskutert|etterlyst|pekt på|fremhevet|stilt spørsmål))|\bbør\b",
     re.IGNORECASE,
 )

@@ -16,6 +16,7 @@ from assistant.glossary import expand_query
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant.routing import Interpretation, question_parts
+from ingest.sentences import split_sentences
 
 CONTEXT_K = 8
 MAX_QUOTES = {"facts": 3, "onboarding": 4, "positions": 4, "drafting": 8}
@@ -173,16 +174,21 @@ class ExtractiveAnswerer:
         }.get(route, phrase("facts_intro", lang))
         lines = []
         expand = 2 if route == "onboarding" else 1
+        shown: set[str] = set()
         for rank, sentence in enumerate(chosen):
             text = _strip_bullet(sentence.text)
+            if text in shown:
+                continue
             if text.rstrip().endswith(":"):
                 items = self._list_after(sentence)
                 if items:
                     lines.append(f"{text} {book.cite(text, sentence.metadata)}")
                     lines.extend(f"- {item} {book.cite(item, meta)}" for item, meta in items)
+                    shown.update(item for item, _ in items)
                     continue
             if rank < expand:
                 text = self._paragraph_from(sentence, text)
+            shown.update(_strip_bullet(part) for part in split_sentences(text))
             lines.append(quote_line(text, book.cite(text, sentence.metadata)) + gloss(text, lang))
         return Answer(answer=join_paragraphs([intro, "\n".join(lines)]), citations=book.citations, language=lang, route=route, context=context)
 
@@ -195,8 +201,8 @@ class ExtractiveAnswerer:
             candidate = f"{quote} {following.text}"
             if following.chunk_id != sentence.chunk_id or candidate not in chunk_text or len(candidate) > max_chars:
                 break
-            if re.match(r"^\s*[-•▪–]", following.text):
-                break
+            if re.match(r"^\s*[-•▪–]", following.text) or following.text.rstrip().endswith(":"):
+                break  # a list and its lead-in are quoted as a list
             quote = candidate
         return quote
 
@@ -223,7 +229,11 @@ class ExtractiveAnswerer:
             if next_id is None:
                 return items if len(items) >= 2 else []
             chunk_id = next_id
+            meta = self.retriever.metadata[next_id]
+            heads = {meta.get("part_title"), meta.get("section"), meta.get("case_title")}
             lines = self.retriever.texts[next_id].split("\n")
+            while lines and (lines[0] in heads or re.match(r"^(Sak|Case)\s+\d", lines[0])):
+                lines = lines[1:]
 
     def _next_in_section(self, chunk_id: str) -> str | None:
         order = self.retriever.order
