@@ -165,6 +165,8 @@ class EvidenceScorer:
                     score += 0.35
                 if len(text) < 25:
                     score -= 0.5  # fragments and bare headings make poor quotes
+                if hit.metadata.get("part") in ("front_matter", "agenda"):
+                    score -= 0.4  # meeting headers and agenda lines repeat what the cases say
                 key = (hit.chunk_id, index)
                 if key not in best or score > best[key].score:
                     best[key] = Sentence(hit.chunk_id, index, text, hit.metadata, score, float(d), lexical, rank, sentence_terms)

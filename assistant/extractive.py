@@ -19,6 +19,7 @@ from assistant.routing import Interpretation, question_parts
 from ingest.sentences import split_sentences
 
 CONTEXT_K = 8
+DRAFT_K = 16  # a draft gathers the council's positions across many cases
 MAX_QUOTES = {"facts": 3, "onboarding": 4, "positions": 4, "drafting": 8}
 # Refuse when no sentence is even this similar to the question (calibrated on gold-dev; see README).
 MIN_DENSE = 0.80
@@ -45,7 +46,7 @@ class ExtractiveAnswerer:
         route = interpretation.route
         named = interpretation.cases
         interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang)
-        hits = self.retriever.search(interpretation.retrieval_query, k=CONTEXT_K, filters=filters, role=role)
+        hits = self.retriever.search(interpretation.retrieval_query, k=DRAFT_K if route == "drafting" else CONTEXT_K, filters=filters, role=role)
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
         unknown = [n for n in named if n not in allowed_cases]
         if unknown:
@@ -261,14 +262,13 @@ class ExtractiveAnswerer:
     def _draft(self, interpretation, lang, sentences: list[Sentence], context) -> Answer:
         book = CitationBook()
         topic = _topic(interpretation.question)
-        positions = [s for s in sentences if POSITION_CUES.search(s.text)]
-        points = [s for s in sentences if re.search(r"\b(bør|anbefal\w*|foresl\w*|tiltak|må|skal)\b", s.text, re.I) and s not in positions]
-        chosen_positions = select_diverse(positions or sentences, 5, "positions")
-        chosen_points = select_diverse([s for s in points if s not in chosen_positions], 5, "facts")
+        usable = [s for s in sentences if s.metadata.get("part") not in ("front_matter", "agenda") and len(s.text) > 40]
+        positions = spread_over_sources([s for s in usable if POSITION_CUES.search(s.text) or s.metadata.get("section_kind") in ("vedtak", "forslag")], 6)
+        points = spread_over_sources([s for s in usable if s not in positions and re.search(r"\b(bør|anbefal\w*|foresl\w*|tiltak|må|skal)\b", s.text, re.I)], 6)
         paragraphs = [f"**{phrase('draft_banner', lang)}**", f"**{phrase('draft_introduction', lang)}**\n" + phrase("draft_intro_text", lang, topic=topic)]
-        paragraphs.append(f"**{phrase('draft_prior_positions', lang)}**\n" + "\n".join(f"- {quote_line(s.text, book.cite(s.text, s.metadata))}" for s in chosen_positions))
-        if chosen_points:
-            paragraphs.append(f"**{phrase('draft_points', lang)}**\n" + "\n".join(f"- {quote_line(s.text, book.cite(s.text, s.metadata))}" for s in chosen_points))
+        paragraphs.append(f"**{phrase('draft_prior_positions', lang)}**\n" + "\n".join(f"- {quote_line(_strip_bullet(s.text), book.cite(_strip_bullet(s.text), s.metadata))}" for s in positions))
+        if points:
+            paragraphs.append(f"**{phrase('draft_points', lang)}**\n" + "\n".join(f"- {quote_line(_strip_bullet(s.text), book.cite(_strip_bullet(s.text), s.metadata))}" for s in points))
         sources = []
         for citation in book.citations:
             label = f"{citation.marker} {citation.title}" + (f", {citation.date}" if citation.date else "")
@@ -278,20 +278,42 @@ class ExtractiveAnswerer:
         return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="drafting", context=context)
 
 
+def spread_over_sources(sentences: list[Sentence], limit: int) -> list[Sentence]:
+    """Best sentences taken round-robin over their cases, so a draft draws on every relevant case."""
+    by_source: dict[str, list[Sentence]] = {}
+    for sentence in sentences:
+        by_source.setdefault(_source_key(sentence), []).append(sentence)
+    queues = sorted(by_source.values(), key=lambda items: -items[0].score)[:4]
+    chosen: list[Sentence] = []
+    while len(chosen) < limit and any(queues):
+        for queue in queues:
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return chosen
+
+
 def select_diverse(sentences: list[Sentence], limit: int, route: str) -> list[Sentence]:
-    """The best sentence, then others close to it, preferring new cases and documents."""
+    """The best sentence, then others close to it. Another case (or document) must come much
+    closer to the best score than the best sentence's own case does: an answer that strays
+    into neighbouring cases cites things the question did not ask about."""
     if not sentences:
         return []
-    top = sentences[0].score
-    margin = 1.3 if route in ("positions", "onboarding", "drafting") else 1.0
-    chosen: list[Sentence] = [sentences[0]]
+    top = sentences[0]
+    same_margin = 1.3 if route in ("positions", "onboarding", "drafting") else 1.0
+    other_margin = 0.45 if route in ("positions", "onboarding", "drafting") else 0.3
+    chosen: list[Sentence] = [top]
     for sentence in sentences[1:]:
         if len(chosen) >= limit:
             break
         penalty = 0.15 * sum(1 for c in chosen if c.chunk_id == sentence.chunk_id)
-        if sentence.score - penalty >= top - margin:
+        margin = same_margin if _source_key(sentence) in {_source_key(c) for c in chosen} else other_margin
+        if sentence.score - penalty >= top.score - margin:
             chosen.append(sentence)
     return chosen
+
+
+def _source_key(sentence: Sentence) -> str:
+    return sentence.metadata.get("case") or sentence.metadata.get("doc_id", "")
 
 
 def _case_background(sentences: list[Sentence], chunks: list[Hit], scorer: EvidenceScorer) -> list[Sentence]:
