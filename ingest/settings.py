@@ -35,13 +35,23 @@ class StoreSettings(_Group):
 
 
 class ChunkingSettings(_Group):
-    chunk_tokens: int = 220
+    chunk_tokens: int = 450
     overlap_sentences: int = 1
 
 
+class IngestSettings(_Group):
+    # A file above this is refused with a per-file error before any of it is read into memory
+    # (the API answers 413 for uploads above server.max_upload_mb before it gets this far).
+    max_file_mb: float = 50.0
+    # Sidecars are a few lines of JSON; anything larger is a mistake or an attack.
+    max_sidecar_kb: float = 64.0
+    # A second ingest (CLI and an upload at once) waits this long for the first to finish.
+    lock_timeout_s: float = 600.0
+
+
 class RetrievalSettings(_Group):
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    dense_weight: float = 1.5
+    lexical_weight: float = 1.5
     sentence_weight: float = 2.0
     rrf_k: int = 20
     candidates: int = 40
@@ -76,6 +86,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     store: StoreSettings = StoreSettings()
     chunking: ChunkingSettings = ChunkingSettings()
+    ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     llm: LLMSettings = LLMSettings()
     server: ServerSettings = ServerSettings()
