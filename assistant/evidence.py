@@ -97,7 +97,11 @@ class EvidenceScorer:
         pieces = [p for p in re.split(r"[-/]", term) if p]
         if len(pieces) > 1:
             return all(self._known(p, vocabulary) or len(p) < 3 for p in pieces)
-        if term in vocabulary or any(term in word for word in vocabulary if len(word) > len(term)):
+        # Inflected forms start with the term; compounds end with it after a real first part.
+        if term in vocabulary or any(
+            word.startswith(term) or (word.endswith(term) and len(word) - len(term) >= 3)
+            for word in vocabulary if len(word) > len(term)
+        ):
             return True
         for cut in range(4, len(term) - 2):
             left, right = term[:cut], term[cut:]
@@ -106,7 +110,11 @@ class EvidenceScorer:
                 return True
             if left in self._prefixes and right[:4] in self._prefixes and any(w.startswith(right[:5]) or right.startswith(w) for w in self._by_prefix.get(right[:4], ())):
                 return True
-        limit = 1 if len(term) < 8 else 2
+        # Spelling variants (Nynorsk "kopling"/"handtert" for "kobling"/"håndtert"): longer words
+        # only, since one edit turns a short word into another ("kaker" → "saker").
+        limit = 0 if len(term) < 7 else (1 if len(term) < 10 else 2)
+        if limit == 0:
+            return False
         return any(_within_edits(term, word, limit) for word in vocabulary if abs(len(word) - len(term)) <= limit)
 
     @property

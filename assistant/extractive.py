@@ -23,6 +23,10 @@ DRAFT_K = 16  # a draft gathers the council's positions across many cases
 MAX_QUOTES = {"facts": 3, "onboarding": 4, "positions": 4, "drafting": 8}
 # Refuse when no sentence is even this similar to the question (calibrated on gold-dev; see README).
 MIN_DENSE = 0.80
+# With a question term missing from the archive, answer only if some sentence still covers this
+# share of the question's (IDF-weighted) terms; half of it when the question names people
+# the archive knows (calibrated on gold-dev: answerable 0.36 with a name, refused ≤ 0.38).
+MIN_COVERAGE_WITH_MISSING = 0.4
 
 
 class ExtractiveAnswerer:
@@ -56,13 +60,20 @@ class ExtractiveAnswerer:
             return self._refuse(phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}"), interpretation, lang, hits, context)
         if route == "case_lookup" and named:
             return self._case_card(named, interpretation, lang, role, context)
-        if lang != "en" and not interpretation.follow_up and route != "drafting":
-            missing = self.scorer.missing_terms(interpretation.question)
-            if missing:
-                return self._refuse(phrase("refusal_topic", lang, topic=", ".join(missing)), interpretation, lang, hits, context)
         query_vector = self.retriever.embed_query(interpretation.retrieval_query)
         parts = [(p, self.retriever.embed_query(p)) for p in question_parts(interpretation.retrieval_query)]
         sentences = self.scorer.score(interpretation.retrieval_query, query_vector, hits, route, part_vectors=parts)
+        if lang != "en" and not interpretation.follow_up and route != "drafting":
+            # A term the archive never uses, and no sentence that covers most of the question:
+            # the archive does not hold the answer ("honorar", "gjennomsnittlig saksbehandlingstid").
+            missing = self.scorer.missing_terms(interpretation.question)
+            known_names = [
+                name for name in re.findall(r"\b[A-ZÆØÅ][a-zæøåé]+\s+[A-ZÆØÅ][a-zæøåé]+", interpretation.question)
+                if all(part.lower() in self.scorer.vocabulary for part in name.split())
+            ]  # people the archive knows ("Guri Rørtveit")
+            needed = MIN_COVERAGE_WITH_MISSING / 2 if known_names else MIN_COVERAGE_WITH_MISSING
+            if missing and (not sentences or max(s.lexical for s in sentences[:10]) < needed):
+                return self._refuse(phrase("refusal_topic", lang, topic=", ".join(missing)), interpretation, lang, hits, context)
         if not sentences or max(s.dense for s in sentences) < MIN_DENSE:
             return self._refuse(phrase("refusal", lang), interpretation, lang, hits, context)
         if route == "decisions":
@@ -141,12 +152,7 @@ class ExtractiveAnswerer:
     # ---- decisions timeline ----------------------------------------------------------------------
     def _timeline(self, interpretation, lang, hits: list[Hit], sentences: list[Sentence], context) -> Answer:
         book = CitationBook()
-        ranked_cases: list[str] = []
-        for sentence in sentences[:12]:
-            case = sentence.metadata.get("case")
-            if case and case not in ranked_cases and case in self.retriever.cases:
-                ranked_cases.append(case)
-        entries = [self.retriever.cases[n] for n in ranked_cases[:6] if self.retriever.cases[n].get("decision") or self.retriever.cases[n].get("proposal")]
+        entries = self._timeline_cases(interpretation, sentences)
         entries.sort(key=lambda c: (c.get("date") or "", _case_order(c["number"])))
         if not entries:
             return self._quotes(interpretation, lang, "facts", sentences, context)
@@ -164,6 +170,28 @@ class ExtractiveAnswerer:
             lines.append(f"{label}: {quote_line(text, book.cite(text, meta))}{gloss(text, lang)}")
             paragraphs.append("\n".join(lines))
         return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="decisions", context=context)
+
+    def _timeline_cases(self, interpretation, sentences: list[Sentence], limit: int = 6) -> list[dict]:
+        """Cases about the topic: named in their title or decision, or where the best evidence is."""
+        topic_terms = self.scorer.query_terms(_topic(interpretation.question))
+        evidence_rank: dict[str, int] = {}
+        for sentence in sentences[:15]:
+            case = sentence.metadata.get("case")
+            if case and case not in evidence_rank:
+                evidence_rank[case] = len(evidence_rank)
+        scored = []
+        for number, case in self.retriever.cases.items():
+            text = case.get("decision") or case.get("proposal")
+            if not text:
+                continue
+            share = lambda words: len(topic_terms & self.scorer.terms(words)) / max(len(topic_terms), 1)
+            score = 1.2 * share(case["title"]) + 0.6 * share(text)
+            if number in evidence_rank:
+                score += 0.8 / (1 + evidence_rank[number])
+            if score >= 0.3:
+                scored.append((score, case))
+        scored.sort(key=lambda item: -item[0])
+        return [case for _, case in scored[:limit]]
 
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:

@@ -6,6 +6,7 @@ small one in tmp_path.
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -29,7 +30,10 @@ def corpus_settings(tmp_path_factory):
     """Settings pointing at a fresh index of corpus/ (ingested once per session)."""
     from ingest.pipeline import ingest_paths
 
-    data_dir = tmp_path_factory.mktemp("index")
+    # Developers may point RADSARKIV_TEST_INDEX at an index of corpus/ they already built, to skip
+    # the ingest while iterating; it is brought up to date (incrementally) either way.
+    existing = os.environ.get("RADSARKIV_TEST_INDEX")
+    data_dir = Path(existing) if existing else tmp_path_factory.mktemp("index")
     settings = make_settings(data_dir)
     summary = ingest_paths([CORPUS], settings, progress=False)
     assert not summary.errors, summary.errors
