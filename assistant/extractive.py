@@ -73,7 +73,7 @@ class ExtractiveAnswerer:
             ]  # people the archive knows ("Guri Rørtveit")
             needed = MIN_COVERAGE_WITH_MISSING / 2 if known_names else MIN_COVERAGE_WITH_MISSING
             if missing and (not sentences or max(s.lexical for s in sentences[:10]) < needed):
-                return self._refuse(phrase("refusal_topic", lang, topic=", ".join(missing)), interpretation, lang, hits, context)
+                return self._refuse(phrase("refusal_topic", lang, topic=_missing_phrase(interpretation.question, missing)), interpretation, lang, hits, context)
         if not sentences or max(s.dense for s in sentences) < MIN_DENSE:
             return self._refuse(phrase("refusal", lang), interpretation, lang, hits, context)
         if route == "decisions":
@@ -385,6 +385,16 @@ def _topic(question: str) -> str:
     match = _TOPIC_PREFIX.match(text)
     topic = text[match.end():] if match and match.end() < len(text) else text
     return topic[:80] or text[:80]
+
+
+def _missing_phrase(question: str, missing: list[str]) -> str:
+    """«gjennomsnittlig saksbehandlingstid» rather than a bare adjective: the missing word and
+    the word after it, as the question wrote them."""
+    phrases = []
+    for word in missing:
+        match = re.search(r"\b" + re.escape(word) + r"\b(\s+[\wæøåÆØÅ-]{4,})?", question, re.IGNORECASE)
+        phrases.append(f"«{match.group(0) if match else word}»")
+    return ", ".join(phrases)
 
 
 def _case_order(number: str) -> tuple:
