@@ -119,7 +119,7 @@ async def run(url: str, clients: int, seconds: float, requests: int, pid: int | 
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
-        "requests": len(latencies) + sum(errors.values()) - sum(v for k, v in errors.items() if not k.startswith("http_") and k != "malformed"),
+        "requests": done["n"],
         "throughput_rps": round(len(latencies) / elapsed, 2) if elapsed else None,
         "latency_ms": {
             "p50": round(_percentile(latencies, 0.50) or 0, 1),
