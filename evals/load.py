@@ -148,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         binary = Path(sys.executable).with_name("radsarkiv")
-        server = subprocess.Popen([str(binary), "serve", "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+        # The per-key rate limit would turn a load test into a rate-limit test: off for this server.
+        env = {**os.environ, "RADSARKIV_SERVER__RATE_LIMIT_PER_MINUTE": "0"}
+        server = subprocess.Popen([str(binary), "serve", "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         pid = server.pid
         for _ in range(240):
             try:

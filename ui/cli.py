@@ -74,7 +74,10 @@ def cases(
     register = Register.open_readonly(get_settings().register_path)
     rows = register.list_cases(role=role)
     if as_json:
-        _print_json(rows)
+        # The register summary only; sections and sources are for the API and `ask`.
+        keys = ("number", "literal_number", "title", "meeting", "date", "proposal", "decision", "document",
+                "flagged", "resolution_note", "agenda_title", "paper_title")
+        _print_json([{key: row.get(key) for key in keys} for row in rows])
         return
     from rich.table import Table
 
