@@ -28,12 +28,14 @@ class CitationBook:
         used = {c.marker for c in self.citations}
         marker = base
         page = metadata.get("page_start")
-        if marker in used and page is not None and ", s. " not in marker:
-            marker = f"{base[:-1]}, s. {page}]"
-        suffix = 2
+        # Further quotes from the same source name their page, then a letter: [Sak 7/1/2026],
+        # [Sak 7/1/2026, s. 31], [Sak 7/1/2026, s. 31b] — unique, and still readable.
+        stem = f"{base[:-1]}, s. {page}" if page is not None and ", s. " not in base else base[:-1]
+        if marker in used:
+            marker = f"{stem}]"
+        letters = iter("bcdefghijklmnopqrstuvwxyz")
         while marker in used:
-            marker = f"{base[:-1]} ({suffix})]"
-            suffix += 1
+            marker = f"{stem}{next(letters)}]"
         self.citations.append(
             Citation(
                 marker=marker,
