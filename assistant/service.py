@@ -54,22 +54,36 @@ class Assistant:
         return answer
 
     def stream(self, question: str, history=None, filters=None, role=None) -> Iterator[tuple[str, object]]:
-        """("token", text) events, then ("answer", Answer). Extractive answers arrive as one piece."""
-        tokens: list[str] = []
-        lock = threading.Lock()
+        """("token", text) events as they are produced, then ("answer", Answer).
 
-        def collect(text: str) -> None:
-            with lock:
-                tokens.append(text)
+        With an LLM the model's tokens arrive live (raw: the final Answer carries the validated
+        text, which replaces them). The extractive answer is ready at once and is sent in pieces.
+        """
+        import queue
 
-        answer = self.ask(question, history, filters, role, on_token=collect if self._generator else None)
-        if tokens:
-            for token in tokens:
-                yield "token", token
-        else:
+        question = self.validate(question, history)  # fail before anything is streamed
+        if self._generator is None:
+            answer = self.ask(question, history, filters, role)
             for piece in _pieces(answer.answer):
                 yield "token", piece
-        yield "answer", answer
+            yield "answer", answer
+            return
+        events: "queue.Queue[tuple[str, object]]" = queue.Queue()
+
+        def work() -> None:
+            try:
+                events.put(("answer", self.ask(question, history, filters, role, on_token=lambda t: events.put(("token", t)))))
+            except Exception as error:  # surfaced to the caller's thread below
+                events.put(("error", error))
+
+        threading.Thread(target=work, daemon=True).start()
+        while True:
+            kind, value = events.get()
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield kind, value
+            if kind == "answer":
+                return
 
     def _generate(self, question, lang, history, extractive: Answer, on_token) -> Answer:
         from assistant.generation import GenerationFailed, Source

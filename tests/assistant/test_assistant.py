@@ -216,3 +216,17 @@ def test_llm_failure_falls_back_to_the_extractive_answer(llm_assistant):
     answer = assistant.ask("Hvor mange følger rådet på LinkedIn?")
     assert "600" in answer.answer and answer.citations
     assert any("Språkmodellen" in note for note in answer.notes)
+
+
+def test_llm_tokens_stream_live_and_the_final_answer_is_validated(llm_assistant):
+    assistant, fake = llm_assistant
+    question = "Hvor mange følger rådet på LinkedIn?"
+    from assistant.routing import interpret
+
+    marker = assistant.extractive.answer(interpret(question), "nb", None, None).citations[0].marker
+    fake.configure("stream", f"Rundt 600 følger rådet {marker}. Hele 9000 følger på TikTok [Sak 99/9/2099].")
+    events = list(assistant.stream(question))
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "answer" and kinds.count("token") >= 2
+    final = events[-1][1]
+    assert "600" in final.answer and "99/9/2099" not in final.answer
