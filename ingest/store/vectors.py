@@ -233,6 +233,7 @@ class VectorIndex:
 
     def upsert(self, ids: Sequence[str], embeddings: Any,
                metadatas: Sequence[Mapping[str, Any] | None] | None = None) -> None:
+        self._count_cache = None
         ids = list(ids)
         vectors = np.asarray(embeddings, dtype=np.float32)
         if not ids:
@@ -272,6 +273,7 @@ class VectorIndex:
         return result
 
     def delete(self, ids: Iterable[str]) -> None:
+        self._count_cache = None
         ids = list(ids)
         # An empty id list must stay a no-op: never hand chroma an unconstrained delete.
         for start in range(0, len(ids), self._batch):
@@ -285,7 +287,7 @@ class VectorIndex:
         if vector.shape[0] != self.dimension:
             raise ValueError(f"query vector has dimension {vector.shape[0]}, index has {self.dimension}")
         where = _prune(where)
-        total = self.count()
+        total = self._recent_count()
         if k <= 0 or total == 0 or where is _NEVER:
             return []
         result = self._collection.query(
@@ -310,6 +312,17 @@ class VectorIndex:
 
     def count(self) -> int:
         return int(self._collection.count())
+
+    def _recent_count(self, max_age_s: float = 5.0) -> int:
+        """count() costs a round trip per query; a few seconds' staleness only caps n_results."""
+        import time
+
+        now = time.monotonic()
+        cached = getattr(self, "_count_cache", None)
+        if cached is None or now - cached[1] > max_age_s:
+            cached = (self.count(), now)
+            self._count_cache = cached
+        return cached[0]
 
     @property
     def collection(self) -> Any:
