@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.blocks import Block, clean_inline, squash
+from ingest.blocks import Block, clean_inline, is_list_item, squash
 from ingest.case_numbers import HEADING_NUMBER, MEETING_REFERENCE, CaseNumber, full_year
 from ingest.dates import parse_norwegian_date
 from ingest.models import Case, Part, Section
@@ -155,6 +155,23 @@ def _field_label(cell: str) -> tuple[str, str] | None:
     return FIELD_LABELS[match.group(1).lower()], match.group(2).strip()
 
 
+def is_field_line(line: str) -> bool:
+    """A Til/Saksbehandler/Vedlegg/Fra line of a paper's header, not prose that starts with "Fra"."""
+    text = line.strip()
+    if re.match(r"^(?:<b>|\*\*)\s*(?:Til|Saksbehandler|Vedlegg|Fra)\b(?!\s+stede)", text):
+        return True
+    if "\t" in text:
+        return any(_field_label(cell) for cell in text.split("\t"))
+    if len(_split_inline_labels(text)) >= 2:
+        return True
+    label = _field_label(text)
+    if not label:
+        return False
+    value = label[1]
+    # "Fra Ole Johan Borge" is a field; "Fra FHI orienterte Kari Nordmann om status." is a sentence.
+    return not value or text.split()[0].endswith(":") or (len(value.split()) <= 8 and not re.search(r"[.!?]$", value))
+
+
 def _join(existing: str | None, value: str) -> str:
     value = value.strip()
     return f"{existing} {value}".strip() if existing else value
@@ -185,17 +202,40 @@ def minutes_meeting(block: Block) -> str | None:
     return f"{int(match.group('m'))}/{full_year(match.group('y'))}" if match else None
 
 
-def sections_from_blocks(blocks: list[Block], default_kind: str = "body") -> list[Section]:
-    """Group blocks under the labels or headings that introduce them."""
+def has_markup(blocks: list[Block]) -> bool:
+    """Whether a text marks its headings (Markdown, bold); PDF and plain text do not."""
+    return any(block.is_markdown_heading or block.is_bold_only or block.raw.lstrip().startswith(("**", "<b>")) for block in blocks)
+
+
+def is_plain_heading(block: Block, following: Block | None) -> bool:
+    """In text without markup a heading is a short line of its own that a paragraph follows."""
+    if following is None or len(block.lines) > 2 or not block.looks_like_heading(max_words=12):
+        return False
+    first = block.plain[:1]
+    if not (first.isupper() or first.isdigit()) or re.search(r"[.:;,!?)»”]$", block.plain):
+        return False
+    if is_field_line(block.lines[0]) or following.is_table:
+        return False
+    starts_upper = following.plain[:1].isupper() or following.plain[:1] in "«\"" or is_list_item(following.lines[0])
+    return starts_upper and (following.word_count >= 8 or is_list_item(following.lines[0]))
+
+
+def sections_from_blocks(blocks: list[Block], default_kind: str = "body", plain_headings: bool = False) -> list[Section]:
+    """Group blocks under the labels or headings that introduce them.
+
+    plain_headings: the text has no heading markup (PDF, plain text), so short lines standing
+    alone before a paragraph count as headings too.
+    """
     sections: list[Section] = []
     current: Section | None = None
-    for block in blocks:
+    for index, block in enumerate(blocks):
         label = match_label(block, SECTION_LABELS)
         heading = None
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
         if label:
             kind, literal, body = label
             heading = Section(heading=literal, kind=kind, text=body, page_start=block.page, page_end=block.page)
-        elif block.looks_like_heading() and (block.is_markdown_heading or block.is_bold_only):
+        elif (block.looks_like_heading() and (block.is_markdown_heading or block.is_bold_only)) or (plain_headings and is_plain_heading(block, following)):
             heading = Section(heading=block.display.replace("\n", " "), kind=default_kind, text="", page_start=block.page, page_end=block.page)
         if heading:
             # A sub-heading inside a labelled section keeps the section's kind (e.g. Hovedpunkter).
@@ -212,18 +252,23 @@ def sections_from_blocks(blocks: list[Block], default_kind: str = "body") -> lis
     return [section for section in sections if section.text or section.heading]
 
 
-def proposal_and_rest(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+def proposal_and_rest(blocks: list[Block], inline: str = "") -> tuple[list[Block], list[Block]]:
     """Split the blocks after a "Forslag til vedtak" label into the proposal and what follows.
 
     The proposal runs until a heading, a table, a "Saksfremlegg" marker, or a paragraph after a
     completed sentence that begins a new page; everything after it is the case's attachment.
+    `inline` is proposal text printed on the label's own line ("Forslag til vedtak Tas til
+    orientering."): with it the proposal has already begun, so a title that follows is the
+    attachment's, not more proposal.
     """
     proposal: list[Block] = []
     for index, block in enumerate(blocks):
+        started = bool(proposal or inline)
+        last = proposal[-1].plain if proposal else inline
         if block.plain.lower() == "saksfremlegg" or block.is_table or block.looks_like_heading(max_words=10):
-            if proposal or block.plain.lower() == "saksfremlegg" or block.is_table or block.is_markdown_heading:
+            if started or block.plain.lower() == "saksfremlegg" or block.is_table or block.is_markdown_heading:
                 return proposal, blocks[index:]
-        if proposal and (block.is_markdown_heading or (block.after_break and _SENTENCE_END.search(proposal[-1].plain))):
+        if started and (block.is_markdown_heading or (block.after_break and _SENTENCE_END.search(last))):
             return proposal, blocks[index:]
         if len(proposal) >= 3:
             return proposal, blocks[index:]
@@ -243,13 +288,13 @@ def decision_from_minutes(blocks: list[Block]) -> tuple[list[Block], list[Block]
             continue
         _, literal, inline = label
         after = blocks[index + 1 :]
-        decision: list[Block] = []
+        decision: list[Block] = [Block(lines=[inline], page=block.page)] if inline else []
         for following in after:
             if decision and following.after_break and _SENTENCE_END.search(decision[-1].plain) and not following.is_italic:
                 break
+            if decision and decision[0].is_italic and not following.is_italic:
+                break  # an italic decision ends where plain discussion resumes
             decision.append(following)
-        if inline:
-            decision.insert(0, Block(lines=[inline], page=block.page))
         before = blocks[:index]
         if not decision and before:
             previous = before[-1]

@@ -31,36 +31,64 @@ class PageLocator:
             offset += len(squeezed)
         self.text = "".join(pieces)
 
-    def page_of(self, fragment: str, near: int = 0) -> tuple[int | None, int]:
+    def find(self, fragment: str, start: int = 0, min_length: int = 5) -> int | None:
+        """Where fragment begins, searching forward from start. Only a distinctive fragment (12+
+        letters) may be looked for behind start too: a short one ("Intet.") occurs everywhere."""
         key = squeeze(fragment)[:80]
-        if len(key) < 12:
-            return None, near
-        position = self.text.find(key, max(0, near - 2000))
-        if position < 0:
+        if len(key) < min_length:
+            return None
+        position = self.text.find(key, max(0, start))
+        if position < 0 and len(key) >= 12:
             position = self.text.find(key)
-        if position < 0:
-            return None, near
-        index = bisect.bisect_right(self.starts, position) - 1
-        return self.numbers[index], position
+        return position if position >= 0 else None
+
+    def page_at(self, position: int) -> int | None:
+        return self.numbers[max(0, bisect.bisect_right(self.starts, position) - 1)]
+
+
+def _head_lines(chunk: Chunk, cases: dict) -> set[str]:
+    """The headings a chunk opens with (case heading, title, section): they also stand in the
+    agenda and elsewhere, so they say nothing about where the chunk's own text is."""
+    meta = chunk.metadata
+    heads = {meta.get("section") or "", meta.get("part_title") or ""}
+    case = cases.get(meta.get("case"))
+    if case is not None:
+        heads |= {case.literal_heading, case.title or "", case.paper_title or "", case.agenda_title or ""}
+    return {head for head in heads if head}
 
 
 def assign_pages(document: ParsedDocument, chunks: list[Chunk], pdf_pages: list[Page]) -> None:
+    """Locate each chunk's text in the PDF, in document order, and record its first and last page."""
     locator = PageLocator(pdf_pages)
+    cases = {case.number: case for case in document.cases}
     cursor = 0
+    previous: tuple | None = None
     for chunk in chunks:
-        lines = [line for line in chunk.text.split("\n") if len(squeeze(line)) >= 12]
-        if not lines:
+        lines = [line for line in chunk.text.split("\n") if squeeze(line)]
+        heads = _head_lines(chunk, cases)
+        body = list(lines)
+        while len(body) > 1 and body[0] in heads:
+            body.pop(0)
+        if not body:
             continue
-        body = lines[-1] if len(lines) == 1 else lines[1:] or lines
-        first_line = body[0] if isinstance(body, list) else body
-        last_line = body[-1] if isinstance(body, list) else body
-        start, position = locator.page_of(first_line, cursor)
-        end, _ = locator.page_of(last_line[-120:], position)
-        if start is not None:
-            cursor = position
-            chunk.metadata["page_start"] = start
-            chunk.metadata["page_end"] = end if end is not None and end >= start else start
+        # Only a chunk of the same section can begin inside the previous one (one sentence overlap).
+        section = (chunk.metadata.get("part"), chunk.metadata.get("part_title"), chunk.metadata.get("case"), chunk.metadata.get("section"))
+        first = locator.find(body[0], cursor if section == previous else cursor + 1)
+        if first is None:
+            continue
+        last = locator.find(body[-1], first) if len(body) > 1 else first
+        if last is None or last < first:
+            last = first
+        end = min(last + max(len(squeeze(body[-1])) - 1, 0), len(locator.text) - 1)
+        chunk.metadata["page_start"] = locator.page_at(first)
+        chunk.metadata["page_end"] = max(locator.page_at(end) or 0, chunk.metadata["page_start"] or 0)
+        if first >= cursor:
+            cursor, previous = last, section
     for case in document.cases:
-        pages = [c.metadata["page_start"] for c in chunks if c.metadata.get("case") == case.number and c.metadata.get("page_start") and c.metadata.get("part") in ("case_paper", "minutes")]
-        if pages:
-            case.page_start, case.page_end = min(pages), max(c.metadata["page_end"] or 0 for c in chunks if c.metadata.get("case") == case.number and c.metadata.get("page_start") and c.metadata.get("part") in ("case_paper", "minutes"))
+        # A paper spans its own text and its attachments; a minutes case its part of the minutes.
+        parts = ("case_paper", "attachment") if case.source == "saksfremlegg" else ("minutes",)
+        own = [c.metadata for c in chunks if c.metadata.get("case") == case.number and c.metadata.get("page_start")
+               and c.metadata.get("part") in parts]
+        if own:
+            case.page_start = min(m["page_start"] for m in own)
+            case.page_end = max(m["page_end"] for m in own)

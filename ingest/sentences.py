@@ -48,6 +48,14 @@ def _read_lines(path: Path) -> list[str]:
 
 
 _BULLET = re.compile(r"^\s*(?:[-•*▪–]\s+|\d{1,2}[.)]\s+)")
+# Abbreviations that introduce what follows and so never end a sentence, even before a capital
+# ("jf. Sak 7/1/2026", "t.o.m. Sak 10/1/2026"); punkt alone splits there when the next word is a
+# common sentence starter. ("osv.", "mv.", "m.fl." often do end a sentence and are not here.)
+NON_FINAL_ABBREVIATIONS = {
+    "bl.a", "f.eks", "jf", "jfr", "nr", "mht", "ev", "evt", "pkt", "kl", "t.o.m", "f.o.m", "iht",
+    "i.h.t", "inkl", "ekskl", "ca", "dvs", "ref", "pga", "p.g.a", "vedr", "kap", "ifm", "i.f.m",
+    "mtp", "hhv", "tlf", "prof", "dr", "ila", "bl.annet", "gj.sn",
+}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -60,18 +68,48 @@ def split_sentences(text: str) -> list[str]:
         if "\t" in line:
             sentences.append(line)
             continue
-        for sentence in _tokenizer().tokenize(line):
-            sentence = sentence.strip()
-            if sentence:
-                sentences.append(sentence)
-    return _merge_fragments(sentences)
+        bullet = _BULLET.match(line)
+        marker = bullet.group(0) if bullet else ""
+        pieces = _rejoin_abbreviations([piece.strip() for piece in _tokenizer().tokenize(line[len(marker):]) if piece.strip()])
+        pieces = _merge_fragments(pieces)
+        if not pieces:
+            sentences.append(line)
+            continue
+        if marker:
+            # The item's marker ("1.", "-", "•") stays with its text; an item never joins the line before.
+            sentences.append(marker + pieces[0])
+        elif sentences and _is_fragment(pieces[0]):
+            sentences[-1] = f"{sentences[-1]} {pieces[0]}"  # a line that continues the one before
+        else:
+            sentences.append(pieces[0])
+        sentences.extend(pieces[1:])
+    return sentences
+
+
+def _ends_with_non_final_abbreviation(sentence: str) -> bool:
+    last = sentence.rsplit(None, 1)[-1]
+    return last.endswith(".") and last.rstrip(".").lstrip("(«\"").lower() in NON_FINAL_ABBREVIATIONS
+
+
+def _rejoin_abbreviations(pieces: list[str]) -> list[str]:
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and _ends_with_non_final_abbreviation(joined[-1]):
+            joined[-1] = f"{joined[-1]} {piece}"
+        else:
+            joined.append(piece)
+    return joined
+
+
+def _is_fragment(sentence: str) -> bool:
+    return len(sentence) <= 3 or bool(re.fullmatch(r"\d{1,4}[.)]?", sentence)) or sentence[0].islower()
 
 
 def _merge_fragments(sentences: list[str]) -> list[str]:
     """Re-attach pieces punkt cut off wrongly, such as a lone "1." or a date's trailing year."""
     merged: list[str] = []
     for sentence in sentences:
-        if merged and (len(sentence) <= 3 or re.fullmatch(r"\d{1,4}[.)]?", sentence) or sentence[0].islower() and not _BULLET.match(sentence)):
+        if merged and _is_fragment(sentence):
             merged[-1] = f"{merged[-1]} {sentence}"
         else:
             merged.append(sentence)

@@ -11,6 +11,8 @@ from ingest.council import (
     CaseHeading,
     decision_from_minutes,
     find_meeting_date,
+    has_markup,
+    is_field_line,
     join_decision,
     match_label,
     minutes_meeting,
@@ -23,11 +25,11 @@ from ingest.council import (
 from ingest.dates import parse_norwegian_date
 from ingest.models import Case, DocumentMeta, ParsedDocument, Part, ReadDocument, Section
 
-_FIELD_START = re.compile(r"^(?:<b>|\*\*)?\s*(Til|Saksbehandler|Vedlegg|Fra)\b")
+_LIST_MARKER = re.compile(r"^\s*(?:[-•*▪–]\s+|\d{1,2}[.)]\s+)(?=(?:\*\*|<b>)?\s*(?:sak|case)\s)", re.IGNORECASE)
 
 
 def parse_document(read: ReadDocument, meta: DocumentMeta, doc_id: str) -> ParsedDocument:
-    blocks = blocks_from_pages(read.pages)
+    blocks = _split_listed_headings(blocks_from_pages(read.pages))
     headings = {index: parse_case_heading(block) for index, block in enumerate(blocks)}
     headings = {index: heading for index, heading in headings.items() if heading}
     agenda = _find_agenda(blocks, headings)
@@ -35,6 +37,24 @@ def parse_document(read: ReadDocument, meta: DocumentMeta, doc_id: str) -> Parse
     if not headings:
         return _plain_document(read, meta, doc_id, title, blocks)
     return _CouncilParser(read, meta, doc_id, title, blocks, headings, agenda).parse()
+
+
+def _split_listed_headings(blocks: list[Block]) -> list[Block]:
+    """An agenda typed as consecutive lines ("Sak 1/1/2027 X" / "Sak 2/1/2027 Y" / ...) is one
+    paragraph block; give each titled case line its own block so it reads like a spaced agenda."""
+    result: list[Block] = []
+    for block in blocks:
+        lines = [_LIST_MARKER.sub("", line, count=1) for line in block.lines if line.strip()]
+        if len(lines) >= 2 and all(_is_titled_case_line(line, block.page) for line in lines):
+            result.extend(Block(lines=[line], page=block.page, after_break=block.after_break and i == 0) for i, line in enumerate(lines))
+        else:
+            result.append(block)
+    return result
+
+
+def _is_titled_case_line(line: str, page: int | None) -> bool:
+    heading = parse_case_heading(Block(lines=[line], page=page))
+    return bool(heading and heading.title)
 
 
 def _first_heading(blocks: list[Block]) -> str | None:
@@ -45,22 +65,44 @@ def _first_heading(blocks: list[Block]) -> str | None:
 
 
 def _find_agenda(blocks: list[Block], headings: dict[int, CaseHeading]) -> list[int]:
-    """The longest run (≥ 3) of titled case headings with nothing but headings between them."""
+    """The longest run (≥ 3) of titled case headings with nothing but headings between them.
+
+    A heading followed by Til/Saksbehandler/... fields opens a case paper and ends the run, and so
+    does a "Saksfremlegg" marker: a paper's one-line "Sak N/M/YYYY Title" heading right after the
+    agenda must not be read as one more agenda entry.
+    """
+    def entry(index: int) -> bool:
+        heading = headings.get(index)
+        block = blocks[index]
+        return bool(heading and heading.title and len(block.lines) == 1 and not block.is_markdown_heading and not _opens_paper(blocks, index, headings))
+
     best: list[int] = []
     run: list[int] = []
     for index in range(len(blocks)):
-        heading = headings.get(index)
-        if heading and heading.title and len(blocks[index].lines) == 1 and not blocks[index].is_markdown_heading:
+        if entry(index) and headings[index].number.number not in {headings[i].number.number for i in run}:
             run.append(index)
-        elif run and blocks[index].plain.lower() in ("saksliste", "saksfremlegg"):
+        elif run and blocks[index].plain.lower() == "saksliste":
             continue
         else:
             if len(run) > len(best):
                 best = run
-            run = []
+            run = [index] if entry(index) else []
     if len(run) > len(best):
         best = run
     return best if len(best) >= 3 else []
+
+
+def _opens_paper(blocks: list[Block], index: int, headings: dict) -> bool:
+    """A case heading that a "Saksfremlegg" marker precedes or paper fields follow."""
+    previous = blocks[index - 1].plain.lower() if index > 0 else ""
+    if previous == "saksfremlegg":
+        return True
+    for position in range(index + 1, min(index + 6, len(blocks))):
+        if is_field_line(blocks[position].lines[0]):
+            return True
+        if position in headings or len(blocks[position].plain.split()) > 25:
+            return False
+    return False
 
 
 def _plain_document(read, meta, doc_id, title, blocks) -> ParsedDocument:
@@ -70,7 +112,7 @@ def _plain_document(read, meta, doc_id, title, blocks) -> ParsedDocument:
     part = Part(
         kind="article" if doc_type == "nyhet" else "report",
         title=title,
-        sections=sections_from_blocks(blocks),
+        sections=sections_from_blocks(blocks, plain_headings=not has_markup(blocks)),
         date=date,
         page_start=blocks[0].page if blocks else None,
         page_end=blocks[-1].page if blocks else None,
@@ -98,16 +140,21 @@ class _CouncilParser:
         self.meeting = meetings.most_common(1)[0][0] if meetings else None
         self.parts: list[Part] = []
         self.cases: list[Case] = []
+        self.plain = not has_markup(blocks)
 
     # ---- top level -------------------------------------------------------------------------
     def parse(self) -> ParsedDocument:
         starts = self._segment_starts()
+        if self.meeting is None:
+            # No agenda: the meeting most case papers belong to is the bundle's meeting.
+            papers = Counter(self.headings[index].number.meeting_id for index, kind in starts if kind == "paper")
+            self.meeting = papers.most_common(1)[0][0] if papers else None
         year = int(self.meeting.split("/")[1]) if self.meeting else None
         first = starts[0][0] if starts else len(self.blocks)
         front = self.blocks[:first]
         self.date = find_meeting_date(front, year) or self.meta.date
         if front:
-            self.parts.append(Part("front_matter", self.title, sections_from_blocks(front), meeting=self.meeting, date=self.date, page_start=front[0].page, page_end=front[-1].page))
+            self.parts.append(Part("front_matter", self.title, sections_from_blocks(front, plain_headings=self.plain), meeting=self.meeting, date=self.date, page_start=front[0].page, page_end=front[-1].page))
         minutes_meeting_id: str | None = None
         minutes_date: str | None = None
         previous_minutes_case: CaseNumber | None = None
@@ -115,6 +162,8 @@ class _CouncilParser:
         for position, (start, kind) in enumerate(starts):
             end = starts[position + 1][0] if position + 1 < len(starts) else len(self.blocks)
             segment = self.blocks[start:end]
+            while len(segment) > 1 and segment[-1].plain.lower() == "saksfremlegg":
+                segment = segment[:-1]  # the marker opens the next paper
             if kind == "agenda":
                 self._add_agenda(segment)
             elif kind == "minutes":
@@ -122,7 +171,7 @@ class _CouncilParser:
                 minutes_year = int(minutes_meeting_id.split("/")[1]) if minutes_meeting_id else None
                 minutes_date = find_meeting_date(segment, minutes_year)
                 previous_minutes_case = None
-                self.parts.append(Part("minutes", segment[0].display.replace("\n", " "), sections_from_blocks(segment[1:]), case=parent_paper.number if parent_paper else None, meeting=minutes_meeting_id, date=minutes_date, page_start=segment[0].page, page_end=segment[-1].page))
+                self.parts.append(Part("minutes", segment[0].display.replace("\n", " "), sections_from_blocks(segment[1:], plain_headings=self.plain), case=parent_paper.number if parent_paper else None, meeting=minutes_meeting_id, date=minutes_date, page_start=segment[0].page, page_end=segment[-1].page))
             elif kind == "paper":
                 minutes_meeting_id = None
                 parent_paper = self._add_paper(segment)
@@ -159,15 +208,7 @@ class _CouncilParser:
         return starts
 
     def _is_paper_heading(self, index: int) -> bool:
-        previous = self.blocks[index - 1].plain.lower() if index > 0 else ""
-        if previous == "saksfremlegg":
-            return True
-        for block in self.blocks[index + 1 : index + 6]:
-            if _FIELD_START.match(block.lines[0].strip()):
-                return True
-            if index + 1 in self.headings:
-                return False
-        return False
+        return _opens_paper(self.blocks, index, self.headings)
 
     # ---- agenda --------------------------------------------------------------------------------
     def _add_agenda(self, segment: list[Block]) -> None:
@@ -194,12 +235,12 @@ class _CouncilParser:
         if proposal_index is not None:
             label_block = rest[proposal_index]
             inline = match_label(label_block, SECTION_LABELS)[2]
-            proposal_blocks, attachment_blocks = proposal_and_rest(rest[proposal_index + 1 :])
+            proposal_blocks, attachment_blocks = proposal_and_rest(rest[proposal_index + 1 :], inline)
             proposal_text = join_decision(([Block([inline], label_block.page)] if inline else []) + proposal_blocks)
             rest = rest[: proposal_index + 1] + proposal_blocks
         agenda_entry = self.agenda.get(number.number) if self.meeting and number.meeting_id == self.meeting else None
         agenda_title = agenda_entry.title if agenda_entry else None
-        sections = sections_from_blocks(rest)
+        sections = sections_from_blocks(rest, plain_headings=self.plain)
         case = Case(
             number=str(number), literal_number=heading.literal_number, literal_heading=heading.literal,
             title=agenda_title or paper_title or "", meeting=number.meeting_id, date=self.date, source="saksfremlegg",
@@ -231,7 +272,7 @@ class _CouncilParser:
     def _add_attachment(self, parent: Case, blocks: list[Block]) -> None:
         title = next((b.display.replace("\n", " ") for b in blocks[:4] if b.looks_like_heading() and b.word_count >= 2), None)
         title = title or next((v for v in parent.vedlegg), None) or f"Vedlegg til sak {parent.number}"
-        self.parts.append(Part("attachment", title, sections_from_blocks(blocks), case=parent.number, meeting=parent.meeting, date=parent.date, page_start=blocks[0].page, page_end=blocks[-1].page))
+        self.parts.append(Part("attachment", title, sections_from_blocks(blocks, plain_headings=self.plain), case=parent.number, meeting=parent.meeting, date=parent.date, page_start=blocks[0].page, page_end=blocks[-1].page))
 
     # ---- minutes -------------------------------------------------------------------------------
     def _add_minutes_case(self, segment: list[Block], meeting: str | None, date: str | None, previous: CaseNumber | None) -> Case:
@@ -243,7 +284,7 @@ class _CouncilParser:
         number, note = _resolve_minutes_number(heading, meeting, previous)
         discussion, decision_blocks, literal_label = decision_from_minutes(body)
         decision = join_decision(decision_blocks)
-        sections = sections_from_blocks([b for b in discussion if not match_label(b, [("vedtak", "vedtak")])], default_kind="referat")
+        sections = sections_from_blocks([b for b in discussion if not match_label(b, [("vedtak", "vedtak")])], default_kind="referat", plain_headings=self.plain)
         if decision:
             sections.append(Section(literal_label or "Vedtak", "vedtak", decision, decision_blocks[0].page, decision_blocks[-1].page))
         case = Case(
@@ -277,7 +318,7 @@ def _split_fields(body: list[Block]) -> tuple[list[Block], list[Block]]:
     for index, block in enumerate(body):
         if match_label(block, SECTION_LABELS):
             return body[:index], body[index:]
-        if index > 0 and not _FIELD_START.match(block.lines[0].strip()) and block.word_count > 12 and not block.is_table:
+        if index > 0 and not is_field_line(block.lines[0]) and block.word_count > 12 and not block.is_table:
             return body[:index], body[index:]
     return body, []
 
@@ -285,8 +326,8 @@ def _split_fields(body: list[Block]) -> tuple[list[Block], list[Block]]:
 def _is_title_block(body: list[Block]) -> bool:
     """The paper's title right under its heading; it may share words with a label ("Orienteringer")."""
     first = body[0]
-    if not first.looks_like_heading() or _FIELD_START.match(first.lines[0].strip()):
+    if not first.looks_like_heading() or is_field_line(first.lines[0]):
         return False
     if not match_label(first, SECTION_LABELS):
         return True
-    return len(body) > 1 and bool(_FIELD_START.match(body[1].lines[0].strip()))
+    return len(body) > 1 and bool(is_field_line(body[1].lines[0]))
