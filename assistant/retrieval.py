@@ -20,6 +20,11 @@ from ingest.store.register import Register
 from ingest.store.vectors import build_where
 
 
+# Paper headers (Til/Saksbehandler/Vedlegg/Fra), agendas and meeting headers repeat words from
+# the cases they list without saying anything about them: they rank behind the substance.
+BOILERPLATE_PRIOR = 0.5
+
+
 @dataclass
 class SearchFilters:
     meeting: str | None = None
@@ -151,6 +156,10 @@ class Retriever:
         for weight, results in ((config.dense_weight, dense), (config.lexical_weight, lexical), (config.sentence_weight, sentence_level)):
             for rank, (cid, _) in enumerate(results):
                 fused[cid] = fused.get(cid, 0.0) + weight / (config.rrf_k + rank + 1)
+        for cid in fused:
+            meta = self.metadata.get(cid, {})
+            if meta.get("section_kind") == "felter" or meta.get("part") in ("agenda", "front_matter"):
+                fused[cid] *= BOILERPLATE_PRIOR
         return sorted(fused, key=lambda cid: -fused[cid]), fused
 
     def _sentence_search(self, query_vector: np.ndarray, allowed: set[str], limit: int) -> list[tuple[str, float]]:

@@ -50,9 +50,9 @@ class IngestSettings(_Group):
 
 
 class RetrievalSettings(_Group):
-    dense_weight: float = 1.5
-    lexical_weight: float = 1.5
-    sentence_weight: float = 2.0
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    sentence_weight: float = 0.5
     rrf_k: int = 20
     candidates: int = 40
     reranker: str | None = None  # local CrossEncoder directory
