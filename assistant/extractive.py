@@ -202,7 +202,7 @@ class ExtractiveAnswerer:
             "onboarding": phrase("onboarding_intro", lang),
         }.get(route, phrase("facts_intro", lang))
         lines = []
-        expand = 2 if route == "onboarding" else 1
+        expand = MAX_QUOTES["onboarding"] if route == "onboarding" else 1  # a guide explains; a fact answers
         shown: set[str] = set()
         for rank, sentence in enumerate(chosen):
             text = _strip_bullet(sentence.text)
