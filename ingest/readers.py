@@ -76,12 +76,14 @@ def decode_text(data: bytes) -> str:
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
                           (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding)
+            # The BOM settles the encoding; a stray bad byte (a truncated last character, one
+            # pasted Windows-1252 letter) costs that character, not the whole file.
+            return data.decode(encoding, errors="replace")
     if b"\x00" in data[:4096]:
         # UTF-16 without BOM shows NUL in every other byte; anything else with NULs is binary.
         even, odd = data[0:4096:2].count(0), data[1:4096:2].count(0)
         if max(even, odd) > len(data[:4096]) // 4 and min(even, odd) == 0:
-            return data.decode("utf-16-be" if even else "utf-16-le")
+            return data.decode("utf-16-be" if even else "utf-16-le", errors="replace")
         raise ValueError("binary")
     for encoding in ("utf-8", "cp1252"):
         try:
@@ -225,6 +227,9 @@ def _html_blocks(root: Any) -> list[str]:
 
 # ---------------------------------------------------------------------------- DOCX
 
+# A .docx is a zip; real ones unpack to a few times their size. 200 MB of XML is an attack.
+MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
+
 
 def _read_docx(path: Path) -> ReadDocument:
     import zipfile
@@ -235,12 +240,30 @@ def _read_docx(path: Path) -> ReadDocument:
     from docx.text.paragraph import Paragraph
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            # Declared sizes bound what zipfile will inflate, so this stops a zip bomb up front.
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ReaderError(path, "Filen er ikke et gyldig Word-dokument (.docx); "
+                                "den kan være skadet eller passordbeskyttet.") from error
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise ReaderError(path, f"Word-filen pakker ut til {unpacked / 1024 / 1024:.0f} MB, mer enn grensen på "
+                                f"{MAX_DOCX_UNPACKED_BYTES // 1024 // 1024} MB; den leses ikke.")
+    from lxml.etree import XMLSyntaxError
+
+    try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as error:
         raise ReaderError(path, "Filen er ikke et gyldig Word-dokument (.docx); "
                                 "den kan være skadet eller passordbeskyttet.") from error
+    except XMLSyntaxError as error:
+        raise ReaderError(path, "Filen er ikke et gyldig Word-dokument (.docx): innholdet er skadet XML "
+                                f"({' '.join(str(error).split())[:80]}).") from error
+    body = getattr(document.element, "body", None)
+    if body is None:  # a package whose main part is not a w:document
+        raise ReaderError(path, "Filen er ikke et gyldig Word-dokument (.docx): hoveddelen mangler dokumentteksten.")
     blocks: list[str] = []
-    for element in document.element.body.iterchildren():
+    for element in body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(element, document)
