@@ -33,9 +33,11 @@ class CitationBook:
         stem = f"{base[:-1]}, s. {page}" if page is not None and ", s. " not in base else base[:-1]
         if marker in used:
             marker = f"{stem}]"
-        letters = iter("bcdefghijklmnopqrstuvwxyz")
+        suffix = 1
         while marker in used:
-            marker = f"{stem}{next(letters)}]"
+            suffix += 1
+            letter = chr(ord("a") + suffix - 1) if suffix <= 26 else str(suffix)
+            marker = f"{stem}{letter}]"
         self.citations.append(
             Citation(
                 marker=marker,

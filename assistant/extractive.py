@@ -391,9 +391,9 @@ def _missing_phrase(question: str, missing: list[str]) -> str:
     """«gjennomsnittlig saksbehandlingstid» rather than a bare adjective: the missing word and
     the word after it, as the question wrote them."""
     phrases = []
-    for word in missing:
+    for word in missing[:3]:
         match = re.search(r"\b" + re.escape(word) + r"\b(\s+[\wæøåÆØÅ-]{4,})?", question, re.IGNORECASE)
-        phrases.append(f"«{match.group(0) if match else word}»")
+        phrases.append(f"«{(match.group(0) if match else word)[:60]}»")
     return ", ".join(phrases)
 
 

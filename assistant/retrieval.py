@@ -112,7 +112,8 @@ class Retriever:
             self.metadata = {chunk_id: meta for chunk_id, _, meta in rows}
             self.order = [chunk_id for chunk_id, _, _ in rows]
             self.lexical = LexicalIndex.load(self.settings.lexical_path)
-            self.vectors = VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension)
+            # An ingest in another process may have rewritten the store: open it afresh.
+            self.vectors = VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=self._version is not None)
             self._version = version
 
     # ---- search ------------------------------------------------------------------------------------

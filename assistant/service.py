@@ -1,6 +1,7 @@
 """The assistant: question (+ history) → cited Answer, extractive by default, LLM when configured."""
 from __future__ import annotations
 
+import re
 import threading
 from typing import Iterator
 
@@ -30,8 +31,10 @@ class Assistant:
             self._generator = LLMGenerator(self.settings.llm)
 
     def validate(self, question: str, history: list[dict] | None) -> str:
-        if not isinstance(question, str) or not question.strip():
+        if not isinstance(question, str) or not re.sub(r"[\s\u200b-\u200f\u2060\ufeff]+", "", question):
             raise InvalidQuestion("Spørsmålet er tomt.")
+        if not re.search(r"[^\W_]", question):
+            raise InvalidQuestion("Spørsmålet inneholder ingen ord å søke etter.")
         limit = self.settings.server.max_question_chars
         if len(question) > limit:
             raise InvalidQuestion(f"Spørsmålet er for langt ({len(question)} tegn; grensen er {limit}).")

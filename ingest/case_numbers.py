@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 # N/M/YYYY, N/M/YY, N/M-YYYY; "Sak" may be missing in references but is required for headings.
-_NUMBER = r"(?P<n>\d{1,3})\s*/\s*(?P<m>\d{1,2})\s*[/\-–]\s*(?P<y>\d{4}|\d{2})(?!\d)"
+_NUMBER = r"(?P<n>0*[1-9]\d{0,2})\s*/\s*(?P<m>0?[1-9]\d?)\s*[/\-–]\s*(?P<y>(?:19|20)\d{2}|\d{2})(?!\d)"
 HEADING_NUMBER = re.compile(r"^\s*(?:sak|case)\s+" + _NUMBER, re.IGNORECASE)
 CASE_REFERENCE = re.compile(r"(?<![\d/])" + _NUMBER, re.IGNORECASE)
 # "sak 7 i møte 1/2026", "case 7 of meeting 1/2026", "sak 7 på møtet 1/2026"
@@ -13,6 +13,10 @@ CASE_IN_MEETING = re.compile(
     r"\b(?:sak|case)\s+(?P<n>\d{1,3})\s+(?:i|på|fra|frå|of|in|at|from)\s+(?:rådsmøte|møte|møtet|meeting)\s+"
     r"(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4}|\d{2})(?!\d)",
     re.IGNORECASE,
+)
+# "19-2-2026" as in URLs: only after "sak"/"case" or standing alone, since dashes also join years.
+DASHED_CASE = re.compile(
+    r"(?:\b(?:sak|case)\s+|^\s*)(?P<n>[1-9]\d{0,2})-(?P<m>[1-9]\d?)-(?P<y>(?:19|20)\d{2})(?!\d)", re.IGNORECASE
 )
 MEETING_REFERENCE = re.compile(
     r"\b(?:rådsmøte|møte|møtet|meeting|referat møte)\s+(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4}|\d{2})(?![\d/])",
@@ -64,6 +68,8 @@ def find_case_references(text: str) -> list[str]:
     for match in CASE_IN_MEETING.finditer(text):
         found.append((match.start(), f"{int(match.group('n'))}/{int(match.group('m'))}/{full_year(match.group('y'))}"))
     for match in CASE_REFERENCE.finditer(text):
+        found.append((match.start(), str(CaseNumber.from_match(match))))
+    for match in DASHED_CASE.finditer(text):
         found.append((match.start(), str(CaseNumber.from_match(match))))
     seen: set[str] = set()
     ordered = []

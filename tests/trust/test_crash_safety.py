@@ -336,8 +336,6 @@ def test_a_second_ingest_waits_for_the_first(world):
         pass
 
 
-@pytest.mark.xfail(strict=True, reason="vectors.py/retrieval.py: chroma caches one client per path per process, so a "
-                                      "server never sees the HNSW index another process wrote (reported to the lead)")
 def test_a_running_server_sees_vectors_another_process_ingested(world):
     from assistant.retrieval import Retriever
 

