@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from ingest.case_numbers import find_case_references, find_meeting_references
 
 # An instruction to write something, not a question about who wrote what.
-_DRAFTING = re.compile(
-    r"^\s*(?:(?:kan|kunne) (?:du|dere) |vær så snill å |please |could you |can you )?"
-    r"(lag|skriv|utarbeid|formuler|sett opp|lage|skrive|gjer|gjør|draft|write|prepare|compose)\b.{0,60}"
-    r"\b(utkast|brev|notat|innspill|høringssvar|høringsinnspill|tekst|svar|letter|draft|response|memo|input|statement|oppfølgingsbrev|uttalelse|uttale|innspel)",
-    re.IGNORECASE,
+_POLITE = r"^\s*(?:(?:kan|kunne) (?:du|dere) |vær så snill å |please |could you |can you )?"
+_WRITE = r"(?:lag|skriv|utarbeid|formuler|sett opp|lage|skrive|gjer|gjør|draft|write|prepare|compose)"
+_WRITTEN = (
+    r"(?:utkast|brev|notat|innspill|innspel|høringssvar|høringsinnspill|tekst|svar|letter|draft|response|memo|"
+    r"input|statement|oppfølgingsbrev|uttalelse|uttale)"
 )
+_DRAFTING = re.compile(_POLITE + _WRITE + r"\b.{0,60}\b" + _WRITTEN, re.IGNORECASE)
 _DECISIONS = re.compile(
     r"\b(vedtatt|vedteke|vedtok|vedtak(ene)?|bestemt|besluttet|decided|decisions?|resolved?|resolutions?)\b",
     re.IGNORECASE,
@@ -138,9 +139,8 @@ def question_parts(question: str) -> list[str]:
 
 
 _INSTRUCTION = re.compile(
-    r"^\s*(?:(?:kan|kunne) (?:du|dere) |please |could you |can you )?(?:lag|skriv|utarbeid|formuler|sett opp|lage|skrive|gjer|gjør|draft|write|prepare|compose)\s+"
-    r"(?:(?:et|en|ei|eit|a|an|the)\s+)?(?:(?:kort|kortfattet|kortfatta|short|brief|nytt|new)\s+)*"
-    r"(?:\w+\s+){0,1}?(?:utkast|brev|notat|innspill|innspel|høringssvar|høringsinnspill|tekst|svar|letter|draft|response|memo|input|statement|oppfølgingsbrev|uttalelse|uttale)\w*"
+    _POLITE + _WRITE + r"\s+(?:(?:et|en|ei|eit|a|an|the)\s+)?(?:(?:kort|kortfattet|kortfatta|short|brief|nytt|new)\s+)*"
+    r"(?:\w+\s+){0,1}?" + _WRITTEN + r"\w*"
     r"(?:\s+til\s+(?:et\s+|en\s+)?(?:høringsinnspill|høringssvar|innspill|brev|uttalelse))?\s*(?:om|til|about|on|for)?\s*",
     re.IGNORECASE,
 )
