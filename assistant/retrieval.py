@@ -96,24 +96,33 @@ class Retriever:
             register = Register.open_readonly(self.settings.register_path)
             try:
                 rows = register.chunks()
-                self.sentences = register.sentences()
-                self.documents = {d["doc_id"]: d for d in register.documents()}
-                self.cases = {c["number"]: c for c in register.list_cases()}
-                self.sentence_vectors = register.cached_vectors(self.embedder.model_id, [s[3] for s in self.sentences])
+                sentences = register.sentences()
+                documents = {d["doc_id"]: d for d in register.documents()}
+                cases = {c["number"]: c for c in register.list_cases()}
+                sentence_vectors = register.cached_vectors(self.embedder.model_id, [s[3] for s in sentences])
             finally:
                 register.close()
-            chunk_of = [s[0] for s in self.sentences if s[3] in self.sentence_vectors]
-            self.sentence_chunk_ids = chunk_of
-            self.sentence_matrix = (
-                np.stack([self.sentence_vectors[s[3]] for s in self.sentences if s[3] in self.sentence_vectors])
-                if chunk_of else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+            embedded = [s for s in sentences if s[3] in sentence_vectors]
+            matrix = (
+                np.stack([sentence_vectors[s[3]] for s in embedded])
+                if embedded else np.zeros((0, self.embedder.dimension), dtype=np.float32)
             )
-            self.texts = {chunk_id: text for chunk_id, text, _ in rows}
-            self.metadata = {chunk_id: meta for chunk_id, _, meta in rows}
-            self.order = [chunk_id for chunk_id, _, _ in rows]
-            self.lexical = LexicalIndex.load(self.settings.lexical_path)
-            # An ingest in another process may have rewritten the store: open it afresh.
-            self.vectors = VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=self._version is not None)
+            fresh = {
+                "sentences": sentences,
+                "documents": documents,
+                "cases": cases,
+                "sentence_vectors": sentence_vectors,
+                # matrix and its chunk ids travel together: a query never sees one without the other
+                "sentence_index": (matrix, [s[0] for s in embedded]),
+                "texts": {chunk_id: text for chunk_id, text, _ in rows},
+                "metadata": {chunk_id: meta for chunk_id, _, meta in rows},
+                "order": [chunk_id for chunk_id, _, _ in rows],
+                "lexical": LexicalIndex.load(self.settings.lexical_path),
+                # An ingest in another process may have rewritten the store: open it afresh.
+                "vectors": VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=self._version is not None),
+            }
+            # One dict update swaps the whole index view at once for concurrent queries.
+            self.__dict__.update(fresh)
             self._version = version
 
     # ---- search ------------------------------------------------------------------------------------
@@ -138,7 +147,8 @@ class Retriever:
             in_case = [cid for cid in ranked if self.metadata[cid].get("case") in named]
             extra = [cid for cid in self.order if cid in allowed and self.metadata[cid].get("case") in named and cid not in in_case]
             ranked = in_case + extra + [cid for cid in ranked if cid not in set(in_case)]
-        hits = [Hit(cid, self.texts[cid], scores.get(cid, 0.0), self.metadata[cid]) for cid in ranked[: max(k, 1) * 4]]
+        texts, metadata = self.texts, self.metadata
+        hits = [Hit(cid, texts[cid], scores.get(cid, 0.0), metadata[cid]) for cid in ranked[: max(k, 1) * 4] if cid in texts and cid in metadata]
         if self._reranker is not None and not named:
             order = self._reranker.rerank(query, [(h.chunk_id, h.text) for h in hits])
             by_id = {h.chunk_id: h for h in hits}
@@ -166,13 +176,14 @@ class Retriever:
     def _sentence_search(self, query_vector: np.ndarray, allowed: set[str], limit: int) -> list[tuple[str, float]]:
         """Chunks ranked by their single best-matching sentence: a one-line fact in a long
         passage is found even when the passage as a whole is about something else."""
-        if not len(self.sentence_matrix):
+        matrix, chunk_ids = self.sentence_index
+        if not len(matrix):
             return []
-        similarities = self.sentence_matrix @ query_vector
+        similarities = matrix @ query_vector
         ranked: list[tuple[str, float]] = []
         seen: set[str] = set()
         for index in np.argsort(-similarities):
-            chunk_id = self.sentence_chunk_ids[index]
+            chunk_id = chunk_ids[index]
             if chunk_id in seen or chunk_id not in allowed:
                 continue
             seen.add(chunk_id)
