@@ -6,6 +6,7 @@ small one in tmp_path.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -60,3 +61,47 @@ def corpus_copy(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target, ignore=shutil.ignore_patterns("tools"))
     return target
+
+
+@contextlib.contextmanager
+def running_chroma_server(folder: Path, startup_timeout_s: float = 60.0):
+    """A real `chroma run` on a free loopback port with its data in folder/db; yields the URL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    if not Path(binary).exists():
+        pytest.skip("the `chroma` CLI (from the chromadb package) is not installed; server mode untested")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = open(folder / "server.log", "wb")
+    process = subprocess.Popen(
+        [binary, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_timeout_s
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"chroma run did not come up: {(folder / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

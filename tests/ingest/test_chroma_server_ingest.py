@@ -2,15 +2,10 @@
 RADSARKIV_CHROMA_URL set, a search through the Retriever, and the vectors on the server only."""
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.conftest import running_chroma_server
 
 import ingest  # noqa: F401  (offline switches first)
 from ingest.pipeline import ingest_paths
@@ -38,44 +33,11 @@ Vedtak
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    assert Path(binary).exists(), "the `chroma` CLI from the chromadb package belongs in the venv"
-    port = free_port()
     folder = tmp_path_factory.mktemp("chroma-server")
-    log = open(folder / "server.log", "wb")
-    process = subprocess.Popen(
-        [binary, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not come up: {(folder / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.2)
+    with running_chroma_server(folder) as url:
         yield url, folder / "db"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,12 @@
 """VectorIndex over a real chroma: embedded (PersistentClient) and a real `chroma run` server."""
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
+
+from tests.conftest import running_chroma_server
 
 import ingest  # noqa: F401  (offline switches first)
 from ingest.settings import StoreSettings
@@ -158,45 +154,11 @@ def test_chroma_never_embeds_or_downloads_a_model(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- server mode --
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    if not Path(binary).exists():
-        pytest.skip("the `chroma` CLI (from the chromadb package) is not installed; server mode untested")
-    port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    log = open(data / "server.log", "wb")
-    process = subprocess.Popen(
-        [binary, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not come up: {(data / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.1)
+    folder = tmp_path_factory.mktemp("chroma-server")
+    with running_chroma_server(folder) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_server_index(chroma_server, tmp_path):
