@@ -41,6 +41,7 @@ class IndexWriter:
             self._lock_file.close()
             raise
         self._vectors = None
+        self._stored_ids: set[str] | None = None
         self.changed = False
 
     def __enter__(self) -> "IndexWriter":
@@ -79,7 +80,11 @@ class IndexWriter:
     def is_complete(self, doc_id: str) -> bool:
         """The register's chunks for the document are all in the vector store."""
         ids = self.register.chunk_ids(doc_id)
-        return ids <= self.vectors.ids() if ids else True
+        if not ids:
+            return True
+        if self._stored_ids is None:  # listed once per run, not once per document
+            self._stored_ids = self.vectors.ids()
+        return ids <= self._stored_ids
 
     def embed(self, texts: list[str]) -> tuple[dict[str, np.ndarray], int]:
         """Vectors for texts by content hash; only those missing from the cache are embedded."""
@@ -115,6 +120,7 @@ class IndexWriter:
         if stale:
             self.vectors.delete(sorted(stale))
         self.changed = True
+        self._stored_ids = None
         return embedded
 
     def remove_missing(self, folders: list[Path], seen: set[str]) -> int:
