@@ -214,7 +214,10 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
         for item in report.get("not_measured", []):
             lines.append(f"- **{item['what']}**: {item['why']}.")
         if extrapolation.get("chroma_insert_s"):
-            lines.append(f"- Extrapolated Chroma insert time for {extrapolation['chunks']:,} chunks: {extrapolation['chroma_insert_s'] / 60:.0f} min ({extrapolation['method']}).")
+            measured = next((r["build"]["chroma_insert_s"] for r in report.get("query", []) if r.get("chunks") == extrapolation["chunks"] and "build" in r), None)
+            actual = f"; measured in this run: {measured / 60:.0f} min" if measured else ""
+            lines.append(f"- Extrapolated Chroma insert time for {extrapolation['chunks']:,} chunks: {extrapolation['chroma_insert_s'] / 60:.0f} min "
+                         f"({extrapolation['method']}{actual}).")
         lines.append("")
     if plots:
         lines += ["## Plots", ""] + [f"![{name}]({name})" for name in plots] + [""]
