@@ -248,9 +248,8 @@ class SentenceTransformerEmbedding(_LlamaIndexInterface, BaseEmbedding):
                         from sentence_transformers import SentenceTransformer
                     except ImportError as exc:
                         raise BackendUnavailable(_ST_MISSING) from exc
-                    self._model = SentenceTransformer(
-                        self.model_dir, device="cpu", local_files_only=True, trust_remote_code=False
-                    )
+                    # A local directory only (resolve_model_dir checked it exists): nothing is fetched.
+                    self._model = SentenceTransformer(self.model_dir, device="cpu", local_files_only=True, trust_remote_code=False)
         return self._model
 
     @property
