@@ -156,6 +156,17 @@ def _breakdown_plot(rows: list[dict], path: Path) -> Path | None:
     return path
 
 
+def _log_log(axis, ylabel: str, title: str) -> None:
+    """The log-log styling every cost-against-index-size panel shares."""
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("chunks in the index")
+    axis.set_ylabel(ylabel)
+    axis.set_title(title)
+    axis.legend(fontsize=8)
+    axis.grid(alpha=0.3, which="both")
+
+
 def _build_plot(rows: list[dict], extrapolation: dict[str, Any], path: Path) -> Path:
     fig, (axis, memory) = plt.subplots(1, 2, figsize=(12, 4.4))
     points = sorted((r["chunks"], r["build"]["chroma_insert_s"]) for r in rows if "build" in r)
@@ -167,13 +178,7 @@ def _build_plot(rows: list[dict], extrapolation: dict[str, Any], path: Path) -> 
     if full:
         axis.plot([r["chunks"] for r in full], [r["build"]["bm25_s"] for r in full], "s-", label="BM25 build")
         axis.plot([r["chunks"] for r in full], [r["cold"]["retriever_load_s"] + r["cold"]["first_ask_s"] for r in full], "^-", label="cold start (Retriever load + first ask)")
-    axis.set_xscale("log")
-    axis.set_yscale("log")
-    axis.set_xlabel("chunks in the index")
-    axis.set_ylabel("seconds")
-    axis.set_title("Build cost vs index size")
-    axis.legend(fontsize=8)
-    axis.grid(alpha=0.3, which="both")
+    _log_log(axis, "seconds", "Build cost vs index size")
     series = [
         ("query process (Retriever + answerer), peak", [(r["chunks"], r.get("peak_rss_mb")) for r in full]),
         ("Chroma server, peak", [(r["chunks"], (r.get("server") or {}).get("server_peak_rss_mb")) for r in rows]),
@@ -183,13 +188,7 @@ def _build_plot(rows: list[dict], extrapolation: dict[str, Any], path: Path) -> 
         values = [(x, y) for x, y in values if y]
         if values:
             memory.plot([v[0] for v in values], [v[1] for v in values], "o-", label=label)
-    memory.set_xscale("log")
-    memory.set_yscale("log")
-    memory.set_xlabel("chunks in the index")
-    memory.set_ylabel("MiB (peak RSS)")
-    memory.set_title("Memory vs index size")
-    memory.legend(fontsize=8)
-    memory.grid(alpha=0.3, which="both")
+    _log_log(memory, "MiB (peak RSS)", "Memory vs index size")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
