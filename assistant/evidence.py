@@ -190,17 +190,10 @@ class EvidenceScorer:
         return after[:limit]
 
     def _next_chunk_sentences(self, sentence: Sentence, limit: int) -> list[Sentence]:
-        order = self.retriever.order
-        try:
-            position = order.index(sentence.chunk_id)
-        except ValueError:
+        next_id = self.retriever.next_in_section(sentence.chunk_id)
+        if next_id is None:
             return []
-        if position + 1 >= len(order):
-            return []
-        next_id = order[position + 1]
         meta = self.retriever.metadata[next_id]
-        if meta.get("section") != sentence.metadata.get("section") or meta.get("case") != sentence.metadata.get("case"):
-            return []
         seen = {t for _, t, _ in self.by_chunk.get(sentence.chunk_id, [])}
         return [Sentence(next_id, i, t, meta) for i, t, _ in self.by_chunk.get(next_id, []) if t not in seen][:limit]
 

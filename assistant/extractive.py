@@ -254,7 +254,7 @@ class ExtractiveAnswerer:
                     items.append((item, self.retriever.metadata[chunk_id]))
                 if len(items) >= limit:
                     return items
-            next_id = self._next_in_section(chunk_id)
+            next_id = self.retriever.next_in_section(chunk_id)
             if next_id is None:
                 return items if len(items) >= 2 else []
             chunk_id = next_id
@@ -263,15 +263,6 @@ class ExtractiveAnswerer:
             lines = self.retriever.texts[next_id].split("\n")
             while lines and (lines[0] in heads or re.match(r"^(Sak|Case)\s+\d", lines[0])):
                 lines = lines[1:]
-
-    def _next_in_section(self, chunk_id: str) -> str | None:
-        order = self.retriever.order
-        index = order.index(chunk_id)
-        if index + 1 >= len(order):
-            return None
-        current, following = self.retriever.metadata[chunk_id], self.retriever.metadata[order[index + 1]]
-        same = all(current.get(k) == following.get(k) for k in ("doc_id", "case", "part", "section"))
-        return order[index + 1] if same else None
 
     def _with_list_leads(self, chosen: list[Sentence]) -> list[Sentence]:
         """When the sentence right after a chosen one introduces a list ("… fire hovedområder:"),

@@ -117,6 +117,7 @@ class Retriever:
                 "texts": {chunk_id: text for chunk_id, text, _ in rows},
                 "metadata": {chunk_id: meta for chunk_id, _, meta in rows},
                 "order": [chunk_id for chunk_id, _, _ in rows],
+                "position": {chunk_id: index for index, (chunk_id, _, _) in enumerate(rows)},
                 "lexical": LexicalIndex.load(self.settings.lexical_path),
                 # An ingest in another process may have rewritten the store: open it afresh.
                 "vectors": VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=self._version is not None),
@@ -195,6 +196,15 @@ class Retriever:
     @lru_cache(maxsize=512)
     def embed_query(self, query: str) -> np.ndarray:
         return np.asarray(self.embedder.get_query_embedding(query), dtype=np.float32)
+
+    def next_in_section(self, chunk_id: str) -> str | None:
+        """The passage that continues chunk_id's section (same document, part, case, section)."""
+        order, index = self.order, self.position.get(chunk_id)
+        if index is None or index + 1 >= len(order):
+            return None
+        current, following = self.metadata[chunk_id], self.metadata[order[index + 1]]
+        same = all(current.get(k) == following.get(k) for k in ("doc_id", "case", "part", "section"))
+        return order[index + 1] if same else None
 
     def case_chunks(self, number: str, role: str | None = None) -> list[Hit]:
         allowed = self.allowed_ids(SearchFilters(case=number), role)

@@ -62,10 +62,7 @@ def _ingest_plot(rows: list[dict], path: Path) -> Path:
     right.set_title("Throughput (share of the raw embedder's)")
     right.legend()
     right.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _memory_plot(rows: list[dict], path: Path) -> Path:
@@ -86,10 +83,7 @@ def _memory_plot(rows: list[dict], path: Path) -> Path:
     right.set_title("Index size vs archive size")
     right.legend()
     right.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _mode_lines(axis, rows: list[dict], key: str, label_suffix: str = "", style: str = "o") -> None:
@@ -126,10 +120,7 @@ def _latency_plot(rows: list[dict], path: Path) -> Path:
     _finish(axes[1], "Whole calls incl. query embedding (load-sensitive)", log_y=True)
     _mode_lines(axes[2], rows, "vector_query_ms", "", "o")
     _finish(axes[2], "Chroma query alone (k=80)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _breakdown_plot(rows: list[dict], path: Path) -> Path | None:
@@ -150,6 +141,10 @@ def _breakdown_plot(rows: list[dict], path: Path) -> Path | None:
     axis.set_title("Where search's index time goes (embedded Chroma)")
     axis.legend(fontsize=8)
     axis.grid(alpha=0.3, axis="y")
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -189,7 +184,4 @@ def _build_plot(rows: list[dict], extrapolation: dict[str, Any], path: Path) -> 
         if values:
             memory.plot([v[0] for v in values], [v[1] for v in values], "o-", label=label)
     _log_log(memory, "MiB (peak RSS)", "Memory vs index size")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
