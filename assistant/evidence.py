@@ -27,6 +27,7 @@ POSITION_CUES = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+DECISION_QUESTION = re.compile(r"\b(vedtatt|vedteke|vedtok|vedtak\w*|besluttet|bestemt|decided|decisions?|resolved|konkluder\w*|concluded)\b", re.IGNORECASE)
 # Words a question uses for emphasis, never for content: their absence proves nothing.
 FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
 _MONTH = r"(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)"
@@ -34,6 +35,20 @@ _MONTH = r"(januar|februar|mars|april|mai|juni|juli|august|september|oktober|nov
 DATE_CUE = re.compile(r"\b(\d{1,2}\.\s*" + _MONTH + r"|\d{1,2}\.\d{1,2}\.\d{2,4}|" + _MONTH + r"\s+\d{4}|innen|frist|kl\.\s*\d)", re.IGNORECASE)
 YEAR_CUE = re.compile(r"\b(19|20)\d{2}\b")
 NAME_CUE = re.compile(r"\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b")
+BULLET = re.compile(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+")
+# Summaries of a period (annual reports) restate what the cases themselves record: the case is
+# the primary source, the summary a fallback unless the question asks for it.
+SUMMARY_SOURCE = re.compile(r"\b(årsrapport\w*|årsmelding\w*|annual report)", re.IGNORECASE)
+SUMMARY_PRIOR = 0.3
+TIME_MATCH_BONUS = 0.35
+TIME_MISMATCH_PENALTY = 0.25
+
+
+def has_count(text: str) -> bool:
+    """A number that counts something ("90 personer", "10 mill."), not a date, year or clock time."""
+    stripped = DATE_CUE.sub(" ", text)
+    stripped = re.sub(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b(19|20)\d{2}\b|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|kl\.?\s*[\d.:-]+", " ", stripped)
+    return bool(re.search(r"(?<!\w)\d", stripped))  # "HelseOmsorg21" names, not counts
 
 
 @dataclass
@@ -58,6 +73,16 @@ class EvidenceScorer:
         self.by_chunk: dict[str, list[tuple[int, str, str]]] = {}
         for chunk_id, index, text, digest in retriever.sentences:
             self.by_chunk.setdefault(chunk_id, []).append((index, text, digest))
+        # A list item means little without its lead ("Observatører" / "Reformen må derfor").
+        self.list_lead: dict[tuple[str, int], str] = {}
+        for chunk_id, rows in self.by_chunk.items():
+            lead = None
+            for index, text, _ in rows:
+                if BULLET.match(text):
+                    if lead:
+                        self.list_lead[(chunk_id, index)] = lead
+                else:
+                    lead = text
         document_frequency: Counter[str] = Counter()
         raw_words: set[str] = set()
         for chunk_id, text in retriever.texts.items():
@@ -132,9 +157,12 @@ class EvidenceScorer:
         self._prefixes
         return self._prefix_index
 
-    def score(self, question: str, query_vector: np.ndarray, hits: list, route: str = "facts", extra_terms: set[str] | None = None, part_vectors: list[tuple[str, np.ndarray]] | None = None) -> list[Sentence]:
+    def score(self, question: str, query_vector: np.ndarray, hits: list, route: str = "facts", extra_terms: set[str] | None = None, part_vectors: list[tuple[str, np.ndarray]] | None = None, scope=None, lang: str = "nb") -> list[Sentence]:
         """Score every sentence of the hits; a multi-part question scores each part and keeps the best."""
         parts = part_vectors or [(question, query_vector)]
+        wants_summary = bool(SUMMARY_SOURCE.search(question))
+        english = lang == "en"
+        wants_decision = bool(DECISION_QUESTION.search(question))
         wants_number = bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", question, re.I))
         wants_date = bool(re.search(r"\b(når|kva tid|when|dato|frist|innen når)\b", question, re.I))
         wants_name = bool(re.search(r"\b(hvem|kven|who)\b", question, re.I))
@@ -147,7 +175,10 @@ class EvidenceScorer:
         best: dict[tuple[str, int], Sentence] = {}
         for part_text, part_vector in parts:
             terms = self.query_terms(part_text) | (extra_terms or set())
-            weight_total = sum(self.idf.get(t, self.default_idf) for t in terms) or 1.0
+            # An English question's own words never occur in a Norwegian archive: only the terms
+            # the archive has (names, the glossary's Norwegian words) measure coverage.
+            weighed = {t for t in terms if t in self.idf} if english else terms
+            weight_total = sum(self.idf.get(t, self.default_idf) for t in weighed) or 1.0
             dense = np.array([float(v @ part_vector) if v is not None else 0.0 for *_, v in rows])
             spread = float(dense.std()) or 1.0
             z = (dense - float(dense.mean())) / spread
@@ -158,23 +189,33 @@ class EvidenceScorer:
             for (rank, hit, index, text, _), d, zd in zip(rows, dense, z):
                 sentence_terms = self.terms(text)
                 own = sum(self.idf.get(t, self.default_idf) for t in terms & sentence_terms) / weight_total
+                lead = self.list_lead.get((hit.chunk_id, index))
+                if lead:
+                    with_lead = sum(self.idf.get(t, self.default_idf) for t in terms & (sentence_terms | self.terms(lead))) / weight_total
+                    own = max(own, 0.85 * with_lead)
                 # A sentence continues its passage ("Utvalget skal levere …" after "Ekspertgruppen …").
                 lexical = max(own, 0.5 * own + 0.4 * chunk_lexical.get(hit.chunk_id, 0.0))
                 score = 0.45 * float(zd) + 1.6 * lexical + 0.25 / (1 + rank)
                 # A "how many" / "when" / "who" question is answered only by a sentence that has one.
-                if wants_number and not NUMBER.search(text):
-                    score -= 0.5
+                if wants_number and not has_count(text):
+                    score -= 0.5 if not NUMBER.search(text) else 0.35
                 if wants_date and not DATE_CUE.search(text):
                     score -= 0.25 if YEAR_CUE.search(text) else 0.5
                 if wants_name:
                     names = len(set(NAME_CUE.findall(text)))
                     score += min(names, 3) * 0.15 if names else -0.3
+                if wants_decision and hit.metadata.get("section_kind") in ("vedtak", "forslag"):
+                    score += 0.35 if hit.metadata.get("section_kind") == "vedtak" else 0.15
                 if route in ("positions", "drafting") and POSITION_CUES.search(text):
                     score += 0.35
                 if len(text) < 25:
                     score -= 0.5  # fragments and bare headings make poor quotes
                 if hit.metadata.get("part") in ("front_matter", "agenda"):
                     score -= 0.4  # meeting headers and agenda lines repeat what the cases say
+                if not wants_summary and _is_summary(hit.metadata):
+                    score -= SUMMARY_PRIOR
+                if scope:
+                    score += _time_adjustment(scope, hit.metadata, text)
                 key = (hit.chunk_id, index)
                 if key not in best or score > best[key].score:
                     best[key] = Sentence(hit.chunk_id, index, text, hit.metadata, score, float(d), lexical, rank, sentence_terms)
@@ -196,6 +237,23 @@ class EvidenceScorer:
         meta = self.retriever.metadata[next_id]
         seen = {t for _, t, _ in self.by_chunk.get(sentence.chunk_id, [])}
         return [Sentence(next_id, i, t, meta) for i, t, _ in self.by_chunk.get(next_id, []) if t not in seen][:limit]
+
+
+def _is_summary(metadata: dict[str, Any]) -> bool:
+    return any(SUMMARY_SOURCE.search(str(metadata.get(key) or "")) for key in ("case_title", "part_title", "document"))
+
+
+def _time_adjustment(scope, metadata: dict[str, Any], text: str) -> float:
+    """Evidence from the meeting or month the question names ranks higher; from another, lower."""
+    if scope.meetings:
+        if metadata.get("meeting") in scope.meetings or scope.mentions_meeting(f"{metadata.get('case_title') or ''} {text}"):
+            return TIME_MATCH_BONUS
+    matched = scope.matches_date(metadata.get("date"))
+    if matched is True:
+        return TIME_MATCH_BONUS
+    if matched is False or scope.meetings:
+        return -TIME_MISMATCH_PENALTY
+    return 0.0
 
 
 def _dedupe(sentences: list[Sentence]) -> list[Sentence]:

@@ -15,11 +15,15 @@ from assistant.evidence import POSITION_CUES, EvidenceScorer, Sentence
 from assistant.glossary import expand_query
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
-from assistant.routing import Interpretation, question_parts
+from assistant.routing import Interpretation, question_parts, wants_several_sources
+from assistant.temporal import known_meetings, time_scope
 from ingest.sentences import split_sentences
 
 CONTEXT_K = 8
 DRAFT_K = 16  # a draft gathers the council's positions across many cases
+# Beyond the top passages, the best passage of a few more cases is scored too: one case's many
+# passages must not crowd out the case that holds the answer ("who was given the task").
+EXTRA_CASES = 4
 MAX_QUOTES = {"facts": 3, "onboarding": 4, "positions": 4, "drafting": 8}
 # Refuse when no sentence is even this similar to the question (calibrated on gold-dev; see README).
 MIN_DENSE = 0.80
@@ -27,6 +31,10 @@ MIN_DENSE = 0.80
 # share of the question's (IDF-weighted) terms; half of it when the question names people
 # the archive knows (calibrated on gold-dev: answerable 0.36 with a name, refused ≤ 0.38).
 MIN_COVERAGE_WITH_MISSING = 0.4
+# How close to the best sentence another case's sentence must score to join the answer
+# (calibrated on gold-dev): tight for a question about one thing, looser for one relating two.
+OTHER_SOURCE_MARGIN = 0.12
+OTHER_SOURCE_MARGIN_SEVERAL = 0.45
 
 
 class ExtractiveAnswerer:
@@ -50,8 +58,11 @@ class ExtractiveAnswerer:
         route = interpretation.route
         named = interpretation.cases
         interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang)
-        hits = self.retriever.search(interpretation.retrieval_query, k=DRAFT_K if route == "drafting" else CONTEXT_K, filters=filters, role=role)
+        k = DRAFT_K if route == "drafting" else CONTEXT_K
+        ranked = self.retriever.search(interpretation.retrieval_query, k=2 * k, filters=filters, role=role)
+        hits = ranked[:k]
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
+        scope = time_scope(interpretation.question, self.meetings)
         unknown = [n for n in named if n not in allowed_cases]
         if unknown:
             return self._refuse_case(unknown[0], interpretation, lang, role, context)
@@ -62,7 +73,8 @@ class ExtractiveAnswerer:
             return self._case_card(named, interpretation, lang, role, context)
         query_vector = self.retriever.embed_query(interpretation.retrieval_query)
         parts = [(p, self.retriever.embed_query(p)) for p in question_parts(interpretation.retrieval_query)]
-        sentences = self.scorer.score(interpretation.retrieval_query, query_vector, hits, route, part_vectors=parts)
+        pool = self._candidate_pool(ranked, k, scope, filters, role)
+        sentences = self.scorer.score(interpretation.retrieval_query, query_vector, pool, route, part_vectors=parts, scope=scope, lang=lang)
         if lang != "en" and not interpretation.follow_up and route != "drafting":
             # A term the archive never uses, and no sentence that covers most of the question:
             # the archive does not hold the answer ("honorar", "gjennomsnittlig saksbehandlingstid").
@@ -81,6 +93,39 @@ class ExtractiveAnswerer:
         if route == "drafting":
             return self._draft(interpretation, lang, sentences, context)
         return self._quotes(interpretation, lang, route, sentences, context)
+
+    @property
+    def meetings(self) -> set[str]:
+        if getattr(self, "_meetings_version", None) != self.retriever._version:
+            self._meetings = known_meetings({c.get("meeting") for c in self.retriever.cases.values()}, self.retriever.texts.values())
+            self._meetings_version = self.retriever._version
+        return self._meetings
+
+    def _candidate_pool(self, ranked: list[Hit], k: int, scope, filters, role) -> list[Hit]:
+        """The top passages, the best passage of further cases, and the cases of a meeting the
+        question names only by when it was ("the last meeting of 2025" → "referat fra møte 3/2025")."""
+        pool = list(ranked[:k])
+        seen_cases = {h.metadata.get("case") for h in pool}
+        for hit in ranked[k:]:
+            case = hit.metadata.get("case")
+            if len(pool) >= k + EXTRA_CASES:
+                break
+            if case and case not in seen_cases:
+                pool.append(hit)
+                seen_cases.add(case)
+        allowed = self.retriever.allowed_ids(filters, role)
+        in_pool = {h.chunk_id for h in pool}
+        # A case's decision is its most quotable sentence: every case in the pool brings its Vedtak.
+        for case in [c for c in dict.fromkeys(h.metadata.get("case") for h in pool) if c]:
+            for hit in self.retriever.case_chunks(case, role):
+                if hit.metadata.get("section_kind") == "vedtak" and hit.chunk_id in allowed and hit.chunk_id not in in_pool:
+                    pool.append(hit)
+                    in_pool.add(hit.chunk_id)
+        if scope.meetings:
+            for number, case in self.retriever.cases.items():
+                if scope.mentions_meeting(case.get("title", "")) and number not in seen_cases:
+                    pool.extend(h for h in self.retriever.case_chunks(number, role) if h.chunk_id in allowed and h.chunk_id not in in_pool)
+        return pool
 
     def _visible_cases(self, role: str | None) -> list[dict[str, Any]]:
         from ingest.models import allowed_access
@@ -195,7 +240,8 @@ class ExtractiveAnswerer:
 
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:
-        chosen = self._with_list_leads(select_diverse(sentences, MAX_QUOTES.get(route, 4), route))
+        several = wants_several_sources(interpretation.question)
+        chosen = self._with_list_leads(select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several))
         book = CitationBook()
         intro = {
             "positions": phrase("positions_intro", lang, topic=_topic(interpretation.question)),
@@ -311,15 +357,16 @@ def spread_over_sources(sentences: list[Sentence], limit: int) -> list[Sentence]
     return chosen
 
 
-def select_diverse(sentences: list[Sentence], limit: int, route: str) -> list[Sentence]:
+def select_diverse(sentences: list[Sentence], limit: int, route: str, several_sources: bool = False) -> list[Sentence]:
     """The best sentence, then others close to it. Another case (or document) must come much
     closer to the best score than the best sentence's own case does: an answer that strays
-    into neighbouring cases cites things the question did not ask about."""
+    into neighbouring cases cites things the question did not ask about. A question that
+    relates two things ("henger … sammen med", "både … og") is allowed a second source."""
     if not sentences:
         return []
     top = sentences[0]
     same_margin = 1.3 if route in ("positions", "onboarding", "drafting") else 1.0
-    other_margin = 0.45 if route in ("positions", "onboarding", "drafting") else 0.3
+    other_margin = OTHER_SOURCE_MARGIN_SEVERAL if several_sources else OTHER_SOURCE_MARGIN
     chosen: list[Sentence] = [top]
     for sentence in sentences[1:]:
         if len(chosen) >= limit:

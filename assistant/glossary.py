@@ -93,15 +93,48 @@ EN_TO_NB: dict[str, str] = {
 }
 _PATTERNS = sorted(EN_TO_NB, key=len, reverse=True)
 
+# Norwegian says one thing two ways: an abbreviation and its words, "på nett" and "digitalt".
+NB_VARIANTS: dict[str, str] = {
+    "ki": "kunstig intelligens",
+    "kunstig intelligens": "KI",
+    "på nett": "digitalt digital",
+    "digitalt": "på nett",
+    "hds": "Helsedataservice",
+    "fhi": "Folkehelseinstituttet",
+    "hod": "Helse- og omsorgsdepartementet",
+    "ks": "kommunesektorens organisasjon",
+}
+_NB_PATTERNS = sorted(NB_VARIANTS, key=len, reverse=True)
+# A split verb and its compound are the same word to a reader: "meldt seg på" = "påmeldt",
+# "satt ned" = "nedsatt", "tatt opp" = "opptatt".
+_PARTICLE_VERB = re.compile(
+    r"\b(?:har|hadde|ble|blitt|blir|er|var|vart|vore|vært|være)\s+([a-zæøå]{3,})\s+(?:seg\s+|meg\s+|dei\s+|de\s+)?(på|av|inn|ut|opp|med|til|fra|frå|ned|over|fram|frem)\b", re.IGNORECASE
+)
+# "meldt", "tatt", "lagt", "vurdert" – not the definite nouns "seminaret", "møtet".
+_PARTICIPLE = re.compile(r"(?:[^e]t|dd)$")
+
 
 def expand_query(question: str, lang: str) -> str:
     """The question plus the archive's Norwegian words for the English council terms it uses."""
     if lang != "en":
-        return question
+        return _with_norwegian_variants(question)
     lowered = question.lower()
     added: list[str] = []
     for phrase in _PATTERNS:
         if re.search(r"\b" + re.escape(phrase) + r"\b", lowered):
             added.append(EN_TO_NB[phrase])
             lowered = lowered.replace(phrase, " ")
+    return f"{question} {' '.join(added)}" if added else question
+
+
+def _with_norwegian_variants(question: str) -> str:
+    lowered = question.lower()
+    added: list[str] = []
+    for phrase in _NB_PATTERNS:
+        if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?!\w)", lowered):
+            added.append(NB_VARIANTS[phrase])
+    for match in _PARTICLE_VERB.finditer(question):
+        verb, particle = match.group(1).lower(), match.group(2).lower()
+        if _PARTICIPLE.search(verb):  # participles compound ("påmeldt"); finite verbs rarely do
+            added.append(particle + verb)
     return f"{question} {' '.join(added)}" if added else question

@@ -150,3 +150,15 @@ def drafting_topic(request: str) -> str:
     """What a drafting request is about, without the instruction ("Lag et utkast til … om X" → "X")."""
     topic = _INSTRUCTION.sub("", request, count=1).strip(" .?!")
     return topic or request
+
+
+_RELATING = re.compile(
+    r"\b(både|begge|sammen med|henger\b.{0,80}\bsammen|går igjen|gjenfinnes|forskjell\w*|sammenlign\w*|i forhold til|"
+    r"tilsvarande|samanlikn\w*|skilnad\w*|both|compare\w*|differ\w*|relate[sd]?|in common|overlap\w*|og hva kom fram|og hva ble)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_several_sources(question: str) -> bool:
+    """Whether the question relates two things, so that its answer spans two cases or documents."""
+    return bool(_RELATING.search(question)) or len(question_parts(question)) > 1
