@@ -40,6 +40,7 @@ BULLET = re.compile(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+")
 # the primary source, the summary a fallback unless the question asks for it.
 SUMMARY_SOURCE = re.compile(r"\b(årsrapport\w*|årsmelding\w*|annual report)", re.IGNORECASE)
 SUMMARY_PRIOR = 0.3
+COMPOUND_MATCH_WEIGHT = 0.6
 TIME_MATCH_BONUS = 0.35
 TIME_MISMATCH_PENALTY = 0.25
 
@@ -94,6 +95,7 @@ class EvidenceScorer:
         self.vocabulary = raw_words  # unstemmed: compounds and prefixes are matched on real words
         self.stem_vocabulary = set(document_frequency)
         self._terms: dict[str, set[str]] = {}
+        self._variants: dict[str, frozenset[str]] = {}
 
     def terms(self, text: str) -> set[str]:
         cached = self._terms.get(text)
@@ -182,16 +184,15 @@ class EvidenceScorer:
             dense = np.array([float(v @ part_vector) if v is not None else 0.0 for *_, v in rows])
             spread = float(dense.std()) or 1.0
             z = (dense - float(dense.mean())) / spread
-            chunk_lexical = {
-                hit.chunk_id: sum(self.idf.get(t, self.default_idf) for t in terms & self.terms(hit.text)) / weight_total
-                for hit in hits
-            }
+            variants = {t: self.compound_variants(t) for t in terms}
+            coverage = lambda found: self._coverage(terms, found, variants) / weight_total
+            chunk_lexical = {hit.chunk_id: coverage(self.terms(hit.text)) for hit in hits}
             for (rank, hit, index, text, _), d, zd in zip(rows, dense, z):
                 sentence_terms = self.terms(text)
-                own = sum(self.idf.get(t, self.default_idf) for t in terms & sentence_terms) / weight_total
-                lead = self.list_lead.get((hit.chunk_id, index))
+                own = coverage(sentence_terms)
+                lead = self.list_lead.get((hit.chunk_id, index)) or _label_heading(hit.metadata, text)
                 if lead:
-                    with_lead = sum(self.idf.get(t, self.default_idf) for t in terms & (sentence_terms | self.terms(lead))) / weight_total
+                    with_lead = coverage(sentence_terms | self.terms(lead))
                     own = max(own, 0.85 * with_lead)
                 # A sentence continues its passage ("Utvalget skal levere …" after "Ekspertgruppen …").
                 lexical = max(own, 0.5 * own + 0.4 * chunk_lexical.get(hit.chunk_id, 0.0))
@@ -222,6 +223,36 @@ class EvidenceScorer:
         sentences = sorted(best.values(), key=lambda s: -s.score)
         return _dedupe(sentences)
 
+    def _coverage(self, terms: set[str], found: set[str], variants: dict[str, frozenset[str]]) -> float:
+        """IDF-weighted share of the question's terms in `found`; a term met only inside a compound
+        ("reformutvalg" in "helsereformutvalg", "gruppe" as the head of "arbeidsgruppe") counts less."""
+        total = 0.0
+        for term in terms:
+            if term in found:
+                total += self.idf.get(term, self.default_idf)
+            elif variants[term] and not variants[term].isdisjoint(found):
+                total += COMPOUND_MATCH_WEIGHT * self.idf.get(term, self.default_idf)
+        return total
+
+    def compound_variants(self, term: str) -> frozenset[str]:
+        """Archive stems that contain the term as a compound part, or share its head."""
+        cached = self._variants.get(term)
+        if cached is not None:
+            return cached
+        found: set[str] = set()
+        if len(term) >= 5:
+            found = {w for w in self.stem_vocabulary if len(w) >= len(term) + 3 and (w.endswith(term) or w.startswith(term))}
+            # A compound question word ("innovasjonsgrupp") meets its head in other compounds.
+            for cut in range(4, len(term) - 4):
+                head = term[cut:]
+                modifier = term[:cut].rstrip("s")
+                if len(head) >= 5 and head in self.stem_vocabulary and modifier in self._prefixes:
+                    found |= {w for w in self.stem_vocabulary if w.endswith(head)}
+                    break
+        result = frozenset(found - {term})
+        self._variants[term] = result
+        return result
+
     def following(self, sentence: Sentence, limit: int = 10) -> list[Sentence]:
         """The sentences after one that introduces a list ("... fire hovedområder:")."""
         rows = self.by_chunk.get(sentence.chunk_id, [])
@@ -237,6 +268,14 @@ class EvidenceScorer:
         meta = self.retriever.metadata[next_id]
         seen = {t for _, t, _ in self.by_chunk.get(sentence.chunk_id, [])}
         return [Sentence(next_id, i, t, meta) for i, t, _ in self.by_chunk.get(next_id, []) if t not in seen][:limit]
+
+
+def _label_heading(metadata: dict[str, Any], text: str) -> str | None:
+    """A short section heading labels the lines under it ("Observatører" over a list of names)."""
+    heading = str(metadata.get("section") or "")
+    if heading and len(heading.split()) <= 3 and (BULLET.match(text) or NAME_CUE.search(text)):
+        return heading
+    return None
 
 
 def _is_summary(metadata: dict[str, Any]) -> bool:

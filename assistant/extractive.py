@@ -35,6 +35,7 @@ MIN_COVERAGE_WITH_MISSING = 0.4
 # (calibrated on gold-dev): tight for a question about one thing, looser for one relating two.
 OTHER_SOURCE_MARGIN = 0.12
 OTHER_SOURCE_MARGIN_SEVERAL = 0.45
+SECOND_SENTENCE_WEIGHT = 0.15
 
 
 class ExtractiveAnswerer:
@@ -242,6 +243,7 @@ class ExtractiveAnswerer:
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:
         several = wants_several_sources(interpretation.question)
         chosen = self._with_list_leads(select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several))
+        chosen, list_leads = self._whole_lists(chosen, interpretation.question)
         book = CitationBook()
         intro = {
             "positions": phrase("positions_intro", lang, topic=_topic(interpretation.question)),
@@ -254,7 +256,7 @@ class ExtractiveAnswerer:
             text = _strip_bullet(sentence.text)
             if text in shown:
                 continue
-            if text.rstrip().endswith(":"):
+            if text.rstrip().endswith(":") or id(sentence) in list_leads:
                 items = self._list_after(sentence)
                 if items:
                     lines.append(f"{text} {book.cite(text, sentence.metadata)}")
@@ -292,6 +294,8 @@ class ExtractiveAnswerer:
         seen: set[str] = set()
         while True:
             for line in lines:
+                if not line.strip():
+                    continue
                 if not re.match(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+", line):
                     return items if len(items) >= 2 else []
                 item = _strip_bullet(line)
@@ -309,6 +313,30 @@ class ExtractiveAnswerer:
             lines = self.retriever.texts[next_id].split("\n")
             while lines and (lines[0] in heads or re.match(r"^(Sak|Case)\s+\d", lines[0])):
                 lines = lines[1:]
+
+    def _whole_lists(self, chosen: list[Sentence], question: str) -> tuple[list[Sentence], set[int]]:
+        """Items of one list ("Reformen må derfor / - utvikle … / - bruke anskaffelser …") answer
+        a "what is proposed" question together: two chosen items, or a top item for a
+        what/which question, bring their lead and the whole list instead."""
+        leads: dict[tuple[str, str], Sentence] = {}
+        counts: dict[tuple[str, str], int] = {}
+        for sentence in chosen:
+            lead = self.scorer.list_lead.get((sentence.chunk_id, sentence.index))
+            if lead:
+                counts[(sentence.chunk_id, lead)] = counts.get((sentence.chunk_id, lead), 0) + 1
+        asks_what = bool(re.match(r"\s*(hva|hvilke|kva|kva for|what|which)\b", question, re.I))
+        result: list[Sentence] = []
+        for rank, sentence in enumerate(chosen):
+            lead = self.scorer.list_lead.get((sentence.chunk_id, sentence.index))
+            key = (sentence.chunk_id, lead or "")
+            if lead and (counts[key] >= 2 or (rank == 0 and asks_what)):
+                if key not in leads:
+                    index = next((i for i, t, _ in self.scorer.by_chunk.get(sentence.chunk_id, []) if t == lead), sentence.index)
+                    leads[key] = Sentence(sentence.chunk_id, index, lead, sentence.metadata, sentence.score)
+                    result.append(leads[key])
+                continue
+            result.append(sentence)
+        return result, {id(lead) for lead in leads.values()}
 
     def _with_list_leads(self, chosen: list[Sentence]) -> list[Sentence]:
         """When the sentence right after a chosen one introduces a list ("… fire hovedområder:"),
@@ -364,7 +392,14 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
     relates two things ("henger … sammen med", "både … og") is allowed a second source."""
     if not sentences:
         return []
-    top = sentences[0]
+    # The leading case is the one with the best sentence, a second strong sentence breaking
+    # near-ties: a case that answers in several sentences beats one lucky sentence elsewhere.
+    support: dict[str, list[float]] = {}
+    for sentence in sentences:
+        support.setdefault(_source_key(sentence), []).append(sentence.score)
+    lead_source = max(support, key=lambda key: support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0])
+    top = next(s for s in sentences if _source_key(s) == lead_source)
+    sentences = [top] + [s for s in sentences if s is not top]
     same_margin = 1.3 if route in ("positions", "onboarding", "drafting") else 1.0
     other_margin = OTHER_SOURCE_MARGIN_SEVERAL if several_sources else OTHER_SOURCE_MARGIN
     chosen: list[Sentence] = [top]
