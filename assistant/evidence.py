@@ -41,6 +41,9 @@ BULLET = re.compile(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+")
 SUMMARY_SOURCE = re.compile(r"\b(årsrapport\w*|årsmelding\w*|annual report)", re.IGNORECASE)
 SUMMARY_PRIOR = 0.3
 COMPOUND_MATCH_WEIGHT = 0.6
+HEAD_MATCH_WEIGHT = 0.3
+# A question that names a case by its title ("innspillet til reformutvalget") is about that case.
+TITLE_MATCH_BONUS = 0.4
 TIME_MATCH_BONUS = 0.35
 TIME_MISMATCH_PENALTY = 0.25
 
@@ -174,6 +177,13 @@ class EvidenceScorer:
                 rows.append((rank, hit, index, text, self.retriever.sentence_vectors.get(digest)))
         if not rows:
             return []
+        question_terms = self.query_terms(question)
+        title_bonus: dict[str, float] = {}
+        for hit in hits:
+            title = hit.metadata.get("case_title") or ""
+            if title and title not in title_bonus:
+                share = self.title_match(question_terms, title)
+                title_bonus[title] = TITLE_MATCH_BONUS * share if share >= 0.5 else 0.0
         best: dict[tuple[str, int], Sentence] = {}
         for part_text, part_vector in parts:
             terms = self.query_terms(part_text) | (extra_terms or set())
@@ -217,6 +227,7 @@ class EvidenceScorer:
                     score -= SUMMARY_PRIOR
                 if scope:
                     score += _time_adjustment(scope, hit.metadata, text)
+                score += title_bonus.get(hit.metadata.get("case_title") or "", 0.0)
                 key = (hit.chunk_id, index)
                 if key not in best or score > best[key].score:
                     best[key] = Sentence(hit.chunk_id, index, text, hit.metadata, score, float(d), lexical, rank, sentence_terms)
@@ -230,28 +241,49 @@ class EvidenceScorer:
         for term in terms:
             if term in found:
                 total += self.idf.get(term, self.default_idf)
-            elif variants[term] and not variants[term].isdisjoint(found):
-                total += COMPOUND_MATCH_WEIGHT * self.idf.get(term, self.default_idf)
+            else:
+                within, heads = variants[term]
+                if within and not within.isdisjoint(found):
+                    total += COMPOUND_MATCH_WEIGHT * self.idf.get(term, self.default_idf)
+                elif heads and not heads.isdisjoint(found):
+                    total += HEAD_MATCH_WEIGHT * self.idf.get(term, self.default_idf)
         return total
 
-    def compound_variants(self, term: str) -> frozenset[str]:
-        """Archive stems that contain the term as a compound part, or share its head."""
+    def compound_variants(self, term: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Archive stems that contain the term as a compound part, and those that share its head."""
         cached = self._variants.get(term)
         if cached is not None:
             return cached
-        found: set[str] = set()
+        within: set[str] = set()
+        heads: set[str] = set()
         if len(term) >= 5:
-            found = {w for w in self.stem_vocabulary if len(w) >= len(term) + 3 and (w.endswith(term) or w.startswith(term))}
+            within = {w for w in self.stem_vocabulary if len(w) >= len(term) + 3 and (w.endswith(term) or w.startswith(term))}
             # A compound question word ("innovasjonsgrupp") meets its head in other compounds.
             for cut in range(4, len(term) - 4):
                 head = term[cut:]
                 modifier = term[:cut].rstrip("s")
                 if len(head) >= 5 and head in self.stem_vocabulary and modifier in self._prefixes:
-                    found |= {w for w in self.stem_vocabulary if w.endswith(head)}
+                    heads = {w for w in self.stem_vocabulary if w.endswith(head)}
                     break
-        result = frozenset(found - {term})
+        result = (frozenset(within - {term}), frozenset(heads - within - {term}))
         self._variants[term] = result
         return result
+
+    def title_match(self, question_terms: set[str], title: str) -> float:
+        """Share of a case title's words the question uses, compounds included: "innspillet til
+        reformutvalget" names the case "Innspill til Helsereformutvalget"."""
+        title_terms = self.terms(title)
+        if not title_terms:
+            return 0.0
+        weight = lambda t: self.idf.get(t, self.default_idf)
+        matched = 0.0
+        for tt in title_terms:
+            if tt in question_terms or any(
+                len(min(tt, q, key=len)) >= 5 and (q.startswith(tt) or q.endswith(tt) or tt.startswith(q) or tt.endswith(q))
+                for q in question_terms
+            ):
+                matched += weight(tt)
+        return matched / sum(weight(t) for t in title_terms)
 
     def following(self, sentence: Sentence, limit: int = 10) -> list[Sentence]:
         """The sentences after one that introduces a list ("... fire hovedområder:")."""

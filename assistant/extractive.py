@@ -24,6 +24,7 @@ DRAFT_K = 16  # a draft gathers the council's positions across many cases
 # Beyond the top passages, the best passage of a few more cases is scored too: one case's many
 # passages must not crowd out the case that holds the answer ("who was given the task").
 EXTRA_CASES = 4
+DRAFT_PER_SOURCE = 6
 MAX_QUOTES = {"facts": 3, "onboarding": 4, "positions": 4, "drafting": 8}
 # Refuse when no sentence is even this similar to the question (calibrated on gold-dev; see README).
 MIN_DENSE = 0.80
@@ -36,6 +37,7 @@ MIN_COVERAGE_WITH_MISSING = 0.4
 OTHER_SOURCE_MARGIN = 0.12
 OTHER_SOURCE_MARGIN_SEVERAL = 0.45
 SECOND_SENTENCE_WEIGHT = 0.15
+EARLIER_CASE_MARGIN = 0.8
 
 
 class ExtractiveAnswerer:
@@ -60,7 +62,7 @@ class ExtractiveAnswerer:
         named = interpretation.cases
         interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang)
         k = DRAFT_K if route == "drafting" else CONTEXT_K
-        ranked = self.retriever.search(interpretation.retrieval_query, k=2 * k, filters=filters, role=role)
+        ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role)
         hits = ranked[:k]
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
         scope = time_scope(interpretation.question, self.meetings)
@@ -106,6 +108,15 @@ class ExtractiveAnswerer:
         """The top passages, the best passage of further cases, and the cases of a meeting the
         question names only by when it was ("the last meeting of 2025" → "referat fra møte 3/2025")."""
         pool = list(ranked[:k])
+        if k == DRAFT_K:
+            # A draft builds on the council's positions across cases, not on one report's pages.
+            per_source: dict[str, int] = {}
+            pool = []
+            for hit in ranked:
+                key = hit.metadata.get("case") or hit.metadata.get("doc_id", "")
+                if per_source.get(key, 0) < DRAFT_PER_SOURCE and len(pool) < k:
+                    pool.append(hit)
+                    per_source[key] = per_source.get(key, 0) + 1
         seen_cases = {h.metadata.get("case") for h in pool}
         for hit in ranked[k:]:
             case = hit.metadata.get("case")
@@ -242,7 +253,8 @@ class ExtractiveAnswerer:
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:
         several = wants_several_sources(interpretation.question)
-        chosen = self._with_list_leads(select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several))
+        chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several)
+        chosen = self._with_list_leads(_with_earlier_case(chosen, sentences, interpretation.question))
         chosen, list_leads = self._whole_lists(chosen, interpretation.question)
         book = CitationBook()
         intro = {
@@ -410,6 +422,29 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
         margin = same_margin if _source_key(sentence) in {_source_key(c) for c in chosen} else other_margin
         if sentence.score - penalty >= top.score - margin:
             chosen.append(sentence)
+    return chosen
+
+
+_EARLIER_STAGE = re.compile(
+    r"\b(første|fyrste|først|opprinnelig\w*|forrige|tidlegare|tidligere|original\w*|first|earlier|previous)\b", re.IGNORECASE
+)
+_BACK_REFERENCE = re.compile(r"\b(?:i|oppfølging av|viser til|jf\.?|ref\.?|behandlet i|behandla i)\s+sak\s+(\d{1,3}/\d{1,2}/\d{4})", re.IGNORECASE)
+
+
+def _with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], question: str) -> list[Sentence]:
+    """A question about an earlier stage ("det første utkastet") whose best evidence points back
+    to the case where it happened ("Rådet ble i sak 7/1/2026 … framlagt utkast") is answered
+    from that case: the original record, with the later sentence as the bridge to it."""
+    if not chosen or not _EARLIER_STAGE.search(question):
+        return chosen
+    bridge = chosen[0]
+    for number in dict.fromkeys(m.group(1) for m in _BACK_REFERENCE.finditer(bridge.text)):
+        if number == bridge.metadata.get("case"):
+            continue
+        earlier = [s for s in sentences if s.metadata.get("case") == number]
+        if earlier and earlier[0].score >= bridge.score - EARLIER_CASE_MARGIN:
+            record = [s for s in earlier if s.score >= earlier[0].score - 1.0][: max(len(chosen) - 1, 2)]
+            return [bridge] + record
     return chosen
 
 

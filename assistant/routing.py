@@ -149,7 +149,15 @@ _INSTRUCTION = re.compile(
 def drafting_topic(request: str) -> str:
     """What a drafting request is about, without the instruction ("Lag et utkast til … om X" → "X")."""
     topic = _INSTRUCTION.sub("", request, count=1).strip(" .?!")
+    topic = _SOURCE_CLAUSE.sub("", topic).strip(" ,.?!")
     return topic or request
+
+
+# "…, bygget på det rådet tidligere har ment" says where a draft comes from, not what it is about.
+_SOURCE_CLAUSE = re.compile(
+    r",?\s+(?:bygget|bygd|basert|bygde|som bygger|med utgangspunkt|based|building|drawing)\s+(?:på|i|on|upon|from)\b.*$",
+    re.IGNORECASE,
+)
 
 
 _RELATING = re.compile(
