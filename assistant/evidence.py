@@ -50,8 +50,9 @@ TIME_MISMATCH_PENALTY = 0.25
 
 def has_count(text: str) -> bool:
     """A number that counts something ("90 personer", "10 mill."), not a date, year or clock time."""
-    stripped = DATE_CUE.sub(" ", text)
-    stripped = re.sub(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b(19|20)\d{2}\b|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|kl\.?\s*[\d.:-]+", " ", stripped)
+    stripped = re.sub(r"\bkl\.?\s*[\d.:–-]+", " ", text)  # clock times first: DATE_CUE knows "kl. 9" only
+    stripped = DATE_CUE.sub(" ", stripped)
+    stripped = re.sub(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b(19|20)\d{2}\b|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b", " ", stripped)
     return bool(re.search(r"(?<!\w)\d", stripped))  # "HelseOmsorg21" names, not counts
 
 
@@ -200,7 +201,7 @@ class EvidenceScorer:
             for (rank, hit, index, text, _), d, zd in zip(rows, dense, z):
                 sentence_terms = self.terms(text)
                 own = coverage(sentence_terms)
-                lead = self.list_lead.get((hit.chunk_id, index)) or _label_heading(hit.metadata, text)
+                lead = _lead_context(self.list_lead.get((hit.chunk_id, index)), hit.metadata, text)
                 if lead:
                     with_lead = coverage(sentence_terms | self.terms(lead))
                     own = max(own, 0.85 * with_lead)
@@ -302,10 +303,14 @@ class EvidenceScorer:
         return [Sentence(next_id, i, t, meta) for i, t, _ in self.by_chunk.get(next_id, []) if t not in seen][:limit]
 
 
-def _label_heading(metadata: dict[str, Any], text: str) -> str | None:
-    """A short section heading labels the lines under it ("Observatører" over a list of names)."""
+def _lead_context(list_lead: str | None, metadata: dict[str, Any], text: str) -> str | None:
+    """What a line means in its place: a list item with its lead-in and section heading
+    ("Bygg varig gjennomføringskapasitet / Reformen må derfor / - etablere …"), a line of names
+    under a short heading ("Observatører")."""
     heading = str(metadata.get("section") or "")
-    if heading and len(heading.split()) <= 3 and (BULLET.match(text) or NAME_CUE.search(text)):
+    if BULLET.match(text):
+        return " ".join(x for x in (heading, list_lead) if x) or None
+    if heading and len(heading.split()) <= 3 and NAME_CUE.search(text):
         return heading
     return None
 

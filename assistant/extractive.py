@@ -484,7 +484,7 @@ def _list_items(sentences: list[Sentence]) -> list[Sentence]:
 
 
 _TOPIC_PREFIX = re.compile(
-    r"^.*?\b(om|on|about|angående|knyttet til|i forbindelse med)\s+", re.IGNORECASE
+    r"^.*?\b(om|on|about|angående|knyttet til|i forbindelse med|syn på|synet på|standpunkt til|view on|views on|position on)\s+", re.IGNORECASE
 )
 
 

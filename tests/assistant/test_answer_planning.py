@@ -1,0 +1,125 @@
+"""How the extractive answerer decides what a question is about before it quotes: the time it
+names, the case titles it uses, compounds, lists, and which cases belong in the answer.
+
+Questions are written for these tests, not taken from any gold set; they run on the real index.
+"""
+from __future__ import annotations
+
+import pytest
+
+from assistant.evidence import Sentence, has_count
+from assistant.extractive import _with_earlier_case, select_diverse
+from assistant.glossary import expand_query
+from assistant.routing import wants_several_sources
+from assistant.temporal import time_scope
+
+
+@pytest.fixture(scope="module")
+def meetings(assistant):
+    return assistant.extractive.meetings
+
+
+def test_known_meetings_include_those_only_mentioned(meetings):
+    # 1/2026 and 2/2026 hold cases; 3/2025 is only named ("referat fra møte 3/2025").
+    assert {"1/2026", "2/2026", "3/2025"} <= meetings
+
+
+@pytest.mark.parametrize(
+    ("question", "months", "scope_meetings"),
+    [
+        ("Hva ble sagt om Arendalsuka i januar?", {(None, 1)}, set()),
+        ("Hva sa rådet om helsedata i mars 2026?", {(2026, 3)}, set()),
+        ("What did the council discuss in May 2026?", {(2026, 5)}, set()),
+        ("What may the council decide?", set(), set()),  # "may" the verb is no month
+        ("Hva skjedde på seminaret 4. mars?", set(), set()),  # the date of an event, not of a discussion
+        ("Hva ble vedtatt på det siste møtet i 2025?", set(), {"3/2025"}),
+        ("What was decided at the first meeting of 2026?", set(), {"1/2026"}),
+    ],
+)
+def test_time_scope(question, months, scope_meetings, meetings):
+    scope = time_scope(question, meetings)
+    assert scope.months == months
+    assert scope.meetings == scope_meetings
+
+
+def test_a_month_steers_to_the_meeting_held_then(assistant):
+    january = assistant.ask("Hva ble sagt om Arendalsuka i januar?")
+    march = assistant.ask("Hva ble sagt om Arendalsuka i mars?")
+    assert {c.case for c in january.citations} == {"4/1/2026"}  # orienteringer, meeting 14 January
+    assert {c.case for c in march.citations} == {"20/2/2026"}  # the Arendalsuka case, 4 March
+
+
+def test_count_cue_ignores_dates_years_and_names():
+    assert has_count("90 personer er påmeldt digitalt pr. 18.2.2026.")
+    assert has_count("Rådet bidro til at 10 mill. kroner ble gitt.")
+    assert not has_count("Seminaret i HelseOmsorg21-rådet holdes 4. mars 2026, kl. 9-10.")
+
+
+def test_norwegian_variants_join_the_query():
+    expanded = expand_query("Hvor mange hadde meldt seg på KI-kurset på nett?", "nb")
+    assert "påmeldt" in expanded and "kunstig intelligens" in expanded and "digitalt" in expanded
+    # A definite noun before a preposition is no split verb ("seminaret på" ↛ "påseminaret").
+    assert "påseminaret" not in expand_query("Hvem var med på seminaret på fredag?", "nb")
+    assert expand_query("What is KI?", "en") == "What is KI?"  # English gets the EN→NB glossary only
+
+
+def test_compounds_count_as_partial_matches(assistant):
+    scorer = assistant.extractive.scorer
+    within, heads = scorer.compound_variants("reformutvalg")
+    assert "helsereformutvalg" in within
+    within, heads = scorer.compound_variants("innovasjonsgrupp")
+    assert "arbeidsgrupp" in heads
+
+
+def test_a_question_naming_a_case_title_matches_it(assistant):
+    scorer = assistant.extractive.scorer
+    terms = scorer.query_terms("Hva står i innspillet til reformutvalget om finansiering?")
+    assert scorer.title_match(terms, "Innspill til Helsereformutvalget") == pytest.approx(1.0)
+    assert scorer.title_match(terms, "Arendalsuka 2026") == 0.0
+
+
+def test_list_items_bring_their_whole_list(assistant):
+    answer = assistant.ask("Hva må reformen gjøre for at skalering fra pilot til drift blir hovedregel, ifølge innspillet?")
+    assert "Reformen må derfor" in answer.answer
+    for item in ("sikre midler til integrasjon, opplæring og endringsledelse", "etablere klare beslutningspunkter og tidsløp for implementering"):
+        assert item in answer.answer
+    assert {c.case for c in answer.citations} == {"17/2/2026"}
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("Hvordan henger rapporten sammen med rundebordsmøtene?", True),
+        ("Hvilke medlemmer sitter både i den ene og den andre gruppen?", True),
+        ("Hva skjedde i januar, og hva ble vedtatt i mars?", True),
+        ("Hvem leder arbeidsgruppen?", False),
+    ],
+)
+def test_questions_relating_two_things(question, several):
+    assert wants_several_sources(question) is several
+
+
+def _sentence(case: str, score: float, text: str = "tekst") -> Sentence:
+    return Sentence(chunk_id=f"c-{case}-{score}", index=0, text=text, metadata={"case": case}, score=score)
+
+
+def test_another_case_needs_to_come_close_unless_the_question_relates_two():
+    sentences = [_sentence("1/1/2026", 2.0), _sentence("1/1/2026", 1.5), _sentence("2/1/2026", 1.8)]
+    assert {s.metadata["case"] for s in select_diverse(sentences, 3, "facts")} == {"1/1/2026"}
+    assert {s.metadata["case"] for s in select_diverse(sentences, 3, "facts", several_sources=True)} == {"1/1/2026", "2/1/2026"}
+
+
+def test_near_tie_goes_to_the_case_that_answers_in_several_sentences():
+    sentences = [_sentence("9/1/2026", 1.50), _sentence("5/1/2026", 1.49), _sentence("5/1/2026", 1.40), _sentence("9/1/2026", 0.2)]
+    assert select_diverse(sentences, 3, "facts")[0].metadata["case"] == "5/1/2026"
+
+
+def test_earlier_stage_questions_quote_the_original_record():
+    bridge = _sentence("19/2/2026", 2.0, "Rådet ble i sak 7/1/2026 i forrige møte framlagt utkast til rapport.")
+    later = _sentence("19/2/2026", 1.8)
+    original = [_sentence("7/1/2026", 1.5), _sentence("7/1/2026", 1.3)]
+    pool = [bridge, later, *original]
+    answer = _with_earlier_case([bridge, later], pool, "Hva mente rådet om det første utkastet?")
+    assert answer[0] is bridge and {s.metadata["case"] for s in answer[1:]} == {"7/1/2026"}
+    # Without an earlier-stage word, the answer stays with the best evidence.
+    assert _with_earlier_case([bridge, later], pool, "Hva mente rådet om utkastet?") == [bridge, later]
