@@ -16,6 +16,7 @@ from assistant.glossary import expand_query
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant.routing import Interpretation, question_parts, wants_several_sources
+from assistant.planning import select_diverse, spread_over_sources, with_earlier_case
 from assistant.temporal import known_meetings, time_scope
 from ingest.sentences import split_sentences
 
@@ -32,13 +33,6 @@ MIN_DENSE = 0.80
 # share of the question's (IDF-weighted) terms; half of it when the question names people
 # the archive knows (calibrated on gold-dev: answerable 0.36 with a name, refused ≤ 0.38).
 MIN_COVERAGE_WITH_MISSING = 0.4
-# How close to the best sentence another case's sentence must score to join the answer
-# (calibrated on gold-dev): tight for a question about one thing, looser for one relating two.
-OTHER_SOURCE_MARGIN = 0.12
-OTHER_SOURCE_MARGIN_SEVERAL = 0.45
-SECOND_SENTENCE_WEIGHT = 0.15
-EARLIER_CASE_MARGIN = 0.8
-
 
 class ExtractiveAnswerer:
     def __init__(self, retriever: Retriever):
@@ -254,7 +248,7 @@ class ExtractiveAnswerer:
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:
         several = wants_several_sources(interpretation.question)
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several)
-        chosen = self._with_list_leads(_with_earlier_case(chosen, sentences, interpretation.question))
+        chosen = self._with_list_leads(with_earlier_case(chosen, sentences, interpretation.question))
         chosen, list_leads = self._whole_lists(chosen, interpretation.question)
         book = CitationBook()
         intro = {
@@ -381,75 +375,6 @@ class ExtractiveAnswerer:
                 sources.append(label)
         paragraphs.append(f"**{phrase('draft_sources', lang)}**\n" + "\n".join(f"- {s}" for s in sources))
         return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="drafting", context=context)
-
-
-def spread_over_sources(sentences: list[Sentence], limit: int) -> list[Sentence]:
-    """Best sentences taken round-robin over their cases, so a draft draws on every relevant case."""
-    by_source: dict[str, list[Sentence]] = {}
-    for sentence in sentences:
-        by_source.setdefault(_source_key(sentence), []).append(sentence)
-    queues = sorted(by_source.values(), key=lambda items: -items[0].score)[:4]
-    chosen: list[Sentence] = []
-    while len(chosen) < limit and any(queues):
-        for queue in queues:
-            if queue and len(chosen) < limit:
-                chosen.append(queue.pop(0))
-    return chosen
-
-
-def select_diverse(sentences: list[Sentence], limit: int, route: str, several_sources: bool = False) -> list[Sentence]:
-    """The best sentence, then others close to it. Another case (or document) must come much
-    closer to the best score than the best sentence's own case does: an answer that strays
-    into neighbouring cases cites things the question did not ask about. A question that
-    relates two things ("henger … sammen med", "både … og") is allowed a second source."""
-    if not sentences:
-        return []
-    # The leading case is the one with the best sentence, a second strong sentence breaking
-    # near-ties: a case that answers in several sentences beats one lucky sentence elsewhere.
-    support: dict[str, list[float]] = {}
-    for sentence in sentences:
-        support.setdefault(_source_key(sentence), []).append(sentence.score)
-    lead_source = max(support, key=lambda key: support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0])
-    top = next(s for s in sentences if _source_key(s) == lead_source)
-    sentences = [top] + [s for s in sentences if s is not top]
-    same_margin = 1.3 if route in ("positions", "onboarding", "drafting") else 1.0
-    other_margin = OTHER_SOURCE_MARGIN_SEVERAL if several_sources else OTHER_SOURCE_MARGIN
-    chosen: list[Sentence] = [top]
-    for sentence in sentences[1:]:
-        if len(chosen) >= limit:
-            break
-        penalty = 0.15 * sum(1 for c in chosen if c.chunk_id == sentence.chunk_id)
-        margin = same_margin if _source_key(sentence) in {_source_key(c) for c in chosen} else other_margin
-        if sentence.score - penalty >= top.score - margin:
-            chosen.append(sentence)
-    return chosen
-
-
-_EARLIER_STAGE = re.compile(
-    r"\b(første|fyrste|først|opprinnelig\w*|forrige|tidlegare|tidligere|original\w*|first|earlier|previous)\b", re.IGNORECASE
-)
-_BACK_REFERENCE = re.compile(r"\b(?:i|oppfølging av|viser til|jf\.?|ref\.?|behandlet i|behandla i)\s+sak\s+(\d{1,3}/\d{1,2}/\d{4})", re.IGNORECASE)
-
-
-def _with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], question: str) -> list[Sentence]:
-    """A question about an earlier stage ("det første utkastet") whose best evidence points back
-    to the case where it happened ("Rådet ble i sak 7/1/2026 … framlagt utkast") is answered
-    from that case: the original record, with the later sentence as the bridge to it."""
-    if not chosen or not _EARLIER_STAGE.search(question):
-        return chosen
-    bridge = chosen[0]
-    for number in dict.fromkeys(m.group(1) for m in _BACK_REFERENCE.finditer(bridge.text)):
-        if number == bridge.metadata.get("case"):
-            continue
-        earlier = [s for s in sentences if s.metadata.get("case") == number]
-        if earlier and earlier[0].score >= bridge.score - EARLIER_CASE_MARGIN:
-            record = [s for s in earlier if s.score >= earlier[0].score - 1.0][: max(len(chosen) - 1, 2)]
-            return [bridge] + record
-    return chosen
-
-
-def _source_key(sentence: Sentence) -> str:
-    return sentence.metadata.get("case") or sentence.metadata.get("doc_id", "")
 
 
 def _case_background(sentences: list[Sentence], chunks: list[Hit], scorer: EvidenceScorer) -> list[Sentence]:

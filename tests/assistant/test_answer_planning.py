@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.evidence import Sentence, has_count
-from assistant.extractive import _with_earlier_case, select_diverse
+from assistant.planning import with_earlier_case, select_diverse
 from assistant.glossary import expand_query
 from assistant.routing import wants_several_sources
 from assistant.temporal import time_scope
@@ -119,7 +119,7 @@ def test_earlier_stage_questions_quote_the_original_record():
     later = _sentence("19/2/2026", 1.8)
     original = [_sentence("7/1/2026", 1.5), _sentence("7/1/2026", 1.3)]
     pool = [bridge, later, *original]
-    answer = _with_earlier_case([bridge, later], pool, "Hva mente rådet om det første utkastet?")
+    answer = with_earlier_case([bridge, later], pool, "Hva mente rådet om det første utkastet?")
     assert answer[0] is bridge and {s.metadata["case"] for s in answer[1:]} == {"7/1/2026"}
     # Without an earlier-stage word, the answer stays with the best evidence.
-    assert _with_earlier_case([bridge, later], pool, "Hva mente rådet om utkastet?") == [bridge, later]
+    assert with_earlier_case([bridge, later], pool, "Hva mente rådet om utkastet?") == [bridge, later]
