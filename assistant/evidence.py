@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.routing import DECISION_WORDS
+
 QUESTION_WORDS = {
     "hva", "hvem", "hvor", "hvordan", "hvorfor", "når", "hvilke", "hvilken", "hvilket", "kva", "kven", "kvar",
     "korleis", "kvifor", "kor", "kva for", "what", "who", "when", "where", "which", "how", "why",
@@ -27,7 +29,6 @@ POSITION_CUES = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
-DECISION_QUESTION = re.compile(r"\b(vedtatt|vedteke|vedtok|vedtak\w*|besluttet|bestemt|decided|decisions?|resolved|konkluder\w*|concluded)\b", re.IGNORECASE)
 # Words a question uses for emphasis, never for content: their absence proves nothing.
 FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
 _MONTH = r"(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)"
@@ -168,7 +169,7 @@ class EvidenceScorer:
         parts = part_vectors or [(question, query_vector)]
         wants_summary = bool(SUMMARY_SOURCE.search(question))
         english = lang == "en"
-        wants_decision = bool(DECISION_QUESTION.search(question))
+        wants_decision = bool(DECISION_WORDS.search(question))
         wants_number = bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", question, re.I))
         wants_date = bool(re.search(r"\b(når|kva tid|when|dato|frist|innen når)\b", question, re.I))
         wants_name = bool(re.search(r"\b(hvem|kven|who)\b", question, re.I))

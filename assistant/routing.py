@@ -19,8 +19,8 @@ _WRITTEN = (
     r"input|statement|oppfølgingsbrev|uttalelse|uttale)"
 )
 _DRAFTING = re.compile(_POLITE + _WRITE + r"\b.{0,60}\b" + _WRITTEN, re.IGNORECASE)
-_DECISIONS = re.compile(
-    r"\b(vedtatt|vedteke|vedtok|vedtak(ene)?|bestemt|besluttet|decided|decisions?|resolved?|resolutions?)\b",
+DECISION_WORDS = re.compile(
+    r"\b(vedtatt|vedteke|vedtok|vedtak(ene)?|bestemt|besluttet|konkluder\w*|decided|decisions?|resolved?|resolutions?|concluded)\b",
     re.IGNORECASE,
 )
 _TOPIC_DECISIONS = re.compile(
@@ -89,7 +89,7 @@ def interpret(question: str, history: list[dict] | None = None) -> Interpretatio
 def classify(question: str, cases: list[str], follow_up: bool = False) -> str:
     if _DRAFTING.search(question):
         return "drafting"
-    if cases and (not follow_up or _DECISIONS.search(question) or re.search(r"\b(handlet|handla|about|om)\b", question, re.I)):
+    if cases and (not follow_up or DECISION_WORDS.search(question) or re.search(r"\b(handlet|handla|about|om)\b", question, re.I)):
         if not _TOPIC_DECISIONS.search(question) or find_case_references(question):
             return "case_lookup"
     if _TOPIC_DECISIONS.search(question):
