@@ -19,15 +19,14 @@ _MONTHS = {
 }
 # "may" is an English verb far more often than a month: only "in/of May" or "May 2026" count.
 _MONTH_RE = re.compile(
-    r"\b(?:(?:i|in|of|from|frå|fra|på)\s+)?(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b(?:\s+(\d{4}))?"
+    r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b(?:\s+(\d{4}))?"
     r"|\b(?:in|of)\s+(may)\b(?:\s+(\d{4}))?|\b(may)\s+(\d{4})\b",
     re.IGNORECASE,
 )
 # A day before the month ("4. mars") dates an event the passage talks about, not the discussion.
 _DAY_BEFORE = re.compile(r"\d{1,2}\.\s*$")
 _ORDINAL_MEETING = re.compile(
-    r"\b(?P<which>første|fyrste|first|siste|last|final|andre|second|tredje|third)\s+(?:råds)?(?:møte\w*|meeting)\s+(?:i|in|of|for|av)\s+(?P<year>\d{4})\b"
-    r"|\b(?P<which2>last|final|first)\s+meeting\s+of\s+(?P<year2>\d{4})\b",
+    r"\b(?P<which>første|fyrste|first|siste|last|final|andre|second|tredje|third)\s+(?:råds)?(?:møte\w*|meeting)\s+(?:i|in|of|for|av)\s+(?P<year>\d{4})\b",
     re.IGNORECASE,
 )
 _ORDINALS = {"første": 1, "fyrste": 1, "first": 1, "andre": 2, "second": 2, "tredje": 3, "third": 3}
@@ -63,8 +62,7 @@ def time_scope(question: str, known_meetings: set[str]) -> TimeScope:
         scope.months.add((int(year) if year else None, _MONTHS.get(name.lower(), 5)))
     scope.meetings.update(find_meeting_references(question))
     for match in _ORDINAL_MEETING.finditer(question):
-        which = (match.group("which") or match.group("which2")).lower()
-        year = match.group("year") or match.group("year2")
+        which, year = match.group("which").lower(), match.group("year")
         numbers = sorted(int(m.split("/")[0]) for m in known_meetings if m.endswith("/" + year))
         if not numbers:
             continue
