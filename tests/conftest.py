@@ -105,3 +105,17 @@ def running_chroma_server(folder: Path, startup_timeout_s: float = 60.0):
             process.kill()
             process.wait()
         log.close()
+
+
+def unicode_pdf(**options):
+    """An fpdf2 document with the DejaVu font registered as "DejaVu", so test PDFs can hold æøå
+    (the system font where there is one, else the copy matplotlib ships)."""
+    fpdf = pytest.importorskip("fpdf")
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.exists():
+        import matplotlib
+
+        font = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
+    pdf = fpdf.FPDF(**options)
+    pdf.add_font("DejaVu", "", str(font))
+    return pdf

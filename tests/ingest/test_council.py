@@ -22,6 +22,7 @@ from ingest.models import DocumentMeta, Page, ParsedDocument
 from ingest.pipeline import discover, load_meta
 from ingest.readers import read_document
 from ingest.structure import parse_document
+from tests.conftest import unicode_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
@@ -651,14 +652,7 @@ PAGES_1_2028 = [
 
 def render_pdf(pages: list[list[str]], path: Path) -> Path:
     """A plain paginated PDF: one paragraph per entry, a line per "\\n", space between paragraphs."""
-    fpdf = pytest.importorskip("fpdf")
-    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    if not font.exists():
-        import matplotlib
-
-        font = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
-    pdf = fpdf.FPDF(format="A4")
-    pdf.add_font("DejaVu", "", str(font))
+    pdf = unicode_pdf(format="A4")
     pdf.set_auto_page_break(True, margin=20)
     for paragraphs in pages:
         pdf.add_page()

@@ -15,6 +15,7 @@ import ingest  # noqa: F401  (offline switches first)
 from ingest.pipeline import ingest_paths
 from ingest.settings import Settings
 from ingest.store.register import Register
+from tests.conftest import unicode_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
@@ -125,14 +126,7 @@ REPORT_PARAGRAPHS = [
 
 
 def render_report(path: Path) -> Path:
-    fpdf = pytest.importorskip("fpdf")
-    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    if not font.exists():
-        import matplotlib
-
-        font = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
-    pdf = fpdf.FPDF(format="A4")
-    pdf.add_font("DejaVu", "", str(font))
+    pdf = unicode_pdf(format="A4")
     pdf.add_page()
     pdf.set_font("DejaVu", size=11)
     for paragraph in REPORT_PARAGRAPHS:

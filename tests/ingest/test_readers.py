@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.readers import SUPPORTED_SUFFIXES, ReaderError, read_document
+from tests.conftest import unicode_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
@@ -109,15 +110,8 @@ def test_pdf_sentence_survival(bundle_pdf):
 
 
 def test_pdf_dehyphenation_is_conservative(tmp_path):
-    fpdf = pytest.importorskip("fpdf")
-    pdf = fpdf.FPDF(unit="mm", format="A4")
+    pdf = unicode_pdf(unit="mm", format="A4")
     pdf.add_page()
-    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    if not font.exists():
-        import matplotlib
-
-        font = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
-    pdf.add_font("DejaVu", "", str(font))
     pdf.set_font("DejaVu", "", 11)
     # right-aligned, so every line but the last looks full, as wrapped lines do
     lines = ["Rapporten om tilgang til data for forsk-", "ning ble lagt fram for helse-",
