@@ -101,7 +101,6 @@ class ExtractiveAnswerer:
     def _candidate_pool(self, ranked: list[Hit], k: int, scope, filters, role) -> list[Hit]:
         """The top passages, the best passage of further cases, and the cases of a meeting the
         question names only by when it was ("the last meeting of 2025" → "referat fra møte 3/2025")."""
-        pool = list(ranked[:k])
         if k == DRAFT_K:
             # A draft builds on the council's positions across cases, not on one report's pages.
             per_source: dict[str, int] = {}
@@ -111,6 +110,8 @@ class ExtractiveAnswerer:
                 if per_source.get(key, 0) < DRAFT_PER_SOURCE and len(pool) < k:
                     pool.append(hit)
                     per_source[key] = per_source.get(key, 0) + 1
+        else:
+            pool = list(ranked[:k])
         seen_cases = {h.metadata.get("case") for h in pool}
         for hit in ranked[k:]:
             case = hit.metadata.get("case")
@@ -119,18 +120,17 @@ class ExtractiveAnswerer:
             if case and case not in seen_cases:
                 pool.append(hit)
                 seen_cases.add(case)
-        allowed = self.retriever.allowed_ids(filters, role)
         in_pool = {h.chunk_id for h in pool}
         # A case's decision is its most quotable sentence: every case in the pool brings its Vedtak.
         for case in [c for c in dict.fromkeys(h.metadata.get("case") for h in pool) if c]:
-            for hit in self.retriever.case_chunks(case, role):
-                if hit.metadata.get("section_kind") == "vedtak" and hit.chunk_id in allowed and hit.chunk_id not in in_pool:
+            for hit in self.retriever.case_chunks(case, role, filters):
+                if hit.metadata.get("section_kind") == "vedtak" and hit.chunk_id not in in_pool:
                     pool.append(hit)
                     in_pool.add(hit.chunk_id)
         if scope.meetings:
             for number, case in self.retriever.cases.items():
                 if scope.mentions_meeting(case.get("title", "")) and number not in seen_cases:
-                    pool.extend(h for h in self.retriever.case_chunks(number, role) if h.chunk_id in allowed and h.chunk_id not in in_pool)
+                    pool.extend(h for h in self.retriever.case_chunks(number, role, filters) if h.chunk_id not in in_pool)
         return pool
 
     def _visible_cases(self, role: str | None) -> list[dict[str, Any]]:

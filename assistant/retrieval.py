@@ -117,6 +117,7 @@ class Retriever:
                 "texts": {chunk_id: text for chunk_id, text, _ in rows},
                 "metadata": {chunk_id: meta for chunk_id, _, meta in rows},
                 "order": [chunk_id for chunk_id, _, _ in rows],
+                "case_order": _ids_by_case(rows),
                 "position": {chunk_id: index for index, (chunk_id, _, _) in enumerate(rows)},
                 "lexical": LexicalIndex.load(self.settings.lexical_path),
                 # An ingest in another process may have rewritten the store: open it afresh.
@@ -206,9 +207,24 @@ class Retriever:
         same = all(current.get(k) == following.get(k) for k in ("doc_id", "case", "part", "section"))
         return order[index + 1] if same else None
 
-    def case_chunks(self, number: str, role: str | None = None) -> list[Hit]:
-        allowed = self.allowed_ids(SearchFilters(case=number), role)
-        return [Hit(cid, self.texts[cid], 0.0, self.metadata[cid]) for cid in self.order if cid in allowed]
+    def case_chunks(self, number: str, role: str | None = None, filters: SearchFilters | None = None) -> list[Hit]:
+        """A case's passages in document order, as far as the caller's access and filters allow."""
+        levels = allowed_access(role)
+        filters = filters or SearchFilters()
+        return [
+            Hit(cid, self.texts[cid], 0.0, meta)
+            for cid in self.case_order.get(number, ())
+            if (meta := self.metadata[cid]).get("access", "public") in levels and filters.matches(meta)
+        ]
+
+
+def _ids_by_case(rows) -> dict[str, list[str]]:
+    """Chunk ids per case in document order: the answer path reads whole cases on every question."""
+    by_case: dict[str, list[str]] = {}
+    for chunk_id, _, meta in rows:
+        if meta.get("case"):
+            by_case.setdefault(meta["case"], []).append(chunk_id)
+    return by_case
 
 
 _retriever: Retriever | None = None
