@@ -43,8 +43,10 @@ SUMMARY_SOURCE = re.compile(r"\b(årsrapport\w*|årsmelding\w*|annual report)", 
 SUMMARY_PRIOR = 0.3
 COMPOUND_MATCH_WEIGHT = 0.6
 HEAD_MATCH_WEIGHT = 0.3
+THIS_CASE = re.compile(r"\b(denne saken|dette saksfremlegget|saka her|denne saka|this case)\b", re.IGNORECASE)
 # A question that names a case by its title ("innspillet til reformutvalget") is about that case.
 TITLE_MATCH_BONUS = 0.4
+RARE_TERM_SHARE = 0.03
 TIME_MATCH_BONUS = 0.35
 TIME_MISMATCH_PENALTY = 0.25
 
@@ -91,10 +93,20 @@ class EvidenceScorer:
                     lead = text
         document_frequency: Counter[str] = Counter()
         raw_words: set[str] = set()
+        passage_terms: dict[str, set[str]] = {}
         for chunk_id, text in retriever.texts.items():
-            document_frequency.update(set(self.analyze(text)))
+            passage_terms[chunk_id] = set(self.analyze(text))
+            document_frequency.update(passage_terms[chunk_id])
             raw_words.update(re.findall(r"[^\W\d_]+", text.lower()))
         total = max(len(retriever.texts), 1)
+        self.document_frequency = document_frequency
+        self.passage_count = total
+        # Where each rare term occurs: the records of a named thing, wherever retrieval looked.
+        self.passages_naming: dict[str, list[str]] = {}
+        for chunk_id, terms in passage_terms.items():
+            for term in terms:
+                if self.is_rare(term):
+                    self.passages_naming.setdefault(term, []).append(chunk_id)
         self.idf = {term: math.log(1 + total / (1 + df)) for term, df in document_frequency.items()}
         self.default_idf = math.log(1 + total)
         self.vocabulary = raw_words  # unstemmed: compounds and prefixes are matched on real words
@@ -108,6 +120,22 @@ class EvidenceScorer:
             cached = {t for t in self.analyze(text) if t not in QUESTION_WORDS and len(t) > 1}
             self._terms[text] = cached
         return cached
+
+    def is_rare(self, term: str) -> bool:
+        """In at most a few passages (3 %): the term names a particular thing (NORTRE, KSF), not a theme."""
+        frequency = self.document_frequency.get(term, 0)
+        return 0 < frequency <= max(3, RARE_TERM_SHARE * self.passage_count)
+
+    def sentences_naming(self, terms: set[str]) -> list[Sentence]:
+        """Every archive sentence that uses one of these rare terms, in archive order."""
+        found = []
+        for chunk_id in dict.fromkeys(c for t in terms for c in self.passages_naming.get(t, ())):
+            metadata = self.retriever.metadata.get(chunk_id, {})
+            for index, text, _ in self.by_chunk.get(chunk_id, []):
+                sentence_terms = self.terms(text)
+                if not terms.isdisjoint(sentence_terms):
+                    found.append(Sentence(chunk_id, index, text, metadata, terms=sentence_terms))
+        return found
 
     def query_terms(self, question: str) -> set[str]:
         return self.terms(question)
@@ -201,6 +229,8 @@ class EvidenceScorer:
             chunk_lexical = {hit.chunk_id: coverage(self.terms(hit.text)) for hit in hits}
             for (rank, hit, index, text, _), d, zd in zip(rows, dense, z):
                 sentence_terms = self.terms(text)
+                if THIS_CASE.search(text):  # "arbeidsgruppen for denne saken" names the case's topic
+                    sentence_terms = sentence_terms | self.terms(hit.metadata.get("case_title") or "")
                 own = coverage(sentence_terms)
                 lead = _lead_context(self.list_lead.get((hit.chunk_id, index)), hit.metadata, text)
                 if lead:
@@ -225,7 +255,7 @@ class EvidenceScorer:
                     score -= 0.5  # fragments and bare headings make poor quotes
                 if hit.metadata.get("part") in ("front_matter", "agenda"):
                     score -= 0.4  # meeting headers and agenda lines repeat what the cases say
-                if not wants_summary and _is_summary(hit.metadata):
+                if not wants_summary and is_summary(hit.metadata):
                     score -= SUMMARY_PRIOR
                 if scope:
                     score += _time_adjustment(scope, hit.metadata, text)
@@ -244,20 +274,25 @@ class EvidenceScorer:
             if term in found:
                 total += self.idf.get(term, self.default_idf)
             else:
-                within, heads = variants[term]
+                within, heads, modifiers = variants[term]
                 if within and not within.isdisjoint(found):
                     total += COMPOUND_MATCH_WEIGHT * self.idf.get(term, self.default_idf)
                 elif heads and not heads.isdisjoint(found):
-                    total += HEAD_MATCH_WEIGHT * self.idf.get(term, self.default_idf)
+                    # Both halves of the compound in other words: "arbeidsgruppen for innovasjon"
+                    # says "innovasjonsgruppen"; the head alone says much less.
+                    split = modifiers and not modifiers.isdisjoint(found)
+                    total += (COMPOUND_MATCH_WEIGHT if split else HEAD_MATCH_WEIGHT) * self.idf.get(term, self.default_idf)
         return total
 
-    def compound_variants(self, term: str) -> tuple[frozenset[str], frozenset[str]]:
-        """Archive stems that contain the term as a compound part, and those that share its head."""
+    def compound_variants(self, term: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Archive stems that contain the term as a compound part, those that share its head, and
+        the forms of its first part ("innovasjon" of "innovasjonsgrupp")."""
         cached = self._variants.get(term)
         if cached is not None:
             return cached
         within: set[str] = set()
         heads: set[str] = set()
+        modifiers: set[str] = set()
         if len(term) >= 5:
             within = {w for w in self.stem_vocabulary if len(w) >= len(term) + 3 and (w.endswith(term) or w.startswith(term))}
             # A compound question word ("innovasjonsgrupp") meets its head in other compounds.
@@ -266,8 +301,9 @@ class EvidenceScorer:
                 modifier = term[:cut].rstrip("s")
                 if len(head) >= 5 and head in self.stem_vocabulary and modifier in self._prefixes:
                     heads = {w for w in self.stem_vocabulary if w.endswith(head)}
+                    modifiers = {w for w in self.stem_vocabulary if w.startswith(modifier) and len(w) <= len(modifier) + 2}
                     break
-        result = (frozenset(within - {term}), frozenset(heads - within - {term}))
+        result = (frozenset(within - {term}), frozenset(heads - within - {term}), frozenset(modifiers - {term}))
         self._variants[term] = result
         return result
 
@@ -316,7 +352,7 @@ def _lead_context(list_lead: str | None, metadata: dict[str, Any], text: str) ->
     return None
 
 
-def _is_summary(metadata: dict[str, Any]) -> bool:
+def is_summary(metadata: dict[str, Any]) -> bool:
     return any(SUMMARY_SOURCE.search(str(metadata.get(key) or "")) for key in ("case_title", "part_title", "document"))
 
 

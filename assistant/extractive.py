@@ -16,7 +16,7 @@ from assistant.glossary import expand_query
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant.routing import Interpretation, question_parts, wants_several_sources
-from assistant.planning import select_diverse, spread_over_sources, with_earlier_case
+from assistant.planning import select_diverse, spread_over_sources, with_earlier_case, with_primary_record
 from assistant.temporal import known_meetings, time_scope
 from ingest.sentences import split_sentences
 
@@ -248,7 +248,9 @@ class ExtractiveAnswerer:
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:
         several = wants_several_sources(interpretation.question)
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several)
-        chosen = self._with_list_leads(with_earlier_case(chosen, sentences, interpretation.question))
+        chosen = with_earlier_case(chosen, sentences, interpretation.question)
+        chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer)
+        chosen = self._with_list_leads(chosen)
         chosen, list_leads = self._whole_lists(chosen, interpretation.question)
         book = CitationBook()
         intro = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.evidence import Sentence
+from assistant.evidence import Sentence, is_summary
 
 # How close to the best sentence another case's sentence must score to join the answer
 # (calibrated on gold-dev): tight for a question about one thing, looser for one relating two.
@@ -82,6 +82,23 @@ def with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], questio
             record = [s for s in earlier if s.score >= earlier[0].score - 1.0][: max(len(chosen) - 1, 2)]
             return [bridge] + record
     return chosen
+
+
+def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], question_terms: set[str], scorer) -> list[Sentence]:
+    """A summary (the annual report) restates what the cases record. When only a summary answers,
+    the case that records the same thing (it names one of the question's rare terms, "NORTRE")
+    is cited with it, so the reader can go to the primary source."""
+    if not chosen or any(not is_summary(s.metadata) for s in chosen):
+        return chosen
+    names = {t for t in question_terms & chosen[0].terms if scorer.is_rare(t)}
+    if not names:
+        return chosen
+    is_record = lambda s: bool(s.metadata.get("case")) and not is_summary(s.metadata) and not names.isdisjoint(s.terms)
+    record = next((s for s in sentences if is_record(s)), None)
+    if record is None:  # retrieval missed it: the newest case that names the thing
+        records = [s for s in scorer.sentences_naming(names) if is_record(s)]
+        record = max(records, key=lambda s: str(s.metadata.get("date") or ""), default=None)
+    return chosen + [record] if record else chosen
 
 
 def source_key(sentence: Sentence) -> str:

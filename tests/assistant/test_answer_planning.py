@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.evidence import Sentence, has_count
-from assistant.planning import with_earlier_case, select_diverse
+from assistant.planning import select_diverse, with_earlier_case, with_primary_record
+from assistant.retrieval import Hit
 from assistant.glossary import expand_query
 from assistant.routing import wants_several_sources
 from assistant.temporal import time_scope
@@ -65,10 +66,31 @@ def test_norwegian_variants_join_the_query():
 
 def test_compounds_count_as_partial_matches(assistant):
     scorer = assistant.extractive.scorer
-    within, heads = scorer.compound_variants("reformutvalg")
+    within, heads, _ = scorer.compound_variants("reformutvalg")
     assert "helsereformutvalg" in within
-    within, heads = scorer.compound_variants("innovasjonsgrupp")
-    assert "arbeidsgrupp" in heads
+    variants = {"innovasjonsgrupp": scorer.compound_variants("innovasjonsgrupp")}
+    within, heads, modifiers = variants["innovasjonsgrupp"]
+    assert "arbeidsgrupp" in heads and "innovasjon" in modifiers
+    # Both halves in separate words ("arbeidsgruppen for innovasjon") say more than the head alone.
+    head_only = scorer._coverage({"innovasjonsgrupp"}, {"arbeidsgrupp"}, variants)
+    split = scorer._coverage({"innovasjonsgrupp"}, {"arbeidsgrupp", "innovasjon"}, variants)
+    exact = scorer._coverage({"innovasjonsgrupp"}, {"innovasjonsgrupp"}, variants)
+    assert 0 < head_only < split < exact
+
+
+def test_this_case_means_the_case_title(assistant):
+    """"arbeidsgruppen for denne saken" is, to a reader, the working group on the case's topic."""
+    retriever = assistant.extractive.retriever
+    chunk_id = next(c for c, text in retriever.texts.items() if "arbeidsgruppen for denne saken" in text)
+    metadata = retriever.metadata[chunk_id]
+    question = "Hvem sitter i innovasjonsgruppen?"
+    vector = retriever.embed_query(question)
+    lexical = {}
+    for title in (metadata["case_title"], ""):
+        hit = Hit(chunk_id, retriever.texts[chunk_id], 1.0, {**metadata, "case_title": title})
+        sentence = next(s for s in assistant.extractive.scorer.score(question, vector, [hit], "facts") if "denne saken" in s.text)
+        lexical[title] = sentence.lexical
+    assert "nnovasjon" in metadata["case_title"] and lexical[metadata["case_title"]] > lexical[""]
 
 
 def test_a_question_naming_a_case_title_matches_it(assistant):
@@ -123,3 +145,16 @@ def test_earlier_stage_questions_quote_the_original_record():
     assert answer[0] is bridge and {s.metadata["case"] for s in answer[1:]} == {"7/1/2026"}
     # Without an earlier-stage word, the answer stays with the best evidence.
     assert with_earlier_case([bridge, later], pool, "Hva mente rådet om utkastet?") == [bridge, later]
+
+
+def test_a_summary_answer_also_cites_the_case_that_records_the_thing(assistant):
+    """The annual report restates; a case that names the same particular thing is the record."""
+    scorer = assistant.extractive.scorer
+    annual = next(s for s in scorer.sentences_naming({"nortr"}) if "årsrapport" in str(s.metadata.get("case_title", "")).lower())
+    answer = with_primary_record([annual], [annual], scorer.query_terms("Hva har rådet gjort for NORTRE?"), scorer)
+    assert answer[0] is annual and len(answer) == 2
+    record = answer[1]
+    assert "NORTRE" in record.text and record.metadata["case"] != annual.metadata["case"]
+    # A theme word ("helsedata") is no particular thing; a primary source already cited is enough.
+    assert not scorer.is_rare("helsedat") and scorer.is_rare("nortr")
+    assert with_primary_record([annual, record], [annual, record], scorer.query_terms("NORTRE"), scorer) == [annual, record]
