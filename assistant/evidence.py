@@ -35,6 +35,8 @@ _MONTH = r"(januar|februar|mars|april|mai|juni|juli|august|september|oktober|nov
 # A full date ("12. august", "1.3.2027", "mars 2027", "innen …") answers "når"; a bare year hardly does.
 DATE_CUE = re.compile(r"\b(\d{1,2}\.\s*" + _MONTH + r"|\d{1,2}\.\d{1,2}\.\d{2,4}|" + _MONTH + r"\s+\d{4}|innen|frist|kl\.\s*\d)", re.IGNORECASE)
 YEAR_CUE = re.compile(r"\b(19|20)\d{2}\b")
+# "Hvilke medlemmer …" asks for names as much as "Hvem …".
+NAME_QUESTION = re.compile(r"\b(hvem|kven|who|(hvilke|kva for|which) (medlemmer|medlemmar|personer|personar|members|people))\b", re.IGNORECASE)
 NAME_CUE = re.compile(r"\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b")
 BULLET = re.compile(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+")
 # Summaries of a period (annual reports) restate what the cases themselves record: the case is
@@ -200,7 +202,7 @@ class EvidenceScorer:
         wants_decision = bool(DECISION_WORDS.search(question))
         wants_number = bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", question, re.I))
         wants_date = bool(re.search(r"\b(når|kva tid|when|dato|frist|innen når)\b", question, re.I))
-        wants_name = bool(re.search(r"\b(hvem|kven|who)\b", question, re.I))
+        wants_name = bool(NAME_QUESTION.search(question))
         rows = []
         for rank, hit in enumerate(hits):
             for index, text, digest in self.by_chunk.get(hit.chunk_id, []):

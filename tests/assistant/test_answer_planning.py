@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import Sentence, has_count
+from assistant.evidence import NAME_QUESTION, Sentence, has_count
 from assistant.planning import select_diverse, with_earlier_case, with_primary_record
 from assistant.retrieval import Hit
 from assistant.glossary import expand_query
@@ -158,3 +158,15 @@ def test_a_summary_answer_also_cites_the_case_that_records_the_thing(assistant):
     # A theme word ("helsedata") is no particular thing; a primary source already cited is enough.
     assert not scorer.is_rare("helsedat") and scorer.is_rare("nortr")
     assert with_primary_record([annual, record], [annual, record], scorer.query_terms("NORTRE"), scorer) == [annual, record]
+
+
+
+@pytest.mark.parametrize("question, names", [
+    ("Hvem leder arbeidsgruppen?", True),
+    ("Hvilke medlemmer sitter i begge gruppene?", True),
+    ("Kva for medlemmar har gruppa?", True),
+    ("Which members joined the group?", True),
+    ("Hvilke forslag kom arbeidsgruppen med?", False),
+])
+def test_which_members_asks_for_names(question, names):
+    assert bool(NAME_QUESTION.search(question)) is names
