@@ -139,6 +139,18 @@ class EvidenceScorer:
                     found.append(Sentence(chunk_id, index, text, metadata, terms=sentence_terms))
         return found
 
+    @property
+    def decision_sentences(self) -> list[Sentence]:
+        """Every sentence of every recorded decision (Vedtak), for finding the record a later paper restates."""
+        if not hasattr(self, "_decision_sentences"):
+            self._decision_sentences = [
+                Sentence(chunk_id, index, text, self.retriever.metadata.get(chunk_id, {}), terms=self.terms(text))
+                for chunk_id, rows in self.by_chunk.items()
+                if self.retriever.metadata.get(chunk_id, {}).get("section_kind") == "vedtak"
+                for index, text, _ in rows
+            ]
+        return self._decision_sentences
+
     def query_terms(self, question: str) -> set[str]:
         return self.terms(question)
 

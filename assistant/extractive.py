@@ -16,7 +16,7 @@ from assistant.glossary import expand_query
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant.routing import Interpretation, question_parts, wants_several_sources
-from assistant.planning import select_diverse, spread_over_sources, with_earlier_case, with_primary_record
+from assistant.planning import select_diverse, spread_over_sources, with_decision_records, with_earlier_case, with_primary_record
 from assistant.temporal import known_meetings, time_scope
 from ingest.sentences import split_sentences
 
@@ -250,6 +250,7 @@ class ExtractiveAnswerer:
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several)
         chosen = with_earlier_case(chosen, sentences, interpretation.question)
         chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer)
+        chosen = with_decision_records(chosen, self.scorer.decision_sentences)
         chosen = self._with_list_leads(chosen)
         chosen, list_leads = self._whole_lists(chosen, interpretation.question)
         book = CitationBook()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.evidence import Sentence, is_summary
+from assistant.evidence import NAME_CUE, Sentence, is_summary
 
 # How close to the best sentence another case's sentence must score to join the answer
 # (calibrated on gold-dev): tight for a question about one thing, looser for one relating two.
@@ -17,6 +17,8 @@ OTHER_SOURCE_MARGIN = 0.12
 OTHER_SOURCE_MARGIN_SEVERAL = 0.45
 SECOND_SENTENCE_WEIGHT = 0.15
 EARLIER_CASE_MARGIN = 0.8
+# Two people named in both: the same group or appointment, not a coincidence of one name.
+MIN_SHARED_NAMES = 2
 
 
 def spread_over_sources(sentences: list[Sentence], limit: int) -> list[Sentence]:
@@ -99,6 +101,32 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
         records = [s for s in scorer.sentences_naming(names) if is_record(s)]
         record = max(records, key=lambda s: str(s.metadata.get("date") or ""), default=None)
     return chosen + [record] if record else chosen
+
+
+def with_decision_records(chosen: list[Sentence], decisions: list[Sentence]) -> list[Sentence]:
+    """A later paper that restates a decision ("Det ble satt ned en arbeidsgruppe bestående av …",
+    or a group named by its members) is cited with the decision itself: the earlier Vedtak that
+    names the same people is the record of it."""
+    result: list[Sentence] = []
+    cited = {(s.chunk_id, s.index) for s in chosen}
+    for sentence in chosen:
+        result.append(sentence)
+        names = set(NAME_CUE.findall(sentence.text))
+        if len(names) < MIN_SHARED_NAMES:
+            continue
+        date = str(sentence.metadata.get("date") or "")
+        shared = lambda decision: len(names & set(NAME_CUE.findall(decision.text)))
+        records = [
+            d for d in decisions
+            if (d.chunk_id, d.index) not in cited and source_key(d) != source_key(sentence)
+            and not (date and str(d.metadata.get("date") or "") > date)  # a record precedes what restates it
+            and shared(d) >= MIN_SHARED_NAMES
+        ]
+        if records:
+            record = max(records, key=lambda d: (shared(d), str(d.metadata.get("date") or "")))
+            result.append(record)
+            cited.add((record.chunk_id, record.index))
+    return result
 
 
 def source_key(sentence: Sentence) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.evidence import NAME_QUESTION, Sentence, has_count
-from assistant.planning import select_diverse, with_earlier_case, with_primary_record
+from assistant.planning import select_diverse, with_decision_records, with_earlier_case, with_primary_record
 from assistant.retrieval import Hit
 from assistant.glossary import expand_query
 from assistant.routing import wants_several_sources
@@ -170,3 +170,21 @@ def test_a_summary_answer_also_cites_the_case_that_records_the_thing(assistant):
 ])
 def test_which_members_asks_for_names(question, names):
     assert bool(NAME_QUESTION.search(question)) is names
+
+
+def test_a_restated_appointment_is_cited_with_the_decision_that_made_it(assistant):
+    scorer = assistant.extractive.scorer
+    retriever = assistant.extractive.retriever
+    chunk_id = next(c for c, text in retriever.texts.items() if "er delvis overlappende" in text)
+    index, text = next((i, t) for i, t, _ in scorer.by_chunk[chunk_id] if "er delvis overlappende" in t)
+    restated = Sentence(chunk_id, index, text, retriever.metadata[chunk_id], score=2.0)
+    answer = with_decision_records([restated], scorer.decision_sentences)
+    assert answer[0] is restated and len(answer) == 2
+    record = answer[1]
+    assert record.metadata["section_kind"] == "vedtak" and record.metadata["case"] != restated.metadata["case"]
+    assert record.metadata["date"] < restated.metadata["date"] and "Toril Hernes" in record.text
+    # Nothing recorded before the restatement, or a single shared name, brings no record.
+    early = Sentence(chunk_id, index, text, {**restated.metadata, "date": "2000-01-01"})
+    assert with_decision_records([early], scorer.decision_sentences) == [early]
+    single = Sentence(chunk_id, index, "Tarje Bjørgum har fungert som arbeidsgruppens leder.", restated.metadata)
+    assert with_decision_records([single], scorer.decision_sentences) == [single]
