@@ -57,7 +57,9 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
         if len(chosen) >= limit:
             break
         penalty = 0.15 * sum(1 for c in chosen if c.chunk_id == sentence.chunk_id)
-        margin = same_margin if source_key(sentence) in {source_key(c) for c in chosen} else other_margin
+        sources = {source_key(c) for c in chosen}
+        # Relating two things needs two sources; a third must come as close as for any question.
+        margin = same_margin if source_key(sentence) in sources else (other_margin if len(sources) < 2 else OTHER_SOURCE_MARGIN)
         if sentence.score - penalty >= top.score - margin:
             chosen.append(sentence)
     return chosen

@@ -129,6 +129,10 @@ def test_another_case_needs_to_come_close_unless_the_question_relates_two():
     sentences = [_sentence("1/1/2026", 2.0), _sentence("1/1/2026", 1.5), _sentence("2/1/2026", 1.8)]
     assert {s.metadata["case"] for s in select_diverse(sentences, 3, "facts")} == {"1/1/2026"}
     assert {s.metadata["case"] for s in select_diverse(sentences, 3, "facts", several_sources=True)} == {"1/1/2026", "2/1/2026"}
+    # Two things related need two sources; a third must come as close as for any question.
+    three = [_sentence("1/1/2026", 2.0), _sentence("2/1/2026", 1.95), _sentence("3/1/2026", 1.7)]
+    assert {s.metadata["case"] for s in select_diverse(three, 3, "facts", several_sources=True)} == {"1/1/2026", "2/1/2026"}
+    assert len(select_diverse([three[0], three[2]], 3, "facts", several_sources=True)) == 2
 
 
 def test_near_tie_goes_to_the_case_that_answers_in_several_sentences():
