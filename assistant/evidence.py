@@ -35,6 +35,12 @@ _MONTH = r"(januar|februar|mars|april|mai|juni|juli|august|september|oktober|nov
 # A full date ("12. august", "1.3.2027", "mars 2027", "innen …") answers "når"; a bare year hardly does.
 DATE_CUE = re.compile(r"\b(\d{1,2}\.\s*" + _MONTH + r"|\d{1,2}\.\d{1,2}\.\d{2,4}|" + _MONTH + r"\s+\d{4}|innen|frist|kl\.\s*\d)", re.IGNORECASE)
 YEAR_CUE = re.compile(r"\b(19|20)\d{2}\b")
+# A question about weaknesses or criticism is answered by a sentence that finds fault.
+CRITIQUE_QUESTION = re.compile(r"\b(svakhet\w*|veikskap\w*|kritikk\w*|kritiser\w*|innvending\w*|manglar|mangler|weakness\w*|criticis\w*|shortcoming\w*|flaws?)\b", re.IGNORECASE)
+CRITIQUE_CUE = re.compile(
+    r"\b(i for liten grad|for (lite|liten|dårlig|svak\w*|sein\w*|sen\w*|smal\w*|uklar\w*)|mangl\w*|svak\w*|ikke godt? nok|ikkje godt? nok|"
+    r"utilstrekkel\w*|kritis\w*|bekymr\w*|uheldig\w*)\b", re.IGNORECASE)
+CRITIQUE_BONUS = 0.3
 # "Hvilke medlemmer …" asks for names as much as "Hvem …".
 NAME_QUESTION = re.compile(r"\b(hvem|kven|who|(hvilke|kva for|which) (medlemmer|medlemmar|personer|personar|members|people))\b", re.IGNORECASE)
 NAME_CUE = re.compile(r"\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b")
@@ -215,6 +221,7 @@ class EvidenceScorer:
         wants_number = bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", question, re.I))
         wants_date = bool(re.search(r"\b(når|kva tid|when|dato|frist|innen når)\b", question, re.I))
         wants_name = bool(NAME_QUESTION.search(question))
+        wants_critique = bool(CRITIQUE_QUESTION.search(question))
         rows = []
         for rank, hit in enumerate(hits):
             for index, text, digest in self.by_chunk.get(hit.chunk_id, []):
@@ -261,6 +268,8 @@ class EvidenceScorer:
                 if wants_name:
                     names = len(set(NAME_CUE.findall(text)))
                     score += min(names, 3) * 0.15 if names else -0.3
+                if wants_critique and CRITIQUE_CUE.search(text):
+                    score += CRITIQUE_BONUS
                 if wants_decision and hit.metadata.get("section_kind") in ("vedtak", "forslag"):
                     score += 0.35 if hit.metadata.get("section_kind") == "vedtak" else 0.15
                 if route in ("positions", "drafting") and POSITION_CUES.search(text):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import NAME_QUESTION, Sentence, has_count
+from assistant.evidence import CRITIQUE_CUE, CRITIQUE_QUESTION, NAME_QUESTION, Sentence, has_count
 from assistant.planning import select_diverse, with_decision_records, with_earlier_case, with_primary_record
 from assistant.retrieval import Hit
 from assistant.glossary import expand_query
@@ -192,3 +192,25 @@ def test_a_restated_appointment_is_cited_with_the_decision_that_made_it(assistan
     assert with_decision_records([early], scorer.decision_sentences) == [early]
     single = Sentence(chunk_id, index, "Tarje Bjørgum har fungert som arbeidsgruppens leder.", restated.metadata)
     assert with_decision_records([single], scorer.decision_sentences) == [single]
+
+
+@pytest.mark.parametrize("text, finds_fault", [
+    ("Rapporten synliggjør i for liten grad behovet for godt personvern.", True),
+    ("Forbedringene kommer for dårlig frem.", True),
+    ("Det mangler en plan for skalering.", True),
+    ("Rådet ønsker et forord til rapporten.", False),
+    ("Rapporten ble sendt på høring i mars.", False),
+])
+def test_critique_cue(text, finds_fault):
+    assert bool(CRITIQUE_CUE.search(text)) is finds_fault
+
+
+def test_a_question_about_weaknesses_prefers_sentences_that_find_fault(assistant):
+    retriever = assistant.extractive.retriever
+    chunk_id = next(c for c, text in retriever.texts.items() if "i for liten grad synliggjør" in text)
+    hit = Hit(chunk_id, retriever.texts[chunk_id], 1.0, retriever.metadata[chunk_id])
+    question = "Hvilke svakheter ved rapporten ble nevnt?"
+    assert CRITIQUE_QUESTION.search(question) and not CRITIQUE_QUESTION.search("Hva handlet rapporten om?")
+    ranked = assistant.extractive.scorer.score(question, retriever.embed_query(question), [hit], "positions")
+    assert "i for liten grad" in ranked[0].text
+    assert ranked[0].score - ranked[1].score > 0.2  # clearly, not by a hair (without the cue: 0.02)
