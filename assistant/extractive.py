@@ -15,8 +15,10 @@ from assistant.evidence import POSITION_CUES, EvidenceScorer, Sentence
 from assistant.glossary import expand_query
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
-from assistant.routing import Interpretation, question_parts, wants_several_sources
-from assistant.planning import select_diverse, spread_over_sources, with_decision_records, with_earlier_case, with_primary_record
+from assistant.routing import DECISION_WORDS, Interpretation, question_parts, wants_several_sources
+from assistant.planning import (
+    select_diverse, spread_over_sources, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record,
+)
 from assistant.temporal import known_meetings, time_scope
 from ingest.sentences import split_sentences
 
@@ -121,10 +123,13 @@ class ExtractiveAnswerer:
                 pool.append(hit)
                 seen_cases.add(case)
         in_pool = {h.chunk_id for h in pool}
-        # A case's decision is its most quotable sentence: every case in the pool brings its Vedtak.
+        # A case's decision is its most quotable sentence: every case in the pool brings its Vedtak,
+        # or its Forslag til vedtak while the minutes that record the decision are not archived.
         for case in [c for c in dict.fromkeys(h.metadata.get("case") for h in pool) if c]:
-            for hit in self.retriever.case_chunks(case, role, filters):
-                if hit.metadata.get("section_kind") == "vedtak" and hit.chunk_id not in in_pool:
+            chunks = self.retriever.case_chunks(case, role, filters)
+            kind = "vedtak" if any(h.metadata.get("section_kind") == "vedtak" for h in chunks) else "forslag"
+            for hit in chunks:
+                if hit.metadata.get("section_kind") == kind and hit.chunk_id not in in_pool:
                     pool.append(hit)
                     in_pool.add(hit.chunk_id)
         if scope.meetings:
@@ -251,6 +256,8 @@ class ExtractiveAnswerer:
         chosen = with_earlier_case(chosen, sentences, interpretation.question)
         chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer)
         chosen = with_decision_records(chosen, self.scorer.decision_sentences)
+        if DECISION_WORDS.search(interpretation.question):
+            chosen = with_lead_decision(chosen, sentences)
         chosen = self._with_list_leads(chosen)
         chosen, list_leads = self._whole_lists(chosen, interpretation.question)
         book = CitationBook()
@@ -275,7 +282,9 @@ class ExtractiveAnswerer:
             if rank < expand:
                 text = self._paragraph_from(sentence, text)
             shown.update(_strip_bullet(part) for part in split_sentences(text))
-            lines.append(quote_line(text, book.cite(text, sentence.metadata)) + gloss(text, lang))
+            label = {"vedtak": "heading_decision", "forslag": "heading_proposal"}.get(sentence.metadata.get("section_kind"))
+            prefix = f"{phrase(label, lang)}: " if label else ""  # a proposal must not read as the decision
+            lines.append(prefix + quote_line(text, book.cite(text, sentence.metadata)) + gloss(text, lang))
         return Answer(answer=join_paragraphs([intro, "\n".join(lines)]), citations=book.citations, language=lang, route=route, context=context)
 
     def _paragraph_from(self, sentence: Sentence, text: str, max_sentences: int = 3, max_chars: int = 480) -> str:

@@ -131,5 +131,19 @@ def with_decision_records(chosen: list[Sentence], decisions: list[Sentence]) -> 
     return result
 
 
+def with_lead_decision(chosen: list[Sentence], sentences: list[Sentence]) -> list[Sentence]:
+    """A question about what was decided is not answered until the leading case's decision text is
+    quoted: its Vedtak, or its Forslag til vedtak while no Vedtak is archived."""
+    if not chosen:
+        return chosen
+    lead = source_key(chosen[0])
+    of_lead = [s for s in sentences if source_key(s) == lead and s.metadata.get("section_kind") in ("vedtak", "forslag")]
+    if not of_lead or any(s.metadata.get("section_kind") in ("vedtak", "forslag") and source_key(s) == lead for s in chosen):
+        return chosen
+    kind = "vedtak" if any(s.metadata.get("section_kind") == "vedtak" for s in of_lead) else "forslag"
+    decision = next(s for s in of_lead if s.metadata.get("section_kind") == kind)
+    return chosen + [decision]
+
+
 def source_key(sentence: Sentence) -> str:
     return sentence.metadata.get("case") or sentence.metadata.get("doc_id", "")

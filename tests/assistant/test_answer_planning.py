@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.evidence import CRITIQUE_CUE, CRITIQUE_QUESTION, NAME_QUESTION, Sentence, has_count
-from assistant.planning import select_diverse, with_decision_records, with_earlier_case, with_primary_record
+from assistant.planning import select_diverse, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record
 from assistant.retrieval import Hit
 from assistant.glossary import expand_query
 from assistant.routing import wants_several_sources
@@ -214,3 +214,20 @@ def test_a_question_about_weaknesses_prefers_sentences_that_find_fault(assistant
     ranked = assistant.extractive.scorer.score(question, retriever.embed_query(question), [hit], "positions")
     assert "i for liten grad" in ranked[0].text
     assert ranked[0].score - ranked[1].score > 0.2  # clearly, not by a hair (without the cue: 0.02)
+
+
+def test_a_decision_question_quotes_the_lead_cases_decision():
+    lead = _sentence("20/2/2026", 2.0, "Saken fremmes for at rådet kan bestemme tema.")
+    proposal = Sentence("p", 0, "Rådet ber sekretariatet følge opp saken.", {"case": "20/2/2026", "section_kind": "forslag"}, score=0.5)
+    other = Sentence("v", 0, "Referatet godkjennes.", {"case": "3/1/2026", "section_kind": "vedtak"}, score=1.0)
+    assert with_lead_decision([lead], [lead, other, proposal]) == [lead, proposal]
+    assert with_lead_decision([lead, proposal], [lead, other, proposal]) == [lead, proposal]
+
+
+def test_a_proposal_is_labelled_so_it_does_not_read_as_the_decision(assistant):
+    """Meeting 2/2026's minutes are not archived: its cases have a Forslag til vedtak, not a Vedtak."""
+    answer = assistant.ask("Hva ble vedtatt om Arendalsuka 2026?")
+    assert "Forslag til vedtak: «" in answer.answer
+    assert any(c.case == "20/2/2026" and c.quote.startswith("Rådet ber sekretariatet") for c in answer.citations)
+    english = assistant.ask("What was decided about Arendalsuka 2026?")
+    assert "Proposed decision: «" in english.answer
