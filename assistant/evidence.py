@@ -229,11 +229,13 @@ class EvidenceScorer:
         if not rows:
             return []
         question_terms = self.query_terms(question)
+        # A meeting named by position ("det siste møtet i 2025" → 3/2025) names it by number too.
+        title_terms = question_terms | {m for m in (scope.meetings if scope else ())}
         title_bonus: dict[str, float] = {}
         for hit in hits:
             title = hit.metadata.get("case_title") or ""
             if title and title not in title_bonus:
-                share = self.title_match(question_terms, title)
+                share = self.title_match(title_terms, title)
                 title_bonus[title] = TITLE_MATCH_BONUS * share if share >= 0.5 else 0.0
         best: dict[tuple[str, int], Sentence] = {}
         for part_text, part_vector in parts:

@@ -12,6 +12,7 @@ from typing import Any
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
 from assistant.evidence import POSITION_CUES, EvidenceScorer, Sentence
+from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
@@ -70,6 +71,11 @@ class ExtractiveAnswerer:
             return self._refuse(phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}"), interpretation, lang, hits, context)
         if route == "case_lookup" and named:
             return self._case_card(named, interpretation, lang, role, context)
+        if route in ("facts", "onboarding", "decisions") and asks_for_agenda(interpretation.question):
+            visible = {n: c for n, c in cases.items() if n in allowed_cases}
+            answer = meeting_answer(interpretation.question, scope, visible, lang, self.retriever, _levels(role), lambda numbers: self._nearest(numbers, lang, role))
+            if answer is not None:
+                return answer.model_copy(update={"context": context})
         query_vector = self.retriever.embed_query(interpretation.retrieval_query)
         parts = [(p, self.retriever.embed_query(p)) for p in question_parts(interpretation.retrieval_query)]
         pool = self._candidate_pool(ranked, k, scope, filters, role)

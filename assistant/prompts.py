@@ -108,6 +108,22 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Dei næraste relaterte sakene i arkivet:",
         "en": "The nearest related cases in the archive:",
     },
+    # --- meeting agenda ---------------------------------------------------------------------
+    "agenda_intro": {
+        "nb": "Sakene på møte {meeting} ({date}), slik arkivet viser dem:",
+        "nn": "Sakene på møte {meeting} ({date}), slik arkivet viser dei:",
+        "en": "The cases at meeting {meeting} ({date}), as the archive records them:",
+    },
+    "agenda_no_minutes": {
+        "nb": "Referatet fra dette møtet er ikke i arkivet; sakene har forslag til vedtak, ikke vedtak.",
+        "nn": "Referatet frå dette møtet er ikkje i arkivet; sakene har framlegg til vedtak, ikkje vedtak.",
+        "en": "The minutes of this meeting are not in the archive; its cases have proposed decisions, not decisions.",
+    },
+    "agenda_not_archived": {
+        "nb": "Arkivet inneholder ikke sakslisten, sakspapirene eller referatet fra møte {meeting}.",
+        "nn": "Arkivet inneheld ikkje sakslista, sakspapira eller referatet frå møte {meeting}.",
+        "en": "The archive does not contain the agenda, papers or minutes of meeting {meeting}.",
+    },
     # --- case card ------------------------------------------------------------------------
     "heading_case": {"nb": "Sak", "nn": "Sak", "en": "Case"},
     "heading_meeting": {"nb": "Møte", "nn": "Møte", "en": "Meeting"},

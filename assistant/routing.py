@@ -1,6 +1,7 @@
 """Which kind of question this is, and what an elliptic follow-up refers to.
 
-Routes: case_lookup, decisions, positions, onboarding, drafting, facts. Follow-ups ("Og hva
+Routes: case_lookup, decisions, positions, onboarding, drafting, facts (and meeting_agenda, which
+the answerer takes when a question names a meeting it holds; see assistant/agenda.py). Follow-ups ("Og hva
 ble vedtatt?", "And how do the caseworkers see it?") borrow the cases and topic of earlier
 turns; no model is needed for that, only the history's own words.
 """

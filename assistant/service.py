@@ -52,7 +52,7 @@ class Assistant:
         lang = detect_language(question, history)
         interpretation = interpret(question, history)
         answer = self.extractive.answer(interpretation, lang, filters, role)
-        if self._generator is not None and not answer.refused and answer.route != "case_lookup":
+        if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):
             answer = self._generate(question, lang, history, answer, on_token)
         return answer
 

@@ -1,0 +1,126 @@
+"""Which cases a meeting dealt with: "Hvilke saker ble behandlet på møtet 4. mars 2026?",
+"Hva ble vedtatt på møte 1/2026?", "What was on the agenda at the last meeting of 2025?".
+
+The answer comes from the case register, not from passage search: every case of the meeting, in
+agenda order, its title quoted from its own papers, and (for a decision question) its Vedtak or,
+while the minutes are not archived, its Forslag til vedtak.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.answer import Answer
+from assistant.compose import CitationBook, gloss, join_paragraphs, quote_line
+from assistant.prompts import phrase
+from assistant.routing import DECISION_WORDS
+from assistant.temporal import TimeScope
+from ingest.dates import parse_norwegian_date
+
+AGENDA_QUESTION = re.compile(
+    r"\b(saksliste\w*|sakslista|agenda\w*|hvilke saker|kva for saker|kva saker|which cases|what cases|which items|"
+    r"hva (sto|stod|står|var) på|kva (sto|stod|står|var) på|hva ble (behandlet|diskutert|tatt opp)|kva vart (behandla|diskutert|teke opp)|"
+    r"what was (discussed|on the agenda|dealt with)|what did the council (discuss|deal with))\b",
+    re.IGNORECASE,
+)
+# "Hva ble vedtatt på møtet i januar?" asks for a meeting's decisions; "… vedtatt om referatet
+# fra møtet" and "… diskutert om helsedata" ask about one topic.
+_DECIDED_AT_MEETING = re.compile(
+    r"\b(vedtatt|vedteke|vedtok|bestemt|besluttet|decided|resolved)\s+(på|i|at|in)\s+(det\s+|the\s+)?(\w+\s+)?(råds)?(møte\w*|meeting)\b", re.IGNORECASE
+)
+_TOPIC = re.compile(r"\b(om|angående|angåande|about|regarding|concerning)\b", re.IGNORECASE)
+_LATEST = re.compile(r"\b(forrige|siste|førre|seinaste|last|latest|most recent)\s+(råds)?(møte\w*|meeting)\b(?!\s+(i|in|of|for)\s+\d{4})", re.IGNORECASE)
+_FULL_DATE = re.compile(
+    r"\b\d{1,2}\.\s*(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)(\s+\d{4})?\b"
+    r"|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_agenda(question: str) -> bool:
+    if _TOPIC.search(question):
+        return False
+    return bool(AGENDA_QUESTION.search(question) or _DECIDED_AT_MEETING.search(question))
+
+
+def meetings_asked(question: str, scope: TimeScope, cases: dict[str, dict[str, Any]]) -> list[str]:
+    """The held meetings (those with cases in the register) the question names: by number, by
+    position ("det siste møtet i 2025", "forrige møte"), by date ("4. mars 2026") or by month."""
+    dates: dict[str, str] = {}
+    for case in cases.values():
+        if case.get("meeting") and case.get("date"):
+            dates.setdefault(case["meeting"], case["date"])
+    found = [m for m in scope.meetings if m in dates]
+    for match in _FULL_DATE.finditer(question):
+        day = parse_norwegian_date(match.group(0), default_year=1)  # year 1: "4. mars" of any year
+        if day:
+            found += [m for m, d in dates.items() if d == day or (day.startswith("0001") and d[5:] == day[5:])]
+    if not found and scope.months:
+        found = [m for m, d in dates.items() if scope.matches_date(d)]
+    if not found and _LATEST.search(question) and dates:
+        found = [max(dates, key=lambda m: dates[m])]
+    return sorted(dict.fromkeys(found), key=lambda m: dates[m])
+
+
+def meeting_answer(question: str, scope: TimeScope, cases: dict[str, dict[str, Any]], lang: str, retriever, role_levels: set[str], nearest) -> Answer | None:
+    """The agenda of the meetings the question names; for a meeting the archive only mentions
+    ("referat fra møte 3/2025"), a plain statement that its papers are not archived and where it
+    is mentioned; None when the question names no meeting."""
+    meetings = meetings_asked(question, scope, cases)
+    if meetings:
+        return agenda_answer(question, meetings, lang, retriever, role_levels)
+    held = {c.get("meeting") for c in cases.values()}
+    unarchived = sorted(m for m in scope.meetings if m not in held)
+    if not unarchived:
+        return None
+    mentioning = [n for n, c in cases.items() if scope.mentions_meeting(c.get("title", ""))]
+    text = phrase("agenda_not_archived", lang, meeting=unarchived[0])
+    return Answer(answer=join_paragraphs([text, nearest(mentioning[:3])]), refused=True, language=lang, route="meeting_agenda")
+
+
+def agenda_answer(question: str, meetings: list[str], lang: str, retriever, role_levels: set[str]) -> Answer:
+    book = CitationBook()
+    decisions = bool(DECISION_WORDS.search(question))
+    paragraphs = []
+    for meeting in meetings:
+        cases = sorted(
+            (c for c in retriever.cases.values() if c.get("meeting") == meeting and c.get("access", "public") in role_levels),
+            key=lambda c: int(c["number"].split("/")[0]),
+        )
+        if not cases:
+            continue
+        lines = [f"**{phrase('agenda_intro', lang, meeting=meeting, date=cases[0].get('date') or '')}**"]
+        for case in cases:
+            lines.append(_case_line(case, retriever, book, lang, decisions))
+        if not any(c.get("decision") for c in cases):
+            lines.append(phrase("agenda_no_minutes", lang))
+        paragraphs.append("\n".join(lines))
+    return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="meeting_agenda")
+
+
+def _case_line(case: dict[str, Any], retriever, book: CitationBook, lang: str, decisions: bool) -> str:
+    chunks = retriever.case_chunks(case["number"])
+    title, source = _verbatim_title(case, chunks)
+    head = f"- {phrase('heading_case', lang)} {case['number']}: " + (quote_line(title, book.cite(title, source)) if source else f"{case['title']}")
+    if not decisions:
+        return head
+    key, kind = ("decision", "vedtak") if case.get("decision") else ("proposal", "forslag")
+    text = case.get(key)
+    chunk = next((h for h in chunks if h.metadata.get("section_kind") == kind), None)
+    if not text or chunk is None or _squash(text) not in _squash(chunk.text):
+        return head
+    label = phrase("heading_decision" if key == "decision" else "heading_proposal", lang)
+    return f"{head}\n  {label}: {quote_line(text, book.cite(text, chunk.metadata))}{gloss(text, lang)}"
+
+
+def _verbatim_title(case: dict[str, Any], chunks: list) -> tuple[str, dict[str, Any] | None]:
+    """The case's title as its own papers print it, so the quote is verbatim."""
+    for title in dict.fromkeys(t for t in (case.get("title"), case.get("paper_title"), case.get("agenda_title")) if t):
+        for hit in chunks:
+            if _squash(title) in _squash(hit.text):
+                return title, hit.metadata
+    return case.get("title") or "", None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
