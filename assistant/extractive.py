@@ -14,6 +14,7 @@ from assistant.compose import CitationBook, case_heading_line, gloss, join_parag
 from assistant.evidence import POSITION_CUES, EvidenceScorer, Sentence
 from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
+from assistant.passages import PassageReader, strip_bullet
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant.routing import DECISION_WORDS, Interpretation, question_parts, wants_several_sources
@@ -49,6 +50,10 @@ class ExtractiveAnswerer:
             self._scorer = EvidenceScorer(self.retriever)
             self._scorer_version = self.retriever._version
         return self._scorer
+
+    @property
+    def passages(self) -> PassageReader:
+        return PassageReader(self.retriever, self.scorer)
 
     # ---- entry -------------------------------------------------------------------------------------
     def answer(self, interpretation: Interpretation, lang: str, filters: SearchFilters | None, role: str | None) -> Answer:
@@ -264,8 +269,8 @@ class ExtractiveAnswerer:
         chosen = with_decision_records(chosen, self.scorer.decision_sentences)
         if DECISION_WORDS.search(interpretation.question):
             chosen = with_lead_decision(chosen, sentences)
-        chosen = self._with_list_leads(chosen)
-        chosen, list_leads = self._whole_lists(chosen, interpretation.question)
+        chosen = self.passages.with_list_leads(chosen)
+        chosen, list_leads = self.passages.whole_lists(chosen, interpretation.question)
         book = CitationBook()
         intro = {
             "positions": phrase("positions_intro", lang, topic=_topic(interpretation.question)),
@@ -275,105 +280,23 @@ class ExtractiveAnswerer:
         expand = MAX_QUOTES["onboarding"] if route == "onboarding" else 1  # a guide explains; a fact answers
         shown: set[str] = set()
         for rank, sentence in enumerate(chosen):
-            text = _strip_bullet(sentence.text)
+            text = strip_bullet(sentence.text)
             if text in shown:
                 continue
             if text.rstrip().endswith(":") or id(sentence) in list_leads:
-                items = self._list_after(sentence)
+                items = self.passages.list_after(sentence)
                 if items:
                     lines.append(f"{text} {book.cite(text, sentence.metadata)}")
                     lines.extend(f"- {item} {book.cite(item, meta)}" for item, meta in items)
                     shown.update(item for item, _ in items)
                     continue
             if rank < expand:
-                text = self._paragraph_from(sentence, text)
-            shown.update(_strip_bullet(part) for part in split_sentences(text))
+                text = self.passages.paragraph_from(sentence, text)
+            shown.update(strip_bullet(part) for part in split_sentences(text))
             label = {"vedtak": "heading_decision", "forslag": "heading_proposal"}.get(sentence.metadata.get("section_kind"))
             prefix = f"{phrase(label, lang)}: " if label else ""  # a proposal must not read as the decision
             lines.append(prefix + quote_line(text, book.cite(text, sentence.metadata)) + gloss(text, lang))
         return Answer(answer=join_paragraphs([intro, "\n".join(lines)]), citations=book.citations, language=lang, route=route, context=context)
-
-    def _paragraph_from(self, sentence: Sentence, text: str, max_sentences: int = 3, max_chars: int = 480) -> str:
-        """The sentence and those that follow it in its paragraph: the context that completes it
-        ("… NORTRE." → "Rådet har vært en pådriver … 10 mill. kroner …")."""
-        chunk_text = self.retriever.texts.get(sentence.chunk_id, "")
-        quote = text
-        for following in self.scorer.following(sentence, limit=max_sentences - 1):
-            candidate = f"{quote} {following.text}"
-            if following.chunk_id != sentence.chunk_id or candidate not in chunk_text or len(candidate) > max_chars:
-                break
-            if re.match(r"^\s*[-•▪–]", following.text) or following.text.rstrip().endswith(":"):
-                break  # a list and its lead-in are quoted as a list
-            quote = candidate
-        return quote
-
-    def _list_after(self, lead: Sentence, limit: int = 12) -> list[tuple[str, dict]]:
-        """The list lines that follow a lead-in sentence, continuing into the next passage of the
-        same section when the list is cut by a chunk boundary."""
-        items: list[tuple[str, dict]] = []
-        chunk_id = lead.chunk_id
-        text = self.retriever.texts.get(chunk_id, "")
-        position = text.find(lead.text)
-        lines = text[position + len(lead.text):].split("\n")[1:] if position >= 0 else []
-        seen: set[str] = set()
-        while True:
-            for line in lines:
-                if not line.strip():
-                    continue
-                if not re.match(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+", line):
-                    return items if len(items) >= 2 else []
-                item = _strip_bullet(line)
-                if item not in seen:
-                    seen.add(item)
-                    items.append((item, self.retriever.metadata[chunk_id]))
-                if len(items) >= limit:
-                    return items
-            next_id = self.retriever.next_in_section(chunk_id)
-            if next_id is None:
-                return items if len(items) >= 2 else []
-            chunk_id = next_id
-            meta = self.retriever.metadata[next_id]
-            heads = {meta.get("part_title"), meta.get("section"), meta.get("case_title")}
-            lines = self.retriever.texts[next_id].split("\n")
-            while lines and (lines[0] in heads or re.match(r"^(Sak|Case)\s+\d", lines[0])):
-                lines = lines[1:]
-
-    def _whole_lists(self, chosen: list[Sentence], question: str) -> tuple[list[Sentence], set[int]]:
-        """Items of one list ("Reformen må derfor / - utvikle … / - bruke anskaffelser …") answer
-        a "what is proposed" question together: two chosen items, or a top item for a
-        what/which question, bring their lead and the whole list instead."""
-        leads: dict[tuple[str, str], Sentence] = {}
-        counts: dict[tuple[str, str], int] = {}
-        for sentence in chosen:
-            lead = self.scorer.list_lead.get((sentence.chunk_id, sentence.index))
-            if lead:
-                counts[(sentence.chunk_id, lead)] = counts.get((sentence.chunk_id, lead), 0) + 1
-        asks_what = bool(re.match(r"\s*(hva|hvilke|kva|kva for|what|which)\b", question, re.I))
-        result: list[Sentence] = []
-        for rank, sentence in enumerate(chosen):
-            lead = self.scorer.list_lead.get((sentence.chunk_id, sentence.index))
-            key = (sentence.chunk_id, lead or "")
-            if lead and (counts[key] >= 2 or (rank == 0 and asks_what)):
-                if key not in leads:
-                    index = next((i for i, t, _ in self.scorer.by_chunk.get(sentence.chunk_id, []) if t == lead), sentence.index)
-                    leads[key] = Sentence(sentence.chunk_id, index, lead, sentence.metadata, sentence.score)
-                    result.append(leads[key])
-                continue
-            result.append(sentence)
-        return result, {id(lead) for lead in leads.values()}
-
-    def _with_list_leads(self, chosen: list[Sentence]) -> list[Sentence]:
-        """When the sentence right after a chosen one introduces a list ("… fire hovedområder:"),
-        the list is the answer: take the lead-in too (its items follow it)."""
-        result: list[Sentence] = []
-        for sentence in chosen:
-            result.append(sentence)
-            if sentence.text.rstrip().endswith(":"):
-                continue
-            following = self.scorer.following(sentence, limit=1)
-            if following and following[0].text.rstrip().endswith(":") and all(f.text != following[0].text for f in chosen):
-                result.append(following[0])
-        return result
 
     # ---- drafting --------------------------------------------------------------------------------
     def _draft(self, interpretation, lang, sentences: list[Sentence], context) -> Answer:
@@ -383,9 +306,9 @@ class ExtractiveAnswerer:
         positions = spread_over_sources([s for s in usable if POSITION_CUES.search(s.text) or s.metadata.get("section_kind") in ("vedtak", "forslag")], 6)
         points = spread_over_sources([s for s in usable if s not in positions and re.search(r"\b(bør|anbefal\w*|foresl\w*|tiltak|må|skal)\b", s.text, re.I)], 6)
         paragraphs = [f"**{phrase('draft_banner', lang)}**", f"**{phrase('draft_introduction', lang)}**\n" + phrase("draft_intro_text", lang, topic=topic)]
-        paragraphs.append(f"**{phrase('draft_prior_positions', lang)}**\n" + "\n".join(f"- {quote_line(_strip_bullet(s.text), book.cite(_strip_bullet(s.text), s.metadata))}" for s in positions))
+        paragraphs.append(f"**{phrase('draft_prior_positions', lang)}**\n" + "\n".join(f"- {quote_line(strip_bullet(s.text), book.cite(strip_bullet(s.text), s.metadata))}" for s in positions))
         if points:
-            paragraphs.append(f"**{phrase('draft_points', lang)}**\n" + "\n".join(f"- {quote_line(_strip_bullet(s.text), book.cite(_strip_bullet(s.text), s.metadata))}" for s in points))
+            paragraphs.append(f"**{phrase('draft_points', lang)}**\n" + "\n".join(f"- {quote_line(strip_bullet(s.text), book.cite(strip_bullet(s.text), s.metadata))}" for s in points))
         sources = []
         for citation in book.citations:
             label = f"{citation.marker} {citation.title}" + (f", {citation.date}" if citation.date else "")
@@ -410,20 +333,6 @@ def _case_background(sentences: list[Sentence], chunks: list[Hit], scorer: Evide
         picked.append(sentence)
     order = {cid: i for i, cid in enumerate(h.chunk_id for h in chunks)}
     return sorted(picked, key=lambda s: (order.get(s.chunk_id, 0), s.index))
-
-
-def _strip_bullet(text: str) -> str:
-    return re.sub(r"^\s*[-•▪–]\s+", "", text).strip()
-
-
-def _list_items(sentences: list[Sentence]) -> list[Sentence]:
-    items = []
-    for sentence in sentences:
-        if re.match(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+", sentence.text) or (items == [] and len(sentence.text) < 200):
-            items.append(sentence)
-        elif items:
-            break
-    return items if len(items) >= 2 else []
 
 
 _TOPIC_PREFIX = re.compile(
