@@ -98,11 +98,13 @@ class ExtractiveAnswerer:
                 return self._refuse(phrase("refusal_topic", lang, topic=_missing_phrase(interpretation.question, missing)), interpretation, lang, hits, context)
         if not sentences or max(s.dense for s in sentences) < MIN_DENSE:
             return self._refuse(phrase("refusal", lang), interpretation, lang, hits, context)
+        # What a caller may be shown beyond the pool: the records and decisions planning adds.
+        visible = lambda meta: meta.get("access", "public") in _levels(role) and (filters or SearchFilters()).matches(meta)
         if route == "decisions":
-            return self._timeline(interpretation, lang, hits, sentences, context)
+            return self._timeline(interpretation, lang, hits, sentences, context, visible)
         if route == "drafting":
             return self._draft(interpretation, lang, sentences, context)
-        return self._quotes(interpretation, lang, route, sentences, context)
+        return self._quotes(interpretation, lang, route, sentences, context, visible)
 
     @property
     def meetings(self) -> set[str]:
@@ -217,12 +219,12 @@ class ExtractiveAnswerer:
         return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="case_lookup", context=_unique(context))
 
     # ---- decisions timeline ----------------------------------------------------------------------
-    def _timeline(self, interpretation, lang, hits: list[Hit], sentences: list[Sentence], context) -> Answer:
+    def _timeline(self, interpretation, lang, hits: list[Hit], sentences: list[Sentence], context, visible) -> Answer:
         book = CitationBook()
-        entries = self._timeline_cases(interpretation, sentences)
+        entries = self._timeline_cases(interpretation, sentences, visible)
         entries.sort(key=lambda c: (c.get("date") or "", _case_order(c["number"])))
         if not entries:
-            return self._quotes(interpretation, lang, "facts", sentences, context)
+            return self._quotes(interpretation, lang, "facts", sentences, context, visible)
         topic = _topic(interpretation.question)
         paragraphs = [phrase("timeline_intro", lang, topic=topic)]
         for case in entries:
@@ -238,7 +240,7 @@ class ExtractiveAnswerer:
             paragraphs.append("\n".join(lines))
         return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="decisions", context=context)
 
-    def _timeline_cases(self, interpretation, sentences: list[Sentence], limit: int = 6) -> list[dict]:
+    def _timeline_cases(self, interpretation, sentences: list[Sentence], visible, limit: int = 6) -> list[dict]:
         """Cases about the topic: named in their title or decision, or where the best evidence is."""
         topic_terms = self.scorer.query_terms(_topic(interpretation.question))
         evidence_rank: dict[str, int] = {}
@@ -249,7 +251,7 @@ class ExtractiveAnswerer:
         scored = []
         for number, case in self.retriever.cases.items():
             text = case.get("decision") or case.get("proposal")
-            if not text:
+            if not text or not any(visible(h.metadata) for h in self.retriever.case_chunks(number)):
                 continue
             share = lambda words: len(topic_terms & self.scorer.terms(words)) / max(len(topic_terms), 1)
             score = 1.2 * share(case["title"]) + 0.6 * share(text)
@@ -261,12 +263,12 @@ class ExtractiveAnswerer:
         return [case for _, case in scored[:limit]]
 
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
-    def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context) -> Answer:
+    def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context, visible) -> Answer:
         several = wants_several_sources(interpretation.question)
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several)
         chosen = with_earlier_case(chosen, sentences, interpretation.question)
-        chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer)
-        chosen = with_decision_records(chosen, self.scorer.decision_sentences)
+        chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer, visible)
+        chosen = with_decision_records(chosen, [d for d in self.scorer.decision_sentences if visible(d.metadata)])
         if DECISION_WORDS.search(interpretation.question):
             chosen = with_lead_decision(chosen, sentences)
         chosen = self.passages.with_list_leads(chosen)

@@ -88,7 +88,7 @@ def with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], questio
     return chosen
 
 
-def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], question_terms: set[str], scorer) -> list[Sentence]:
+def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], question_terms: set[str], scorer, visible=lambda meta: True) -> list[Sentence]:
     """A summary (the annual report) restates what the cases record. When only a summary answers,
     the case that records the same thing (it names one of the question's rare terms, "NORTRE")
     is cited with it, so the reader can go to the primary source."""
@@ -100,7 +100,7 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     is_record = lambda s: bool(s.metadata.get("case")) and not is_summary(s.metadata) and not names.isdisjoint(s.terms)
     record = next((s for s in sentences if is_record(s)), None)
     if record is None:  # retrieval missed it: the newest case that names the thing
-        records = [s for s in scorer.sentences_naming(names) if is_record(s)]
+        records = [s for s in scorer.sentences_naming(names) if is_record(s) and visible(s.metadata)]
         record = max(records, key=lambda s: str(s.metadata.get("date") or ""), default=None)
     return chosen + [record] if record else chosen
 

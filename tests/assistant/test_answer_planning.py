@@ -162,6 +162,9 @@ def test_a_summary_answer_also_cites_the_case_that_records_the_thing(assistant):
     # A theme word ("helsedata") is no particular thing; a primary source already cited is enough.
     assert not scorer.is_rare("helsedat") and scorer.is_rare("nortr")
     assert with_primary_record([annual, record], [annual, record], scorer.query_terms("NORTRE"), scorer) == [annual, record]
+    # A record found outside the retrieved pool is shown only when the caller may see it.
+    terms = scorer.query_terms("Hva har rådet gjort for NORTRE?")
+    assert with_primary_record([annual], [annual], terms, scorer, visible=lambda meta: False) == [annual]
 
 
 
