@@ -15,6 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from assistant.cues import (
+    BULLET, CRITIQUE_BONUS, CRITIQUE_CUE, CRITIQUE_QUESTION, DATE_CUE, NAME_CUE, NAME_QUESTION, NUMBER, POSITION_CUES, YEAR_CUE,
+    has_count,
+)
 from assistant.routing import DECISION_WORDS
 
 QUESTION_WORDS = {
@@ -22,29 +26,8 @@ QUESTION_WORDS = {
     "korleis", "kvifor", "kor", "kva for", "what", "who", "when", "where", "which", "how", "why",
     "mange", "mye", "many", "much", "rådet", "råd", "council", "rådets", "egentlig", "ifølge", "the",
 }
-POSITION_CUES = re.compile(
-    r"\b(rådet|rådets medlemmer|rådsmedlemmer|flere av rådets|medlemmene)\b.{0,60}\b(mener|meinte|mente|understrek\w*|ønsker|ønsket|anbefal\w*|"
-    r"er opptatt av|var opptatt av|påpek\w*|etterlys\w*|uttryk\w*|vektlegg\w*|lagt vekt|fremme\w*|peker|pekte|ber |bes |vil |velger|valgte|vedtok|besluttet|bestemte)|"
-    r"\b(det ble (også )?(diskutert|etterlyst|pekt på|fremhevet|stilt spørsmål))|\bbør\b",
-    re.IGNORECASE,
-)
-NUMBER = re.compile(r"\d")
 # Words a question uses for emphasis, never for content: their absence proves nothing.
 FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
-_MONTH = r"(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)"
-# A full date ("12. august", "1.3.2027", "mars 2027", "innen …") answers "når"; a bare year hardly does.
-DATE_CUE = re.compile(r"\b(\d{1,2}\.\s*" + _MONTH + r"|\d{1,2}\.\d{1,2}\.\d{2,4}|" + _MONTH + r"\s+\d{4}|innen|frist|kl\.\s*\d)", re.IGNORECASE)
-YEAR_CUE = re.compile(r"\b(19|20)\d{2}\b")
-# A question about weaknesses or criticism is answered by a sentence that finds fault.
-CRITIQUE_QUESTION = re.compile(r"\b(svakhet\w*|veikskap\w*|kritikk\w*|kritiser\w*|innvending\w*|manglar|mangler|weakness\w*|criticis\w*|shortcoming\w*|flaws?)\b", re.IGNORECASE)
-CRITIQUE_CUE = re.compile(
-    r"\b(i for liten grad|for (lite|liten|dårlig|svak\w*|sein\w*|sen\w*|smal\w*|uklar\w*)|mangl\w*|svak\w*|ikke godt? nok|ikkje godt? nok|"
-    r"utilstrekkel\w*|kritis\w*|bekymr\w*|uheldig\w*)\b", re.IGNORECASE)
-CRITIQUE_BONUS = 0.3
-# "Hvilke medlemmer …" asks for names as much as "Hvem …".
-NAME_QUESTION = re.compile(r"\b(hvem|kven|who|(hvilke|kva for|which) (medlemmer|medlemmar|personer|personar|members|people))\b", re.IGNORECASE)
-NAME_CUE = re.compile(r"\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b")
-BULLET = re.compile(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+")
 # Summaries of a period (annual reports) restate what the cases themselves record: the case is
 # the primary source, the summary a fallback unless the question asks for it.
 SUMMARY_SOURCE = re.compile(r"\b(årsrapport\w*|årsmelding\w*|annual report)", re.IGNORECASE)
@@ -57,14 +40,6 @@ TITLE_MATCH_BONUS = 0.4
 RARE_TERM_SHARE = 0.03
 TIME_MATCH_BONUS = 0.35
 TIME_MISMATCH_PENALTY = 0.25
-
-
-def has_count(text: str) -> bool:
-    """A number that counts something ("90 personer", "10 mill."), not a date, year or clock time."""
-    stripped = re.sub(r"\bkl\.?\s*[\d.:–-]+", " ", text)  # clock times first: DATE_CUE knows "kl. 9" only
-    stripped = DATE_CUE.sub(" ", stripped)
-    stripped = re.sub(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b(19|20)\d{2}\b|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b", " ", stripped)
-    return bool(re.search(r"(?<!\w)\d", stripped))  # "HelseOmsorg21" names, not counts
 
 
 @dataclass
@@ -237,6 +212,41 @@ class EvidenceScorer:
             if title and title not in title_bonus:
                 share = self.title_match(title_terms, title)
                 title_bonus[title] = TITLE_MATCH_BONUS * share if share >= 0.5 else 0.0
+        # What a sentence is, apart from how well it matches a question part: computed once.
+        def cue_adjustment(rank: int, hit, text: str) -> float:
+            adjustment = 0.25 / (1 + rank)
+            # A "how many" / "when" / "who" question is answered only by a sentence that has one.
+            if wants_number and not has_count(text):
+                adjustment -= 0.5 if not NUMBER.search(text) else 0.35
+            if wants_date and not DATE_CUE.search(text):
+                adjustment -= 0.25 if YEAR_CUE.search(text) else 0.5
+            if wants_name:
+                names = len(set(NAME_CUE.findall(text)))
+                adjustment += min(names, 3) * 0.15 if names else -0.3
+            if wants_critique and CRITIQUE_CUE.search(text):
+                adjustment += CRITIQUE_BONUS
+            if wants_decision and hit.metadata.get("section_kind") in ("vedtak", "forslag"):
+                adjustment += 0.35 if hit.metadata.get("section_kind") == "vedtak" else 0.15
+            if route in ("positions", "drafting") and POSITION_CUES.search(text):
+                adjustment += 0.35
+            if len(text) < 25:
+                adjustment -= 0.5  # fragments and bare headings make poor quotes
+            if hit.metadata.get("part") in ("front_matter", "agenda"):
+                adjustment -= 0.4  # meeting headers and agenda lines repeat what the cases say
+            if not wants_summary and is_summary(hit.metadata):
+                adjustment -= SUMMARY_PRIOR
+            if scope:
+                adjustment += _time_adjustment(scope, hit.metadata, text)
+            return adjustment + title_bonus.get(hit.metadata.get("case_title") or "", 0.0)
+
+        prepared = []
+        for rank, hit, index, text, _ in rows:
+            sentence_terms = self.terms(text)
+            if THIS_CASE.search(text):  # "arbeidsgruppen for denne saken" names the case's topic
+                sentence_terms = sentence_terms | self.terms(hit.metadata.get("case_title") or "")
+            lead = _lead_context(self.list_lead.get((hit.chunk_id, index)), hit.metadata, text)
+            lead_terms = sentence_terms | self.terms(lead) if lead else None
+            prepared.append((sentence_terms, lead_terms, cue_adjustment(rank, hit, text)))
         best: dict[tuple[str, int], Sentence] = {}
         for part_text, part_vector in parts:
             terms = self.query_terms(part_text) | (extra_terms or set())
@@ -250,41 +260,13 @@ class EvidenceScorer:
             variants = {t: self.compound_variants(t) for t in terms}
             coverage = lambda found: self._coverage(terms, found, variants) / weight_total
             chunk_lexical = {hit.chunk_id: coverage(self.terms(hit.text)) for hit in hits}
-            for (rank, hit, index, text, _), d, zd in zip(rows, dense, z):
-                sentence_terms = self.terms(text)
-                if THIS_CASE.search(text):  # "arbeidsgruppen for denne saken" names the case's topic
-                    sentence_terms = sentence_terms | self.terms(hit.metadata.get("case_title") or "")
+            for (rank, hit, index, text, _), (sentence_terms, lead_terms, adjustment), d, zd in zip(rows, prepared, dense, z):
                 own = coverage(sentence_terms)
-                lead = _lead_context(self.list_lead.get((hit.chunk_id, index)), hit.metadata, text)
-                if lead:
-                    with_lead = coverage(sentence_terms | self.terms(lead))
-                    own = max(own, 0.85 * with_lead)
+                if lead_terms is not None:
+                    own = max(own, 0.85 * coverage(lead_terms))
                 # A sentence continues its passage ("Utvalget skal levere …" after "Ekspertgruppen …").
                 lexical = max(own, 0.5 * own + 0.4 * chunk_lexical.get(hit.chunk_id, 0.0))
-                score = 0.45 * float(zd) + 1.6 * lexical + 0.25 / (1 + rank)
-                # A "how many" / "when" / "who" question is answered only by a sentence that has one.
-                if wants_number and not has_count(text):
-                    score -= 0.5 if not NUMBER.search(text) else 0.35
-                if wants_date and not DATE_CUE.search(text):
-                    score -= 0.25 if YEAR_CUE.search(text) else 0.5
-                if wants_name:
-                    names = len(set(NAME_CUE.findall(text)))
-                    score += min(names, 3) * 0.15 if names else -0.3
-                if wants_critique and CRITIQUE_CUE.search(text):
-                    score += CRITIQUE_BONUS
-                if wants_decision and hit.metadata.get("section_kind") in ("vedtak", "forslag"):
-                    score += 0.35 if hit.metadata.get("section_kind") == "vedtak" else 0.15
-                if route in ("positions", "drafting") and POSITION_CUES.search(text):
-                    score += 0.35
-                if len(text) < 25:
-                    score -= 0.5  # fragments and bare headings make poor quotes
-                if hit.metadata.get("part") in ("front_matter", "agenda"):
-                    score -= 0.4  # meeting headers and agenda lines repeat what the cases say
-                if not wants_summary and is_summary(hit.metadata):
-                    score -= SUMMARY_PRIOR
-                if scope:
-                    score += _time_adjustment(scope, hit.metadata, text)
-                score += title_bonus.get(hit.metadata.get("case_title") or "", 0.0)
+                score = 0.45 * float(zd) + 1.6 * lexical + adjustment
                 key = (hit.chunk_id, index)
                 if key not in best or score > best[key].score:
                     best[key] = Sentence(hit.chunk_id, index, text, hit.metadata, score, float(d), lexical, rank, sentence_terms)

@@ -11,7 +11,8 @@ from typing import Any
 
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
-from assistant.evidence import POSITION_CUES, EvidenceScorer, Sentence
+from assistant.cues import POSITION_CUES
+from assistant.evidence import EvidenceScorer, Sentence
 from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.evidence import NAME_CUE, Sentence, is_summary
+from assistant.cues import NAME_CUE
+from assistant.evidence import Sentence, is_summary
 
 # How close to the best sentence another case's sentence must score to join the answer
 # (calibrated on gold-dev): tight for a question about one thing, looser for one relating two.

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import CRITIQUE_CUE, CRITIQUE_QUESTION, NAME_QUESTION, Sentence, has_count
+from assistant.cues import CRITIQUE_CUE, CRITIQUE_QUESTION, NAME_QUESTION, has_count
+from assistant.evidence import Sentence
 from assistant.planning import select_diverse, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record
 from assistant.retrieval import Hit
 from assistant.glossary import expand_query
