@@ -16,6 +16,7 @@ from assistant.prompts import phrase
 from assistant.routing import DECISION_WORDS
 from assistant.temporal import TimeScope
 from ingest.dates import parse_norwegian_date
+from ingest.models import allowed_access
 
 AGENDA_QUESTION = re.compile(
     r"\b(saksliste\w*|sakslista|agenda\w*|hvilke saker|kva for saker|kva saker|which cases|what cases|which items|"
@@ -62,13 +63,13 @@ def meetings_asked(question: str, scope: TimeScope, cases: dict[str, dict[str, A
     return sorted(dict.fromkeys(found), key=lambda m: dates[m])
 
 
-def meeting_answer(question: str, scope: TimeScope, cases: dict[str, dict[str, Any]], lang: str, retriever, role_levels: set[str], nearest) -> Answer | None:
+def meeting_answer(question: str, scope: TimeScope, cases: dict[str, dict[str, Any]], lang: str, retriever, role: str | None, nearest) -> Answer | None:
     """The agenda of the meetings the question names; for a meeting the archive only mentions
     ("referat fra møte 3/2025"), a plain statement that its papers are not archived and where it
     is mentioned; None when the question names no meeting."""
     meetings = meetings_asked(question, scope, cases)
     if meetings:
-        return agenda_answer(question, meetings, lang, retriever, role_levels)
+        return agenda_answer(question, meetings, lang, retriever, role)
     held = {c.get("meeting") for c in cases.values()}
     unarchived = sorted(m for m in scope.meetings if m not in held)
     if not unarchived:
@@ -78,28 +79,28 @@ def meeting_answer(question: str, scope: TimeScope, cases: dict[str, dict[str, A
     return Answer(answer=join_paragraphs([text, nearest(mentioning[:3])]), refused=True, language=lang, route="meeting_agenda")
 
 
-def agenda_answer(question: str, meetings: list[str], lang: str, retriever, role_levels: set[str]) -> Answer:
+def agenda_answer(question: str, meetings: list[str], lang: str, retriever, role: str | None) -> Answer:
     book = CitationBook()
     decisions = bool(DECISION_WORDS.search(question))
     paragraphs = []
+    levels = allowed_access(role)
     for meeting in meetings:
         cases = sorted(
-            (c for c in retriever.cases.values() if c.get("meeting") == meeting and c.get("access", "public") in role_levels),
+            (c for c in retriever.cases.values() if c.get("meeting") == meeting and c.get("access", "public") in levels),
             key=lambda c: int(c["number"].split("/")[0]),
         )
         if not cases:
             continue
         lines = [f"**{phrase('agenda_intro', lang, meeting=meeting, date=cases[0].get('date') or '')}**"]
         for case in cases:
-            lines.append(_case_line(case, retriever, book, lang, decisions))
+            lines.append(_case_line(case, retriever.case_chunks(case["number"], role), book, lang, decisions))
         if not any(c.get("decision") for c in cases):
             lines.append(phrase("agenda_no_minutes", lang))
         paragraphs.append("\n".join(lines))
     return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="meeting_agenda")
 
 
-def _case_line(case: dict[str, Any], retriever, book: CitationBook, lang: str, decisions: bool) -> str:
-    chunks = retriever.case_chunks(case["number"])
+def _case_line(case: dict[str, Any], chunks: list, book: CitationBook, lang: str, decisions: bool) -> str:
     title, source = _verbatim_title(case, chunks)
     head = f"- {phrase('heading_case', lang)} {case['number']}: " + (quote_line(title, book.cite(title, source)) if source else f"{case['title']}")
     if not decisions:

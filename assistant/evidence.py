@@ -205,7 +205,7 @@ class EvidenceScorer:
             return []
         question_terms = self.query_terms(question)
         # A meeting named by position ("det siste møtet i 2025" → 3/2025) names it by number too.
-        title_terms = question_terms | {m for m in (scope.meetings if scope else ())}
+        title_terms = question_terms | set(scope.meetings if scope else ())
         title_bonus: dict[str, float] = {}
         for hit in hits:
             title = hit.metadata.get("case_title") or ""

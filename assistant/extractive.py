@@ -78,8 +78,8 @@ class ExtractiveAnswerer:
         if route == "case_lookup" and named:
             return self._case_card(named, interpretation, lang, role, context)
         if route in ("facts", "onboarding", "decisions") and asks_for_agenda(interpretation.question):
-            visible = {n: c for n, c in cases.items() if n in allowed_cases}
-            answer = meeting_answer(interpretation.question, scope, visible, lang, self.retriever, _levels(role), lambda numbers: self._nearest(numbers, lang, role))
+            visible_cases = {n: c for n, c in cases.items() if n in allowed_cases}
+            answer = meeting_answer(interpretation.question, scope, visible_cases, lang, self.retriever, role, lambda numbers: self._nearest(numbers, lang, role))
             if answer is not None:
                 return answer.model_copy(update={"context": context})
         query_vector = self.retriever.embed_query(interpretation.retrieval_query)
@@ -100,7 +100,7 @@ class ExtractiveAnswerer:
         if not sentences or max(s.dense for s in sentences) < MIN_DENSE:
             return self._refuse(phrase("refusal", lang), interpretation, lang, hits, context)
         # What a caller may be shown beyond the pool: the records and decisions planning adds.
-        visible = lambda meta: meta.get("access", "public") in _levels(role) and (filters or SearchFilters()).matches(meta)
+        visible = self.retriever.visibility(filters, role)
         if route == "decisions":
             return self._timeline(interpretation, lang, hits, sentences, context, visible)
         if route == "drafting":

@@ -112,21 +112,23 @@ def with_decision_records(chosen: list[Sentence], decisions: list[Sentence]) -> 
     names the same people is the record of it."""
     result: list[Sentence] = []
     cited = {(s.chunk_id, s.index) for s in chosen}
+    named_decisions: list[tuple[Sentence, set[str]]] | None = None
     for sentence in chosen:
         result.append(sentence)
         names = set(NAME_CUE.findall(sentence.text))
         if len(names) < MIN_SHARED_NAMES:
             continue
+        if named_decisions is None:  # the decisions' names, once, and only when an answer names people
+            named_decisions = [(d, set(NAME_CUE.findall(d.text))) for d in decisions]
         date = str(sentence.metadata.get("date") or "")
-        shared = lambda decision: len(names & set(NAME_CUE.findall(decision.text)))
         records = [
-            d for d in decisions
+            (len(names & decision_names), d) for d, decision_names in named_decisions
             if (d.chunk_id, d.index) not in cited and source_key(d) != source_key(sentence)
             and not (date and str(d.metadata.get("date") or "") > date)  # a record precedes what restates it
-            and shared(d) >= MIN_SHARED_NAMES
         ]
+        records = [(shared, d) for shared, d in records if shared >= MIN_SHARED_NAMES]
         if records:
-            record = max(records, key=lambda d: (shared(d), str(d.metadata.get("date") or "")))
+            record = max(records, key=lambda item: (item[0], str(item[1].metadata.get("date") or "")))[1]
             result.append(record)
             cited.add((record.chunk_id, record.index))
     return result

@@ -128,10 +128,16 @@ class Retriever:
             self._version = version
 
     # ---- search ------------------------------------------------------------------------------------
-    def allowed_ids(self, filters: SearchFilters | None, role: str | None) -> set[str]:
+    @staticmethod
+    def visibility(filters: SearchFilters | None, role: str | None):
+        """Whether a passage's metadata is within the caller's access level and filters."""
         levels = allowed_access(role)
         filters = filters or SearchFilters()
-        return {cid for cid, meta in self.metadata.items() if meta.get("access", "public") in levels and filters.matches(meta)}
+        return lambda meta: meta.get("access", "public") in levels and filters.matches(meta)
+
+    def allowed_ids(self, filters: SearchFilters | None, role: str | None) -> set[str]:
+        visible = self.visibility(filters, role)
+        return {cid for cid, meta in self.metadata.items() if visible(meta)}
 
     def search(self, query: str, k: int = 5, filters: SearchFilters | None = None, role: str | None = None) -> list[Hit]:
         self.refresh()
@@ -209,13 +215,8 @@ class Retriever:
 
     def case_chunks(self, number: str, role: str | None = None, filters: SearchFilters | None = None) -> list[Hit]:
         """A case's passages in document order, as far as the caller's access and filters allow."""
-        levels = allowed_access(role)
-        filters = filters or SearchFilters()
-        return [
-            Hit(cid, self.texts[cid], 0.0, meta)
-            for cid in self.case_order.get(number, ())
-            if (meta := self.metadata[cid]).get("access", "public") in levels and filters.matches(meta)
-        ]
+        visible = self.visibility(filters, role)
+        return [Hit(cid, self.texts[cid], 0.0, meta) for cid in self.case_order.get(number, ()) if visible(meta := self.metadata[cid])]
 
 
 def _ids_by_case(rows) -> dict[str, list[str]]:
