@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -95,11 +97,7 @@ async def chat(body: AskRequest, who: Principal = Depends(principal), state: App
 
     async def events():
         try:
-            while True:
-                item = await run_in_threadpool(next, stream, None)
-                if item is None:
-                    return
-                kind, value = item
+            async for kind, value in stream_items(stream):
                 if kind == "token":
                     yield {"event": "token", "data": json.dumps({"text": value}, ensure_ascii=False)}
                 else:
@@ -107,9 +105,20 @@ async def chat(body: AskRequest, who: Principal = Depends(principal), state: App
                     yield {"event": "citations", "data": json.dumps(public["citations"], ensure_ascii=False)}
                     yield {"event": "done", "data": json.dumps(public, ensure_ascii=False)}
         except Exception:  # noqa: BLE001 — the stream has started; report in-band, log the trace
-            import logging
-
-            logging.getLogger("radsarkiv.api").exception("Feil under strømming")
+            log_stream_failure()
             yield {"event": "error", "data": json.dumps({"error": phrase("api_error_internal", "nb")}, ensure_ascii=False)}
 
     return EventSourceResponse(events(), ping=15)
+
+
+async def stream_items(stream: Iterator[tuple[str, Any]]) -> AsyncIterator[tuple[str, Any]]:
+    """The assistant's blocking stream of ("token", text) and ("answer", Answer), read off the event loop."""
+    while True:
+        item = await run_in_threadpool(next, stream, None)
+        if item is None:
+            return
+        yield item
+
+
+def log_stream_failure() -> None:
+    logging.getLogger("radsarkiv.api").exception("Feil under strømming")

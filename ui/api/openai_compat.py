@@ -18,7 +18,7 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from assistant.prompts import phrase
-from ui.api.ask import check_question
+from ui.api.ask import check_question, log_stream_failure, stream_items
 from ui.api.errors import ApiError
 from ui.api.render import answer_with_sources, sources_markdown, strip_sources
 from ui.api.state import AppState, get_state, principal
@@ -91,11 +91,7 @@ async def chat_completions(body: ChatRequest, who: Principal = Depends(principal
     async def events():
         yield {"data": _chunk(completion_id, {"role": "assistant", "content": ""})}
         try:
-            while True:
-                item = await run_in_threadpool(next, stream, None)
-                if item is None:
-                    break
-                kind, value = item
+            async for kind, value in stream_items(stream):
                 if kind == "token":
                     yield {"data": _chunk(completion_id, {"content": value})}
                 else:
@@ -103,9 +99,7 @@ async def chat_completions(body: ChatRequest, who: Principal = Depends(principal
                     if sources:
                         yield {"data": _chunk(completion_id, {"content": "\n\n" + sources})}
         except Exception:  # noqa: BLE001 — in-band error once streaming has begun
-            import logging
-
-            logging.getLogger("radsarkiv.api").exception("Feil under strømming")
+            log_stream_failure()
             yield {"data": json.dumps({"error": {"message": phrase("api_error_internal", "nb"), "type": "server_error"}}, ensure_ascii=False)}
         yield {"data": _chunk(completion_id, {}, "stop")}
         yield {"data": "[DONE]"}
