@@ -7,6 +7,7 @@ small one in tmp_path.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 from pathlib import Path
@@ -119,3 +120,18 @@ def unicode_pdf(**options):
     pdf = fpdf.FPDF(**options)
     pdf.add_font("DejaVu", "", str(font))
     return pdf
+
+
+def small_pdf(owner_password: str | None = None, user_password: str | None = None) -> bytes:
+    """The first two pages of the shipped meeting PDF; encrypted when an owner password is given
+    (the user password defaults to the same; "" opens without one)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(CORPUS / "ho21-mote-2-2026-motepapirer.pdf"))
+    while len(writer.pages) > 2:
+        writer.remove_page(len(writer.pages) - 1)
+    if owner_password is not None:
+        writer.encrypt(user_password=owner_password if user_password is None else user_password, owner_password=owner_password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

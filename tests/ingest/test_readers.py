@@ -1,14 +1,13 @@
 """Readers on the committed corpus and on small files built here, including broken ones."""
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import pytest
 
 from ingest.readers import SUPPORTED_SUFFIXES, ReaderError, read_document
-from tests.conftest import unicode_pdf
+from tests.conftest import small_pdf, unicode_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
@@ -270,22 +269,9 @@ def test_random_bytes_named_pdf_are_rejected(tmp_path):
         read_document(path)
 
 
-def _small_pdf(password: str | None, user_password: str = "secret") -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(BUNDLE_PDF))
-    while len(writer.pages) > 2:
-        writer.remove_page(len(writer.pages) - 1)
-    if password is not None:
-        writer.encrypt(user_password=user_password, owner_password=password)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def test_encrypted_pdf_is_rejected(tmp_path):
     path = tmp_path / "kryptert.pdf"
-    path.write_bytes(_small_pdf("secret"))
+    path.write_bytes(small_pdf("secret"))
     with pytest.raises(ReaderError, match="kryptert") as caught:
         read_document(path)
     assert caught.value.path == str(path)
@@ -293,7 +279,7 @@ def test_encrypted_pdf_is_rejected(tmp_path):
 
 def test_pdf_with_empty_user_password_opens(tmp_path):
     path = tmp_path / "eierpassord.pdf"
-    path.write_bytes(_small_pdf("eier", user_password=""))
+    path.write_bytes(small_pdf("eier", user_password=""))
     doc = read_document(path)
     assert doc.pages[0].text.startswith("HelseOmsorg21-rådet")
 

@@ -19,25 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import small_pdf
 from trust_support import ARTICLE_ID, CORPUS, chunk_ids_of, copy_article, document_text, index_state, settings_for
 
 pytestmark = pytest.mark.slow  # builds its own index with the real embedder (about 30 s)
 
 QUESTION = "Hvor ofte arrangeres rundebordsmøtet?"
 QUERIES = ["rundebordsmøter om helsedata", "nordisk samarbeid om kliniske studier", "personvern og regelverk"]
-
-
-def _small_pdf(password: str | None = None) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(CORPUS / "ho21-mote-2-2026-motepapirer.pdf"))
-    while len(writer.pages) > 2:
-        writer.remove_page(len(writer.pages) - 1)
-    if password is not None:
-        writer.encrypt(user_password=password, owner_password=password)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def _docx_bomb(unpacked_mb: int) -> bytes:
@@ -63,11 +51,11 @@ def _docx_bomb(unpacked_mb: int) -> bytes:
 # name -> (bytes or a callable writing the file, the error the user must see)
 def hostile_files(root: Path) -> dict[str, str]:
     noise = bytes(random.Random(6).getrandbits(8) for _ in range(30_000))
-    pdf = _small_pdf()
+    pdf = small_pdf()
     files: dict[str, bytes] = {
         "skadet.pdf": b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\n" + noise[:4000] + b"\nstartxref\n9\n%%EOF\n",
         "avkortet.pdf": pdf[: len(pdf) // 2],
-        "kryptert.pdf": _small_pdf("hemmelig"),
+        "kryptert.pdf": small_pdf("hemmelig"),
         "tom.pdf": b"",
         "tomt-notat.md": b"",
         "binær-med-pdf-navn.pdf": noise,
