@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import small_pdf
-from trust_support import ARTICLE_ID, CORPUS, chunk_ids_of, copy_article, document_text, index_state, settings_for
+from trust_support import ARTICLE_ID, CORPUS, chunk_ids_of, copy_article, document_text, index_state, ingest_article, settings_for
 
 pytestmark = pytest.mark.slow  # builds its own index with the real embedder (about 30 s)
 
@@ -120,10 +120,7 @@ def world(tmp_path_factory):
     from ingest.pipeline import ingest_paths
 
     base = tmp_path_factory.mktemp("fiendtlig")
-    corpus = base / "korpus"
-    copy_article(corpus)
-    settings = settings_for(base / "data", corpus)
-    first = ingest_paths([corpus], settings, progress=False)
+    corpus, settings, first = ingest_article(base)
     assert not first.errors and first.documents == 1
     before = observe(settings)
     expected = hostile_files(corpus)

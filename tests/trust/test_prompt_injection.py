@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from trust_support import ARTICLE_ID, copy_article, document_text, settings_for
+from trust_support import ARTICLE_ID, document_text, ingest_article
 
 pytestmark = pytest.mark.slow  # its own small index with the real embedder
 
@@ -46,10 +46,8 @@ def indexes(tmp_path_factory):
     from ingest.pipeline import ingest_paths
 
     root = tmp_path_factory.mktemp("injeksjon")
-    corpus = root / "korpus"
-    copy_article(corpus)
-    settings = settings_for(root / "data", corpus)
-    assert not ingest_paths([corpus], settings, progress=False).errors
+    corpus, settings, summary = ingest_article(root)
+    assert not summary.errors
     clean = ask_all(settings, ARTICLE_QUESTIONS)
     (corpus / "innspill-broyting.md").write_text(SUBMISSION, encoding="utf-8")
     summary = ingest_paths([corpus], settings, progress=False)

@@ -26,6 +26,16 @@ def copy_article(target: Path) -> Path:
     return target / ARTICLE.name
 
 
+def ingest_article(root: Path):
+    """A fresh index under root/data of a corpus holding only the article: (corpus, settings, summary)."""
+    from ingest.pipeline import ingest_paths
+
+    corpus = root / "korpus"
+    copy_article(corpus)
+    settings = settings_for(root / "data", corpus)
+    return corpus, settings, ingest_paths([corpus], settings, progress=False)
+
+
 def settings_for(data_dir: Path, corpus_dir: Path | None = None, **overrides):
     from ingest.settings import Settings
 
