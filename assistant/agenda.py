@@ -15,6 +15,7 @@ from assistant.compose import CitationBook, gloss, join_paragraphs, quote_line
 from assistant.prompts import phrase
 from assistant.routing import DECISION_WORDS
 from assistant.temporal import TimeScope
+from ingest.case_numbers import case_sort_key
 from ingest.dates import parse_norwegian_date
 from ingest.models import allowed_access
 
@@ -87,7 +88,7 @@ def agenda_answer(question: str, meetings: list[str], lang: str, retriever, role
     for meeting in meetings:
         cases = sorted(
             (c for c in retriever.cases.values() if c.get("meeting") == meeting and c.get("access", "public") in levels),
-            key=lambda c: int(c["number"].split("/")[0]),
+            key=lambda c: case_sort_key(c["number"]),
         )
         if not cases:
             continue

@@ -23,6 +23,7 @@ from assistant.planning import (
     select_diverse, spread_over_sources, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record,
 )
 from assistant.temporal import known_meetings, time_scope
+from ingest.case_numbers import case_sort_key
 from ingest.sentences import split_sentences
 
 CONTEXT_K = 8
@@ -223,7 +224,7 @@ class ExtractiveAnswerer:
     def _timeline(self, interpretation, lang, hits: list[Hit], sentences: list[Sentence], context, visible) -> Answer:
         book = CitationBook()
         entries = self._timeline_cases(interpretation, sentences, visible)
-        entries.sort(key=lambda c: (c.get("date") or "", _case_order(c["number"])))
+        entries.sort(key=lambda c: (c.get("date") or "", case_sort_key(c["number"])))
         if not entries:
             return self._quotes(interpretation, lang, "facts", sentences, context, visible)
         topic = _topic(interpretation.question)
@@ -358,11 +359,6 @@ def _missing_phrase(question: str, missing: list[str]) -> str:
         match = re.search(r"\b" + re.escape(word) + r"\b(\s+[\wæøåÆØÅ-]{4,})?", question, re.IGNORECASE)
         phrases.append(f"«{(match.group(0) if match else word)[:60]}»")
     return ", ".join(phrases)
-
-
-def _case_order(number: str) -> tuple:
-    n, m, y = (int(x) for x in number.split("/"))
-    return (y, m, n)
 
 
 def _levels(role):

@@ -88,3 +88,9 @@ def find_meeting_references(text: str) -> list[str]:
         if meeting not in result:
             result.append(meeting)
     return result
+
+
+def case_sort_key(number: str) -> tuple[int, int, int]:
+    """Chronological order of case numbers "N/M/YYYY": by year, meeting, then case."""
+    n, m, y = (int(x) for x in number.split("/"))
+    return (y, m, n)

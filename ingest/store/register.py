@@ -16,6 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ingest.models import Case, Chunk, ParsedDocument, allowed_access
+from ingest.case_numbers import case_sort_key
 
 MIGRATIONS: list[str] = [
     # 1: the initial schema
@@ -250,5 +251,4 @@ def _merge_case(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _case_sort_key(case: dict[str, Any]) -> tuple:
-    number, meeting, year = (int(x) for x in case["number"].split("/"))
-    return (year, meeting, number)
+    return case_sort_key(case["number"])
