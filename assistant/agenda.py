@@ -15,6 +15,7 @@ from assistant.compose import CitationBook, gloss, join_paragraphs, quote_line
 from assistant.prompts import phrase
 from assistant.routing import DECISION_WORDS
 from assistant.temporal import TimeScope
+from ingest.blocks import squash
 from ingest.case_numbers import case_sort_key
 from ingest.dates import parse_norwegian_date
 from ingest.models import allowed_access
@@ -125,4 +126,4 @@ def _verbatim_title(case: dict[str, Any], chunks: list) -> tuple[str, dict[str, 
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
+    return squash(text).lower()
