@@ -289,6 +289,47 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Førespurnaden er for stor (grensa er {limit} MB).",
         "en": "The request is too large (the limit is {limit} MB).",
     },
+    # Request bounds (ui/api/limits.py, ui/api/pool.py): refused before any work is done.
+    "api_error_turn_too_long": {
+        "nb": "Melding {number} i samtalen er for lang ({length} tegn; grensen er {limit}).",
+        "nn": "Melding {number} i samtalen er for lang ({length} teikn; grensa er {limit}).",
+        "en": "Message {number} in the conversation is too long ({length} characters; the limit is {limit}).",
+    },
+    "api_error_history_too_long": {
+        "nb": "Samtalen er for lang ({length} tegn; grensen er {limit}). Start en ny samtale.",
+        "nn": "Samtalen er for lang ({length} teikn; grensa er {limit}). Start ein ny samtale.",
+        "en": "The conversation is too long ({length} characters; the limit is {limit}). Start a new conversation.",
+    },
+    "api_error_too_many_turns": {
+        "nb": "Samtalen har for mange meldinger ({count}; grensen er {limit}). Start en ny samtale.",
+        "nn": "Samtalen har for mange meldingar ({count}; grensa er {limit}). Start ein ny samtale.",
+        "en": "The conversation has too many messages ({count}; the limit is {limit}). Start a new conversation.",
+    },
+    "api_error_too_many_parts": {
+        "nb": "Melding {number} har for mange innholdsdeler ({count}; grensen er {limit}).",
+        "nn": "Melding {number} har for mange innhaldsdelar ({count}; grensa er {limit}).",
+        "en": "Message {number} has too many content parts ({count}; the limit is {limit}).",
+    },
+    "api_error_invalid_unicode": {
+        "nb": "Forespørselen inneholder ugyldig Unicode (et enslig surrogattegn i «{field}»). Send teksten som gyldig UTF-8.",
+        "nn": "Førespurnaden inneheld ugyldig Unicode (eit einsleg surrogatteikn i «{field}»). Send teksten som gyldig UTF-8.",
+        "en": "The request contains invalid Unicode (a lone surrogate in “{field}”). Send the text as valid UTF-8.",
+    },
+    "api_error_unreadable_body": {
+        "nb": "Forespørselen kunne ikke leses: innholdet må være gyldig JSON i UTF-8.",
+        "nn": "Førespurnaden kunne ikkje lesast: innhaldet må vere gyldig JSON i UTF-8.",
+        "en": "The request could not be read: the body must be valid JSON in UTF-8.",
+    },
+    "api_error_busy": {
+        "nb": "Serveren er opptatt med andre spørsmål. Prøv igjen om {seconds} sekunder.",
+        "nn": "Serveren er oppteken med andre spørsmål. Prøv igjen om {seconds} sekund.",
+        "en": "The server is busy with other questions. Try again in {seconds} seconds.",
+    },
+    "api_error_timeout": {
+        "nb": "Svaret tok for lang tid (grensen er {limit} sekunder). Prøv et kortere spørsmål, eller prøv igjen om {seconds} sekunder.",
+        "nn": "Svaret tok for lang tid (grensa er {limit} sekund). Prøv eit kortare spørsmål, eller prøv igjen om {seconds} sekund.",
+        "en": "The answer took too long (the limit is {limit} seconds). Try a shorter question, or try again in {seconds} seconds.",
+    },
     "api_error_index_missing": {
         "nb": "Indeksen finnes ikke – kjør `radsarkiv ingest`.",
         "nn": "Indeksen finst ikkje – køyr `radsarkiv ingest`.",

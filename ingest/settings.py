@@ -74,6 +74,20 @@ class ServerSettings(_Group):
     max_upload_mb: int = 50
     max_question_chars: int = 4000
     rate_limit_per_minute: int = 120
+    # Bounds on one question request (/api/ask, /api/chat, /api/search, /v1), checked before any
+    # work so a hostile request costs nothing: anything over them is refused with 413 at once.
+    # The JSON body of those routes (uploads keep max_upload_mb); 40 000 characters of history
+    # need at most ~500 kB even when every character is sent as a \uXXXX escape.
+    max_json_kb: int = 1024
+    max_turn_chars: int = 8000  # one earlier message (an extractive answer is a few thousand)
+    max_history_chars: int = 40_000  # all earlier messages together
+    max_history_turns: int = 40  # earlier messages (/v1: all messages but the question)
+    max_content_parts: int = 20  # content parts in one /v1 message
+    # Work per request: an answer (or search) that has not finished in this time gets 503 with
+    # Retry-After, and at most this many run at once (further ones get 503 at once) so a stuck
+    # one never holds the whole server. 8 matches the load test's 8 concurrent clients.
+    answer_timeout_s: float = 60.0
+    max_concurrent_answers: int = 8
 
 
 class Settings(BaseSettings):

@@ -79,17 +79,27 @@ class _TooLarge(StarletteHTTPException):
 
 
 class BodyLimit:
-    """413 before reading a declared-too-large body; a streamed body is counted as it arrives."""
+    """413 before reading a declared-too-large body; a streamed body is counted as it arrives.
 
-    def __init__(self, app, max_bytes: int, limit_mb: int):
-        self.app, self.max_bytes, self.limit_mb = app, max_bytes, limit_mb
+    Uploads may be large (max_upload_mb); the JSON routes of /api and /v1 get the much smaller
+    max_json_kb, so a hostile question body is refused before it is read or parsed."""
+
+    def __init__(self, app, upload_bytes: int, json_bytes: int):
+        self.app, self.upload_bytes, self.json_bytes = app, upload_bytes, json_bytes
+
+    def _limit(self, path: str) -> int:
+        if path.startswith(("/api/", "/v1/")) and not path.startswith("/api/documents"):
+            return self.json_bytes
+        return self.upload_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        message = phrase("api_error_body_too_large", "nb", limit=self.limit_mb)
+        max_bytes = self._limit(scope.get("path", ""))
+        shown = f"{max_bytes / (1024 * 1024):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        message = phrase("api_error_body_too_large", "nb", limit=shown)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared and declared.isdigit() and int(declared) > max_bytes:
             return await _send_json(send, 413, error_body(scope["path"], 413, message), [(b"connection", b"close")])
         seen = 0
         started = False
@@ -99,7 +109,7 @@ class BodyLimit:
             item = await receive()
             if item["type"] == "http.request":
                 seen += len(item.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     raise _TooLarge(413, message)
             return item
 
@@ -217,7 +227,7 @@ def create_app(settings: Settings | None = None, assistant=None, with_ui: bool =
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "X-API-Key", "Content-Type"], allow_credentials=False)
     app.add_middleware(UiGate, state=state)
-    app.add_middleware(BodyLimit, max_bytes=settings.server.max_upload_mb * 1024 * 1024, limit_mb=settings.server.max_upload_mb)
+    app.add_middleware(BodyLimit, upload_bytes=settings.server.max_upload_mb * 1024 * 1024, json_bytes=settings.server.max_json_kb * 1024)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -9,10 +9,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
-from starlette.concurrency import run_in_threadpool
 
 from assistant.prompts import phrase
 from ui.api.errors import ApiError
+from ui.api.limits import check_conversation
+from ui.api.pool import Job
 from ui.api.state import AppState, get_state, principal
 from ui.auth import Principal
 
@@ -39,17 +40,12 @@ class AskRequest(BaseModel):
     filters: Filters | None = None
 
 
-def check_question(state: AppState, question: str, history: list[dict] | None = None) -> None:
-    """400 for an empty or malformed question, 413 for one over the length limit."""
-    from assistant.service import InvalidQuestion
-
-    limit = state.settings.server.max_question_chars
-    if isinstance(question, str) and len(question) > limit:
-        raise ApiError(413, phrase("error_question_too_long", "nb", length=len(question), limit=limit))
-    try:
-        state.assistant.validate(question, history)
-    except InvalidQuestion as error:
-        raise ApiError(400, str(error)) from None
+def check_request(state: AppState, body: AskRequest) -> list[dict[str, str]]:
+    """All bounds of /api/ask and /api/chat, before any work (413/400); returns the history."""
+    history = [t.model_dump() for t in body.history]
+    filters = body.filters.model_dump() if body.filters else {}
+    check_conversation(state.settings, body.question, history, {f"filters.{k}": v for k, v in filters.items()})
+    return history
 
 
 def filters_of(body: AskRequest) -> dict[str, Any] | None:
@@ -66,20 +62,31 @@ def filters_of(body: AskRequest) -> dict[str, Any] | None:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def _ask(state: AppState, body: AskRequest, who: Principal):
+def _ask(state: AppState, question: str, history: list[dict], filters: dict | None, who: Principal):
     from assistant.service import InvalidQuestion
 
-    history = [t.model_dump() for t in body.history]
-    check_question(state, body.question, history)
     try:
-        return state.assistant.ask(body.question, history=history, filters=filters_of(body), role=who.role)
+        return state.assistant.ask(question, history=history, filters=filters, role=who.role)
+    except InvalidQuestion as error:
+        raise ApiError(400, str(error)) from None
+
+
+def start_stream(state: AppState, question: str, history: list[dict], filters: dict | None, role: str):
+    """The assistant's stream and its first item, so a refusal (400) or a time-out (503) comes
+    as a plain JSON error before the response starts."""
+    from assistant.service import InvalidQuestion
+
+    stream = state.assistant.stream(question, history=history, filters=filters, role=role)
+    try:
+        return stream, next(stream, None)
     except InvalidQuestion as error:
         raise ApiError(400, str(error)) from None
 
 
 @router.post("/ask", summary="Still et spørsmål; svaret kommer som JSON med kilder")
 async def ask(body: AskRequest, who: Principal = Depends(principal), state: AppState = Depends(get_state)) -> dict[str, Any]:
-    answer = await run_in_threadpool(_ask, state, body, who)
+    history = check_request(state, body)
+    answer = await state.answers.run(_ask, state, body.question, history, filters_of(body), who)
     return answer.public_json()
 
 
@@ -89,35 +96,44 @@ async def ask(body: AskRequest, who: Principal = Depends(principal), state: AppS
     response_class=EventSourceResponse,
 )
 async def chat(body: AskRequest, who: Principal = Depends(principal), state: AppState = Depends(get_state)):
-    history = [t.model_dump() for t in body.history]
-    # Everything that can be refused is refused before the stream starts, as a plain JSON error.
-    await run_in_threadpool(check_question, state, body.question, history)
+    history = check_request(state, body)
     filters = filters_of(body)
-    stream = state.assistant.stream(body.question, history=history, filters=filters, role=who.role)
+    # Everything that can be refused is refused before the stream starts, as a plain JSON error.
+    job = state.answers.open()
+    try:
+        stream, first = await job.call(start_stream, state, body.question, history, filters, who.role)
+    except BaseException:
+        job.close()
+        raise
 
     async def events():
         try:
-            async for kind, value in stream_items(stream):
+            async for kind, value in stream_items(job, stream, first):
                 if kind == "token":
                     yield {"event": "token", "data": json.dumps({"text": value}, ensure_ascii=False)}
                 else:
                     public = value.public_json()
                     yield {"event": "citations", "data": json.dumps(public["citations"], ensure_ascii=False)}
                     yield {"event": "done", "data": json.dumps(public, ensure_ascii=False)}
+        except ApiError as error:  # the time limit ran out mid-stream
+            yield {"event": "error", "data": json.dumps({"error": error.message}, ensure_ascii=False)}
         except Exception:  # noqa: BLE001 — the stream has started; report in-band, log the trace
             log_stream_failure()
             yield {"event": "error", "data": json.dumps({"error": phrase("api_error_internal", "nb")}, ensure_ascii=False)}
 
-    return EventSourceResponse(events(), ping=15)
+    return EventSourceResponse(job.guard(events()), ping=15)
 
 
-async def stream_items(stream: Iterator[tuple[str, Any]]) -> AsyncIterator[tuple[str, Any]]:
-    """The assistant's blocking stream of ("token", text) and ("answer", Answer), read off the event loop."""
-    while True:
-        item = await run_in_threadpool(next, stream, None)
-        if item is None:
-            return
-        yield item
+async def stream_items(job: Job, stream: Iterator[tuple[str, Any]], first: tuple[str, Any] | None) -> AsyncIterator[tuple[str, Any]]:
+    """The assistant's blocking stream of ("token", text) and ("answer", Answer), read off the
+    event loop within the job's time limit; the job's slot is given back when the stream ends."""
+    try:
+        item = first
+        while item is not None:
+            yield item
+            item = await job.call(next, stream, None)
+    finally:
+        job.close()
 
 
 def log_stream_failure() -> None:

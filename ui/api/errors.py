@@ -72,6 +72,9 @@ def install_error_handlers(app: FastAPI) -> None:
             message = phrase("api_error_not_found", "nb", path=request.url.path)
         elif error.status_code == 405:
             message = phrase("api_error_method", "nb", method=request.method, path=request.url.path)
+        elif error.status_code == 400 and error.detail == "There was an error parsing the body":
+            # FastAPI's words for a body json cannot decode (invalid UTF-8, nesting too deep).
+            message = phrase("api_error_unreadable_body", "nb")
         else:
             message = str(error.detail) if isinstance(error.detail, str) else phrase("api_error_internal", "nb")
         return error_response(request.url.path, error.status_code, message, getattr(error, "headers", None))

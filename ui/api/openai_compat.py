@@ -13,13 +13,13 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sse_starlette.sse import EventSourceResponse
-from starlette.concurrency import run_in_threadpool
 
 from assistant.prompts import phrase
-from ui.api.ask import check_question, log_stream_failure, stream_items
+from ui.api.ask import log_stream_failure, start_stream, stream_items
 from ui.api.errors import ApiError
+from ui.api.limits import check_content_parts, check_earlier_messages, check_question_length, reject_invalid_unicode
 from ui.api.render import answer_with_sources, sources_markdown, strip_sources
 from ui.api.state import AppState, get_state, principal
 from ui.auth import Principal
@@ -30,11 +30,24 @@ CREATED = 1767225600  # 2026-01-01, a fixed "created" for the one model
 router = APIRouter(prefix="/v1", tags=["openai"])
 
 
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")  # image_url, … are accepted and ignored
+
+    type: str
+    text: str | None = None  # a text part whose text is not a string is a 422, not a question
+
+    @model_validator(mode="after")
+    def _text_part_has_text(self) -> ContentPart:
+        if self.type == "text" and self.text is None:
+            raise ValueError("en innholdsdel av typen «text» må ha feltet «text»")
+        return self
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: str
-    content: str | list[dict[str, Any]] | None = None
+    content: str | list[ContentPart] | None = None
 
 
 class ChatRequest(BaseModel):
@@ -45,10 +58,27 @@ class ChatRequest(BaseModel):
     stream: bool = False
 
 
-def _text(content: str | list[dict[str, Any]] | None) -> str:
+def _text(content: str | list[ContentPart] | None) -> str:
     if isinstance(content, list):
-        return "\n".join(str(part.get("text", "")) for part in content if part.get("type") == "text")
+        return "\n".join(part.text or "" for part in content if part.type == "text")
     return content or ""
+
+
+def check_messages(state: AppState, body: ChatRequest) -> None:
+    """The bounds of a /v1 conversation (every message, system ones too), before any work (413/400)."""
+    settings = state.settings
+    for number, message in enumerate(body.messages, start=1):
+        if isinstance(message.content, list):
+            check_content_parts(settings, number, len(message.content))
+    texts = [_text(m.content) for m in body.messages]
+    asks = body.messages[-1].role == "user"  # the last message is the question
+    if asks:
+        check_question_length(settings, texts[-1])
+    check_earlier_messages(settings, texts[:-1] if asks else texts)
+    fields: list[tuple[str, object]] = [("model", body.model)]
+    fields += [(f"messages.{i}.content", text) for i, text in enumerate(texts)]
+    fields += [(f"messages.{i}.role", m.role) for i, m in enumerate(body.messages)]
+    reject_invalid_unicode(fields)
 
 
 def conversation(body: ChatRequest) -> tuple[str, list[dict[str, str]]]:
@@ -59,6 +89,15 @@ def conversation(body: ChatRequest) -> tuple[str, list[dict[str, str]]]:
         raise ApiError(400, phrase("api_error_no_user_message", "nb"))
     history = [{"role": m.role, "content": strip_sources(_text(m.content))} for m in turns[:-1]]
     return _text(turns[-1].content), history
+
+
+def _ask(state: AppState, question: str, history: list[dict[str, str]], role: str):
+    from assistant.service import InvalidQuestion
+
+    try:
+        return state.assistant.ask(question, history=history, role=role)
+    except InvalidQuestion as error:
+        raise ApiError(400, str(error)) from None
 
 
 def _chunk(completion_id: str, delta: dict[str, Any], finish: str | None = None) -> str:
@@ -75,33 +114,41 @@ async def models(who: Principal = Depends(principal)) -> dict[str, Any]:
 
 @router.post("/chat/completions", summary="OpenAI-kompatibel chat (stream=true gir chat.completion.chunk + [DONE])")
 async def chat_completions(body: ChatRequest, who: Principal = Depends(principal), state: AppState = Depends(get_state)):
+    check_messages(state, body)
     question, history = conversation(body)
-    await run_in_threadpool(check_question, state, question, history)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     if not body.stream:
-        answer = await run_in_threadpool(lambda: state.assistant.ask(question, history=history, role=who.role))
+        answer = await state.answers.run(_ask, state, question, history, who.role)
         content = answer_with_sources(answer)
         return {
             "id": completion_id, "object": "chat.completion", "created": int(time.time()), "model": MODEL_ID,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": len(question.split()), "completion_tokens": len(content.split()), "total_tokens": len(question.split()) + len(content.split())},
         }
-    stream = state.assistant.stream(question, history=history, role=who.role)
+    # Refusals and the time limit answer as plain JSON errors before the stream starts.
+    job = state.answers.open()
+    try:
+        stream, first = await job.call(start_stream, state, question, history, None, who.role)
+    except BaseException:
+        job.close()
+        raise
 
     async def events():
         yield {"data": _chunk(completion_id, {"role": "assistant", "content": ""})}
         try:
-            async for kind, value in stream_items(stream):
+            async for kind, value in stream_items(job, stream, first):
                 if kind == "token":
                     yield {"data": _chunk(completion_id, {"content": value})}
                 else:
                     sources = sources_markdown(value)
                     if sources:
                         yield {"data": _chunk(completion_id, {"content": "\n\n" + sources})}
+        except ApiError as error:  # the time limit ran out mid-stream
+            yield {"data": json.dumps({"error": {"message": error.message, "type": "server_error", "code": error.status}}, ensure_ascii=False)}
         except Exception:  # noqa: BLE001 — in-band error once streaming has begun
             log_stream_failure()
             yield {"data": json.dumps({"error": {"message": phrase("api_error_internal", "nb"), "type": "server_error"}}, ensure_ascii=False)}
         yield {"data": _chunk(completion_id, {}, "stop")}
         yield {"data": "[DONE]"}
 
-    return EventSourceResponse(events(), ping=15)
+    return EventSourceResponse(job.guard(events()), ping=15)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from starlette.concurrency import run_in_threadpool
 
 from assistant.prompts import phrase
 from ui.api.errors import ApiError
+from ui.api.limits import check_question_length, reject_invalid_unicode
 from ui.api.state import AppState, get_state, principal
 from ui.auth import Principal
 
@@ -28,9 +28,8 @@ async def search(
     from assistant.retrieval import SearchFilters
     from ingest.case_numbers import normalize_case_number
 
-    limit = state.settings.server.max_question_chars
-    if len(q) > limit:
-        raise ApiError(413, phrase("error_question_too_long", "nb", length=len(q), limit=limit))
+    check_question_length(state.settings, q)
+    reject_invalid_unicode([("q", q), ("meeting", meeting), ("type", type), ("case", case)])
     if not q.strip():
         raise ApiError(400, phrase("error_empty_question", "nb"))
     if case:
@@ -39,5 +38,5 @@ async def search(
             raise ApiError(400, phrase("api_error_bad_case_number", "nb", value=case))
         case = number
     filters = SearchFilters(meeting=meeting or None, year=year, case=case, doc_type=type or None)
-    hits = await run_in_threadpool(state.retriever.search, q, k, filters, who.role)
+    hits = await state.answers.run(lambda: state.retriever.search(q, k, filters, who.role))
     return {"query": q, "k": k, "hits": [hit.as_json() for hit in hits]}

@@ -21,6 +21,7 @@ from fastapi import Depends, Request
 from assistant.prompts import phrase
 from ingest.settings import Settings
 from ui.api.errors import ApiError
+from ui.api.pool import AnswerPool
 from ui.auth import Auth, Principal
 
 log = logging.getLogger("radsarkiv.server")
@@ -35,6 +36,7 @@ class AppState:
         self._load_lock = threading.Lock()
         self._load_error: str | None = None
         self.jobs = IngestJobs(self)
+        self.answers = AnswerPool(settings)  # answers and searches: bounded in number and time
 
     # ---- the assistant ---------------------------------------------------------------------------
     def load(self) -> None:
