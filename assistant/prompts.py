@@ -311,9 +311,9 @@ PHRASES: dict[str, dict[Language, str]] = {
         "en": "Message {number} has too many content parts ({count}; the limit is {limit}).",
     },
     "api_error_invalid_unicode": {
-        "nb": "Forespørselen inneholder ugyldig Unicode (et enslig surrogattegn i «{field}»). Send teksten som gyldig UTF-8.",
-        "nn": "Førespurnaden inneheld ugyldig Unicode (eit einsleg surrogatteikn i «{field}»). Send teksten som gyldig UTF-8.",
-        "en": "The request contains invalid Unicode (a lone surrogate in “{field}”). Send the text as valid UTF-8.",
+        "nb": "Forespørselen inneholder ugyldig Unicode i «{field}» (for eksempel et enslig surrogattegn). Send teksten som gyldig UTF-8.",
+        "nn": "Førespurnaden inneheld ugyldig Unicode i «{field}» (til dømes eit einsleg surrogatteikn). Send teksten som gyldig UTF-8.",
+        "en": "The request contains invalid Unicode in “{field}” (for example a lone surrogate). Send the text as valid UTF-8.",
     },
     "api_error_unreadable_body": {
         "nb": "Forespørselen kunne ikke leses: innholdet må være gyldig JSON i UTF-8.",

@@ -79,7 +79,9 @@ class ServerSettings(_Group):
     # The JSON body of those routes (uploads keep max_upload_mb); 40 000 characters of history
     # need at most ~500 kB even when every character is sent as a \uXXXX escape.
     max_json_kb: int = 1024
-    max_turn_chars: int = 8000  # one earlier message (an extractive answer is a few thousand)
+    # One earlier answer (an extractive one is a few thousand characters); an earlier user
+    # message was a question and has max_question_chars.
+    max_turn_chars: int = 8000
     max_history_chars: int = 40_000  # all earlier messages together
     max_history_turns: int = 40  # earlier messages (/v1: all messages but the question)
     max_content_parts: int = 20  # content parts in one /v1 message

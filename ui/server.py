@@ -126,6 +126,28 @@ class BodyLimit:
                 await _send_json(send, 413, error_body(scope["path"], 413, message), [(b"connection", b"close")])
 
 
+class InvalidUrlText:
+    """400 for an /api or /v1 URL whose percent-escapes are not UTF-8: decoding would quietly turn
+    them into U+FFFD and search for that, so the caller would never learn the text was broken."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith(("/api/", "/v1/")):
+            from urllib.parse import unquote_to_bytes
+
+            raw = scope.get("raw_path") or path.encode("utf-8", "surrogateescape")
+            try:
+                for part in (raw, scope.get("query_string", b"")):
+                    unquote_to_bytes(part).decode("utf-8")
+            except UnicodeDecodeError:
+                message = phrase("api_error_invalid_unicode", "nb", field="URL")
+                return await _send_json(send, 400, error_body(path, 400, message))
+        return await self.app(scope, receive, send)
+
+
 class UiGate:
     """With API keys configured, the web UI needs a session: the page redirects to /login."""
 
@@ -227,6 +249,7 @@ def create_app(settings: Settings | None = None, assistant=None, with_ui: bool =
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "X-API-Key", "Content-Type"], allow_credentials=False)
     app.add_middleware(UiGate, state=state)
+    app.add_middleware(InvalidUrlText)
     app.add_middleware(BodyLimit, upload_bytes=settings.server.max_upload_mb * 1024 * 1024, json_bytes=settings.server.max_json_kb * 1024)
     app.add_middleware(SecurityHeaders)
     return app

@@ -33,15 +33,19 @@ def check_question_length(settings: Settings, question: str) -> None:
         raise ApiError(413, phrase("error_question_too_long", "nb", length=len(question), limit=limit))
 
 
-def check_earlier_messages(settings: Settings, texts: list[str]) -> None:
-    """413 for too many earlier messages, one too long, or all of them too long together."""
+def check_earlier_messages(settings: Settings, turns: list[tuple[str, str]]) -> None:
+    """413 for too many earlier (role, text) messages, one too long, or all too long together.
+
+    An earlier user message was itself a question, so it has the question's limit; a follow-up
+    folds it into the text that is embedded, which is what made a long one so costly."""
     server = settings.server
-    if len(texts) > server.max_history_turns:
-        raise ApiError(413, phrase("api_error_too_many_turns", "nb", count=len(texts), limit=server.max_history_turns))
+    if len(turns) > server.max_history_turns:
+        raise ApiError(413, phrase("api_error_too_many_turns", "nb", count=len(turns), limit=server.max_history_turns))
     total = 0
-    for number, text in enumerate(texts, start=1):
-        if len(text) > server.max_turn_chars:
-            raise ApiError(413, phrase("api_error_turn_too_long", "nb", number=number, length=len(text), limit=server.max_turn_chars))
+    for number, (role, text) in enumerate(turns, start=1):
+        limit = server.max_question_chars if role == "user" else server.max_turn_chars
+        if len(text) > limit:
+            raise ApiError(413, phrase("api_error_turn_too_long", "nb", number=number, length=len(text), limit=limit))
         total += len(text)
     if total > server.max_history_chars:
         raise ApiError(413, phrase("api_error_history_too_long", "nb", length=total, limit=server.max_history_chars))
@@ -50,7 +54,7 @@ def check_earlier_messages(settings: Settings, texts: list[str]) -> None:
 def check_conversation(settings: Settings, question: str, history: list[dict[str, str]], other: dict[str, object] | None = None) -> None:
     """The /api/ask and /api/chat bounds: question, history, and any other text fields (filters)."""
     check_question_length(settings, question)
-    check_earlier_messages(settings, [turn["content"] for turn in history])
+    check_earlier_messages(settings, [(turn["role"], turn["content"]) for turn in history])
     fields: list[tuple[str, object]] = [("question", question)]
     fields += [(f"history.{i}.content", turn["content"]) for i, turn in enumerate(history)]
     fields += list((other or {}).items())

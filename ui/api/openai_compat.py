@@ -74,7 +74,9 @@ def check_messages(state: AppState, body: ChatRequest) -> None:
     asks = body.messages[-1].role == "user"  # the last message is the question
     if asks:
         check_question_length(settings, texts[-1])
-    check_earlier_messages(settings, texts[:-1] if asks else texts)
+    roles = [m.role for m in body.messages]
+    earlier = list(zip(roles, texts))
+    check_earlier_messages(settings, earlier[:-1] if asks else earlier)
     fields: list[tuple[str, object]] = [("model", body.model)]
     fields += [(f"messages.{i}.content", text) for i, text in enumerate(texts)]
     fields += [(f"messages.{i}.role", m.role) for i, m in enumerate(body.messages)]
