@@ -76,14 +76,17 @@ class ServerSettings(_Group):
     rate_limit_per_minute: int = 120
     # Bounds on one question request (/api/ask, /api/chat, /api/search, /v1), checked before any
     # work so a hostile request costs nothing: anything over them is refused with 413 at once.
-    # The JSON body of those routes (uploads keep max_upload_mb); 40 000 characters of history
-    # need at most ~500 kB even when every character is sent as a \uXXXX escape.
-    max_json_kb: int = 1024
-    # One earlier answer (an extractive one is a few thousand characters); an earlier user
-    # message was a question and has max_question_chars.
+    # The JSON body of those routes (uploads keep max_upload_mb): room for the whole history
+    # below even when a client escapes every non-ASCII character (\u00e6 is six bytes).
+    max_json_kb: int = 2048
+    # One earlier answer: drafts, the longest extractive answers, are about 4 000 characters
+    # without their sources list. An earlier user message was a question: max_question_chars.
     max_turn_chars: int = 8000
-    max_history_chars: int = 40_000  # all earlier messages together
-    max_history_turns: int = 40  # earlier messages (/v1: all messages but the question)
+    # All earlier messages, and how many: clients such as Open WebUI resend the whole
+    # conversation, so room for some 50 exchanges of long answers. Only the last few turns are
+    # read for the answer, so these bound parsing and memory, not the answer's cost.
+    max_history_chars: int = 200_000
+    max_history_turns: int = 100
     max_content_parts: int = 20  # content parts in one /v1 message
     # Work per request: an answer (or search) that has not finished in this time gets 503 with
     # Retry-After, and at most this many run at once (further ones get 503 at once) so a stuck

@@ -198,10 +198,15 @@ def test_body_limit(corpus_settings, assistant):
     from tests.ui.conftest import server_settings
     from ui.server import create_app
 
-    app = create_app(server_settings(corpus_settings, api_keys=None, max_upload_mb=1), assistant=assistant, with_ui=False)
+    app = create_app(server_settings(corpus_settings, api_keys=None, max_upload_mb=1, max_json_kb=512), assistant=assistant, with_ui=False)
     with TestClient(app) as client:
-        big = client.post("/api/ask", content=b"x" * (1024 * 1024 + 10), headers={"content-type": "application/json"})
-        assert big.status_code == 413 and big.json() == {"error": "Forespørselen er for stor (grensen er 1 MB)."}
+        big = client.post("/api/ask", content=b"x" * (512 * 1024 + 10), headers={"content-type": "application/json"})
+        assert big.status_code == 413 and big.json() == {"error": "Forespørselen er for stor (grensen er 0,5 MB)."}
+        # Uploads have their own, larger limit: this body is over the JSON limit, under the upload one.
+        upload = client.post("/api/documents", files={"file": ("x.md", b"# x\n" * (200 * 1024))})
+        assert upload.status_code == 403  # anonymous: refused for the role, not for the size
+        too_big = client.post("/api/documents", files={"file": ("x.md", b"# x\n" * (300 * 1024))})
+        assert too_big.status_code == 413 and too_big.json() == {"error": "Forespørselen er for stor (grensen er 1 MB)."}
 
         def chunks():  # no Content-Length: counted as it streams
             for _ in range(40):

@@ -54,10 +54,10 @@ def _hostile_conversations(path: str) -> list[tuple[str, str, str, dict, set[int
         (f"{path} lone surrogate in question", "POST", path, _raw('{"question": "Hva ble vedtatt \\ud800?"}'), {400}),
         (f"{path} lone surrogate in history", "POST", path, _raw('{"question": "Og så?", "history": [{"role": "user", "content": "\\udfff"}]}'), {400}),
         (f"{path} 1 MB history message", "POST", path, _ask(history=[{"role": "user", "content": MB}]), {413}),
-        (f"{path} 2 MB body", "POST", path, _ask(history=[{"role": "user", "content": MB + MB}]), {413}),
+        (f"{path} 3 MB body", "POST", path, _ask(history=[{"role": "user", "content": MB * 3}]), {413}),
         (f"{path} 100 000 character question", "POST", path, {"json": {"question": "Hva vedtok rådet? " + "x" * 100_000}}, {413}),
         (f"{path} 500 history turns", "POST", path, _ask(history=short * 250), {413}),
-        (f"{path} history over the total", "POST", path, _ask(history=[{"role": "assistant", "content": "ord " * 1900}] * 6), {413}),
+        (f"{path} history over the total", "POST", path, _ask(history=[{"role": "assistant", "content": "ord " * 1900}] * 27), {413}),
         (f"{path} earlier question over the limit", "POST", path, _ask(history=[{"role": "user", "content": "ord " * 1100}]), {413}),
         (f"{path} history content is an object", "POST", path, _ask(history=[{"role": "user", "content": {"x": 1}}]), {422}),
         (f"{path} history is a string", "POST", path, _ask(history="Hei"), {422}),
@@ -264,8 +264,8 @@ def test_each_bound_refuses_for_its_own_reason(open_client, path):
     cases = [
         (send("Og så?", [{"role": "user", "content": "Hva vedtok rådet? " * 250}]), 413, "Melding 1 i samtalen er for lang (4500 tegn; grensen er 4000)"),
         (send("Og så?", [{"role": "user", "content": "Hei"}, {"role": "assistant", "content": "x" * 8001}]), 413, "Melding 2 i samtalen er for lang (8001 tegn; grensen er 8000)"),
-        (send("Og så?", [answer] * 6), 413, "Samtalen er for lang (43200 tegn; grensen er 40000)"),
-        (send("Og så?", [{"role": "user", "content": "Hei"}] * 41), 413, "Samtalen har for mange meldinger (41; grensen er 40)"),
+        (send("Og så?", [answer] * 28), 413, "Samtalen er for lang (201600 tegn; grensen er 200000)"),
+        (send("Og så?", [{"role": "user", "content": "Hei"}] * 101), 413, "Samtalen har for mange meldinger (101; grensen er 100)"),
         (send("Hva " * 1001), 413, "Spørsmålet er for langt (4004 tegn; grensen er 4000)"),
         (send("", raw='{"question": "sak \\ud800", "messages": [{"role": "user", "content": "sak \\ud800"}]}'), 400, "ugyldig Unicode i «"),
         (send("", raw='{"question": "Hei", "messages": [{"role": "user", "content": "Hei"}], "x": ' + "[" * 50_000 + "]" * 50_000 + "}"), 400, "kunne ikke leses"),
@@ -275,8 +275,8 @@ def test_each_bound_refuses_for_its_own_reason(open_client, path):
         cases.append((open_client.post(path, json={"messages": [{"role": "user", "content": parts}]}), 413, "Melding 1 har for mange innholdsdeler (21; grensen er 20)"))
     for response, status, expected in cases:
         assert response.status_code == status and expected in message(response), response.text[:300]
-    # Within the bounds nothing is refused: 40 earlier messages (the limit) are answered.
-    at_limit = [{"role": "user", "content": "Hva vedtok rådet om helsedata? " * 4}, {"role": "assistant", "content": "Rådet vedtok. " * 70}] * 20
+    # Within the bounds nothing is refused: 100 earlier messages (the limit) are answered.
+    at_limit = [{"role": "user", "content": "Hva vedtok rådet om helsedata? " * 4}, {"role": "assistant", "content": "Rådet vedtok. " * 70}] * 50
     assert send("Og hva med sak 7/1/2026?", at_limit).status_code == 200
 
 

@@ -74,8 +74,8 @@ def check_messages(state: AppState, body: ChatRequest) -> None:
     asks = body.messages[-1].role == "user"  # the last message is the question
     if asks:
         check_question_length(settings, texts[-1])
-    roles = [m.role for m in body.messages]
-    earlier = list(zip(roles, texts))
+    # An earlier answer is measured as it is passed on: without the sources list we appended.
+    earlier = [(m.role, strip_sources(text) if m.role == "assistant" else text) for m, text in zip(body.messages, texts)]
     check_earlier_messages(settings, earlier[:-1] if asks else earlier)
     fields: list[tuple[str, object]] = [("model", body.model)]
     fields += [(f"messages.{i}.content", text) for i, text in enumerate(texts)]
