@@ -173,11 +173,11 @@ def server(corpus_settings):
     binary = Path(sys.executable).with_name("radsarkiv")
     process = subprocess.Popen([str(binary), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = httpx.Client(base_url=url, headers=auth("admin"), timeout=120)
     try:
-        client = httpx.Client(base_url=url, headers=auth("admin"), timeout=120)
         for _ in range(480):
-            try:
-                if client.get("/readyz").status_code == 200:
+            try:  # ready once a real search runs (503 while the index loads)
+                if client.get("/api/search", params=FIXED_SEARCH).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -201,6 +201,7 @@ def server(corpus_settings):
         }
         yield {"url": url, "pid": process.pid, "env": env, "client": client, "before": before}
     finally:
+        client.close()
         process.terminate()
         try:
             process.wait(timeout=30)
