@@ -97,7 +97,7 @@ def test_hostile_uploads_leave_the_index_unchanged(client):
     from ui.api.documents import safe_filename
     from ui.api.errors import ApiError
 
-    before = client.get("/readyz").json()
+    before = client.get("/readyz", headers=auth("admin")).json()
     for hostile in ("ond\x00.md", "..", "/", ".md", "C:\\"):
         with pytest.raises(ApiError) as refused:
             safe_filename(hostile)
@@ -114,7 +114,7 @@ def test_hostile_uploads_leave_the_index_unchanged(client):
     assert fake_pdf.status_code == 422, fake_pdf.text
     assert fake_pdf.json()["error"] and fake_pdf.json()["job"]["status"] == "failed"
     assert not (client.settings.data_dir.resolve() / "uploads" / "opplastet" / "falsk.pdf").exists()
-    after = client.get("/readyz").json()
+    after = client.get("/readyz", headers=auth("admin")).json()
     assert {k: after[k] for k in ("documents", "chunks")} == {k: before[k] for k in ("documents", "chunks")}
 
 
