@@ -56,13 +56,24 @@ class Sentence:
 
 
 class EvidenceScorer:
-    """Built once per loaded index: sentence vectors, analysed terms and IDF."""
+    """Built once per loaded index and access level: sentence vectors, analysed terms and IDF.
 
-    def __init__(self, retriever):
+    With `levels`, only passages of those access levels count: the vocabulary the missing-term
+    check reads, spelling variants, compounds, IDF and rare terms are then the caller's, so what
+    a member is told never depends on words only restricted documents use.
+    """
+
+    def __init__(self, retriever, levels: tuple[str, ...] | None = None):
         self.retriever = retriever
+        self.levels = levels
+        metadata = retriever.metadata
+        visible = lambda chunk_id: levels is None or metadata.get(chunk_id, {}).get("access", "public") in levels
+        self.texts: dict[str, str] = {chunk_id: text for chunk_id, text in retriever.texts.items() if visible(chunk_id)}
         self.analyze = retriever.lexical.analyze if retriever.lexical else (lambda text: text.lower().split())
         self.by_chunk: dict[str, list[tuple[int, str, str]]] = {}
         for chunk_id, index, text, digest in retriever.sentences:
+            if not visible(chunk_id):
+                continue
             self.by_chunk.setdefault(chunk_id, []).append((index, text, digest))
         # A list item means little without its lead ("Observatører" / "Reformen må derfor").
         self.list_lead: dict[tuple[str, int], str] = {}
@@ -77,11 +88,11 @@ class EvidenceScorer:
         document_frequency: Counter[str] = Counter()
         raw_words: set[str] = set()
         passage_terms: dict[str, set[str]] = {}
-        for chunk_id, text in retriever.texts.items():
+        for chunk_id, text in self.texts.items():
             passage_terms[chunk_id] = set(self.analyze(text))
             document_frequency.update(passage_terms[chunk_id])
             raw_words.update(re.findall(r"[^\W\d_]+", text.lower()))
-        total = max(len(retriever.texts), 1)
+        total = max(len(self.texts), 1)
         self.document_frequency = document_frequency
         self.passage_count = total
         # Where each rare term occurs: the records of a named thing, wherever retrieval looked.

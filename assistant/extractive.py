@@ -6,6 +6,7 @@ council's own stated views, and everything else from the best-scoring archive se
 """
 from __future__ import annotations
 
+import contextvars
 import re
 from typing import Any
 
@@ -40,18 +41,34 @@ MIN_DENSE = 0.80
 # the archive knows (calibrated on gold-dev: answerable 0.36 with a name, refused ≤ 0.38).
 MIN_COVERAGE_WITH_MISSING = 0.4
 
+# The role of the question being answered. Everything the answer reads through `self.scorer`
+# (vocabulary, term statistics, meetings the archive knows) is that role's view of the archive.
+# Outside answer() it is None, the local operator, who sees everything.
+_CALLER_ROLE: contextvars.ContextVar[str | None] = contextvars.ContextVar("caller_role", default=None)
+
+
 class ExtractiveAnswerer:
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
-        self._scorer: EvidenceScorer | None = None
+        self._scorers: dict[tuple[str, ...], EvidenceScorer] = {}
         self._scorer_version = None
+
+    def scorer_for(self, role: str | None) -> EvidenceScorer:
+        """The evidence scorer over what `role` may read: built once per role and index version."""
+        from ingest.models import allowed_access
+
+        levels = allowed_access(role)
+        if self._scorer_version != self.retriever._version:
+            self._scorers = {}
+            self._scorer_version = self.retriever._version
+        scorer = self._scorers.get(levels)
+        if scorer is None:
+            scorer = self._scorers[levels] = EvidenceScorer(self.retriever, levels)
+        return scorer
 
     @property
     def scorer(self) -> EvidenceScorer:
-        if self._scorer is None or self._scorer_version != self.retriever._version:
-            self._scorer = EvidenceScorer(self.retriever)
-            self._scorer_version = self.retriever._version
-        return self._scorer
+        return self.scorer_for(_CALLER_ROLE.get())
 
     @property
     def passages(self) -> PassageReader:
@@ -59,6 +76,13 @@ class ExtractiveAnswerer:
 
     # ---- entry -------------------------------------------------------------------------------------
     def answer(self, interpretation: Interpretation, lang: str, filters: SearchFilters | None, role: str | None) -> Answer:
+        token = _CALLER_ROLE.set(role)
+        try:
+            return self._answer(interpretation, lang, filters, role)
+        finally:
+            _CALLER_ROLE.reset(token)
+
+    def _answer(self, interpretation: Interpretation, lang: str, filters: SearchFilters | None, role: str | None) -> Answer:
         self.retriever.refresh()
         cases = self.retriever.cases
         allowed_cases = {c["number"] for c in self._visible_cases(role)}
@@ -110,10 +134,12 @@ class ExtractiveAnswerer:
 
     @property
     def meetings(self) -> set[str]:
-        if getattr(self, "_meetings_version", None) != self.retriever._version:
-            self._meetings = known_meetings({c.get("meeting") for c in self.retriever.cases.values()}, self.retriever.texts.values())
-            self._meetings_version = self.retriever._version
-        return self._meetings
+        """Meetings the caller's part of the archive holds or mentions (cached on its scorer)."""
+        scorer = self.scorer
+        if getattr(scorer, "meetings", None) is None:
+            cases = {c.get("meeting") for c in self.retriever.cases.values() if c.get("access", "public") in scorer.levels}
+            scorer.meetings = known_meetings(cases, scorer.texts.values())
+        return scorer.meetings
 
     def _candidate_pool(self, ranked: list[Hit], k: int, scope, filters, role) -> list[Hit]:
         """The top passages, the best passage of further cases, and the cases of a meeting the
@@ -161,7 +187,7 @@ class ExtractiveAnswerer:
 
     def _mentioned(self, meeting: str) -> bool:
         pattern = re.compile(r"møte\s+" + re.escape(meeting))
-        return any(pattern.search(text) for text in self.retriever.texts.values())
+        return any(pattern.search(text) for text in self.scorer.texts.values())
 
     # ---- refusals ------------------------------------------------------------------------------
     def _refuse_case(self, number: str, interpretation, lang, role, context) -> Answer:

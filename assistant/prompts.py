@@ -405,6 +405,21 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Ugyldig tilgangsnivå «{access}» (gyldige: {levels}).",
         "en": "Invalid access level \"{access}\" (valid: {levels}).",
     },
+    "api_error_upload_conflict": {
+        "nb": "Et dokument med id-en «{doc_id}» finnes allerede, og du har ikke tilgang til det. Velg et annet filnavn.",
+        "nn": "Eit dokument med id-en «{doc_id}» finst allereie, og du har ikkje tilgang til det. Vel eit anna filnamn.",
+        "en": "A document with the id \"{doc_id}\" already exists and you do not have access to it. Choose another file name.",
+    },
+    "api_error_upload_access_change": {
+        "nb": "«{doc_id}» har tilgangsnivået {current}; bare admin kan endre det til {requested}. Last opp med tilgangsnivået {current}, eller be en admin endre det.",
+        "nn": "«{doc_id}» har tilgangsnivået {current}; berre admin kan endre det til {requested}. Last opp med tilgangsnivået {current}, eller be ein admin endre det.",
+        "en": "\"{doc_id}\" has the access level {current}; only an admin can change it to {requested}. Upload with the level {current}, or ask an admin to change it.",
+    },
+    "api_error_cross_origin": {
+        "nb": "Forespørselen kommer fra en annen nettside ({origin}) og avvises. Endringer må gjøres fra Rådsarkivs egne sider eller med en API-nøkkel.",
+        "nn": "Førespurnaden kjem frå ei anna nettside ({origin}) og vert avvist. Endringar må gjerast frå Rådsarkivs eigne sider eller med ein API-nøkkel.",
+        "en": "The request comes from another web site ({origin}) and is refused. Changes must be made from Rådsarkiv's own pages or with an API key.",
+    },
     "api_error_job_not_found": {
         "nb": "Fant ingen innlesingsjobb {job}.",
         "nn": "Fann ingen innlesingsjobb {job}.",

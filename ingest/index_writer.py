@@ -3,12 +3,20 @@
 Crash safety rests on the order of writes per document: vectors are upserted first, then the
 register swaps the document's rows in one transaction, then the old version's vectors go. A
 crash at any point leaves the register on the old or the new version; Chroma may hold extra
-vectors the register does not know, which retrieval ignores (it only ranks register chunks) and
-finish() deletes. One writer at a time: a second ingest waits for the first (ingest.lock).
+vectors the register does not know, which retrieval ignores (it only ranks register chunks).
+BM25 is saved once, at the end, so a crash after a register commit leaves it behind.
+
+finish() therefore makes every derived store agree with the register on every run, whether or
+not this run wrote anything: orphaned vectors go, missing chunk vectors are put back (from the
+embedding cache), missing sentence vectors are embedded, and BM25 is rebuilt when the register's
+chunks (ids and content hashes) differ from those it was built from. One writer at a time: a
+second ingest waits for the first (ingest.lock).
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import logging
 import shutil
 import time
@@ -139,18 +147,54 @@ class IndexWriter:
         return removed
 
     def finish(self) -> None:
-        """Drop orphaned vectors (from an interrupted run) and rebuild BM25 when anything changed."""
+        """Make Chroma, the sentence vectors and BM25 agree with the register (see the module doc)."""
         from ingest.store.lexical import LexicalIndex
 
         known = self.register.all_chunk_ids()
-        orphans = self.vectors.ids() - known
+        stored = self.vectors.ids()
+        orphans = stored - known
         if orphans:
             self.vectors.delete(sorted(orphans))
-            self.changed = True
-        if self.changed or LexicalIndex.load(self.settings.lexical_path) is None:
+        missing = known - stored
+        if missing:
+            log.warning("%d passages had no vector in the vector store; restoring them", len(missing))
+            self._restore_vectors(missing)
+        self._embed_missing_sentences()
+        fingerprint = self._chunk_fingerprint()
+        saved = LexicalIndex.saved_fingerprint(self.settings.lexical_path)
+        if self.changed or saved != fingerprint:
+            if not self.changed:
+                log.warning("the keyword index did not match the register (an interrupted ingest?); rebuilding it")
             rows = self.register.chunks()
-            LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(self.settings.lexical_path)
+            LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(self.settings.lexical_path, fingerprint)
         _remove_leftovers(self.settings.lexical_path)
+
+    def _restore_vectors(self, chunk_ids: set[str]) -> None:
+        """Upsert register chunks the vector store lacks, embedding only what the cache lacks."""
+        from ingest.chunking import content_hash
+
+        rows = [row for row in self.register.chunks() if row[0] in chunk_ids]
+        vectors, _ = self.embed([text for _, text, _ in rows])
+        self.vectors.upsert([r[0] for r in rows], [vectors[content_hash(r[1])] for r in rows], [_flat(r[2]) for r in rows])
+        self._stored_ids = None
+
+    def _embed_missing_sentences(self) -> None:
+        """Sentence vectors live in the embedding cache; retrieval skips a sentence without one."""
+        rows = self.register.db.execute(
+            "SELECT DISTINCT s.text FROM sentences s WHERE NOT EXISTS "
+            "(SELECT 1 FROM embeddings e WHERE e.model_id = ? AND e.content_hash = s.content_hash)",
+            (self.embedder.model_id,),
+        ).fetchall()
+        if rows:
+            log.warning("%d sentences had no vector; embedding them", len(rows))
+            self.embed([text for (text,) in rows])
+
+    def _chunk_fingerprint(self) -> str:
+        """One digest of the register's chunk ids and content hashes: what BM25 must be built from."""
+        digest = hashlib.sha256()
+        for chunk_id, content in self.register.db.execute("SELECT chunk_id, content_hash FROM chunks ORDER BY chunk_id"):
+            digest.update(json.dumps([chunk_id, content]).encode("utf-8"))
+        return digest.hexdigest()
 
 
 def _acquire_lock(path: Path, timeout_s: float):

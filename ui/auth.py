@@ -2,7 +2,9 @@
 
 Keys come from RADSARKIV_API_KEYS ("key1:member,key2:secretariat"). Only SHA-256 digests of the
 keys are kept in memory, and a caller is identified (for rate limits and logs) by a short digest,
-so a key never appears in a log line, a cookie or an error message.
+so a key never appears in a log line, a cookie or an error message. A browser session is an HMAC
+of the key's digest under a secret drawn when the server starts: nothing outside the process can
+compute it from the key (or its hash), and a restart ends every session.
 
 Without keys the server is open, as role `member`, but only when it listens on loopback; the
 server refuses to start on another interface without keys (see ui/server.py).
@@ -141,22 +143,18 @@ class Auth:
     # ---- browser sessions ---------------------------------------------------------------------
     def session_value(self, key: str) -> str | None:
         found = self.keys.lookup(key)
-        if not found:
-            return None
-        digest = found[0]
-        return f"{digest}.{self._sign(digest)}"
+        return self._session_id(found[0]) if found else None
 
     def from_session(self, value: str | None) -> Principal | None:
-        if not value or "." not in value:
+        if not value:
             return None
-        digest, signature = value.rsplit(".", 1)
-        if not hmac.compare_digest(signature, self._sign(digest)):
-            return None
-        role = self.keys.roles.get(digest)
-        return Principal(role, digest[:12]) if role else None
+        for digest, role in self.keys.roles.items():  # a handful of keys: compare each in constant time
+            if hmac.compare_digest(value, self._session_id(digest)):
+                return Principal(role, digest[:12])
+        return None
 
-    def _sign(self, digest: str) -> str:
-        return hmac.new(self._secret, digest.encode(), hashlib.sha256).hexdigest()
+    def _session_id(self, digest: str) -> str:
+        return hmac.new(self._secret, b"session:" + digest.encode(), hashlib.sha256).hexdigest()
 
 
 def _presented_key(headers) -> str | None:

@@ -2,7 +2,8 @@
 /docs, and the Gradio web UI mounted at / — all on one FastAPI app.
 
 Hardening lives here as plain ASGI middleware (so server-sent events stream untouched): a
-request body limit (413), security headers on every response, CORS only for configured origins,
+request body limit (413), security headers on every response, CORS only for configured origins
+(Gradio's included), writes only from the server's own pages or configured origins (ui/origin.py),
 and, when API keys are configured, a login gate in front of the web UI.
 """
 from __future__ import annotations
@@ -242,14 +243,19 @@ def create_app(settings: Settings | None = None, assistant=None, with_ui: bool =
             css_paths=[STATIC / "radsarkiv.css"], head='<script src="/ui-static/radsarkiv.js" defer></script>',
             favicon_path=str(STATIC / "favicon.svg"),
         )
-    origins = [o.strip() for o in (settings.server.cors_origins or "").split(",") if o.strip()]
-    if origins:
-        from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
-                           allow_headers=["Authorization", "X-API-Key", "Content-Type"], allow_credentials=False)
+    from ui.origin import SameOriginWrites, configured_origins
+
+    origins = configured_origins(settings.server.cors_origins)
+    # Always installed, with no origins unless configured: Gradio's own CORS layer (which allows
+    # any localhost origin, with credentials, on every route under its mount at "/") stands aside
+    # when the parent app has a CORSMiddleware, so this is the only CORS policy that applies.
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
+                       allow_headers=["Authorization", "X-API-Key", "Content-Type"], allow_credentials=False)
     app.add_middleware(UiGate, state=state)
     app.add_middleware(InvalidUrlText)
+    app.add_middleware(SameOriginWrites, allowed_origins=origins)
     app.add_middleware(BodyLimit, upload_bytes=settings.server.max_upload_mb * 1024 * 1024, json_bytes=settings.server.max_json_kb * 1024)
     app.add_middleware(SecurityHeaders)
     return app

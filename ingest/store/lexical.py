@@ -92,10 +92,13 @@ def analyze(text: str) -> list[str]:
 class LexicalIndex:
     """BM25 over chunk ids; immutable once built (re-build after ingesting)."""
 
-    def __init__(self, ids: list[str], retriever: bm25s.BM25 | None) -> None:
+    def __init__(self, ids: list[str], retriever: bm25s.BM25 | None, fingerprint: str | None = None) -> None:
         self._ids = ids
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
         self._bm25 = retriever
+        # What it was built from (the register's chunk ids and content hashes, see IndexWriter):
+        # an ingest compares it with the register's and rebuilds on any difference.
+        self.fingerprint = fingerprint
 
     analyze = staticmethod(analyze)
 
@@ -150,7 +153,7 @@ class LexicalIndex:
 
     # ------------------------------------------------------------------------ persistence --
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, fingerprint: str | None = None) -> None:
         """Write to `path` (a directory) atomically: build beside it, then swap it in."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +162,7 @@ class LexicalIndex:
         try:
             if self._bm25 is not None:
                 self._bm25.save(str(tmp / "bm25"))
-            meta = {"analyzer_version": ANALYZER_VERSION, "count": len(self._ids)}
+            meta = {"analyzer_version": ANALYZER_VERSION, "count": len(self._ids), "fingerprint": fingerprint}
             (tmp / "ids.json").write_text(json.dumps(self._ids, ensure_ascii=False), encoding="utf-8")
             # meta.json last: its presence marks a complete index.
             (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -173,6 +176,20 @@ class LexicalIndex:
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+    @staticmethod
+    def saved_fingerprint(path: Path) -> str | None:
+        """The fingerprint of the index saved at `path` without loading it; None when there is no
+        usable index (missing, another analyzer version) or it was saved without one."""
+        try:
+            meta = json.loads((Path(path) / "meta.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
+            return None
+        if meta.get("analyzer_version") != ANALYZER_VERSION or not (Path(path) / "ids.json").is_file():
+            return None
+        if meta.get("count") and not (Path(path) / "bm25").is_dir():
+            return None
+        return meta.get("fingerprint")
 
     @classmethod
     def load(cls, path: Path) -> "LexicalIndex | None":
@@ -189,6 +206,6 @@ class LexicalIndex:
         if len(ids) != meta.get("count"):
             return None
         if not ids:
-            return cls([], None)
+            return cls([], None, meta.get("fingerprint"))
         retriever = bm25s.BM25.load(str(path / "bm25"), load_corpus=False)
-        return cls(ids, retriever)
+        return cls(ids, retriever, meta.get("fingerprint"))

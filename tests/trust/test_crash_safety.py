@@ -43,6 +43,9 @@ NOTES_V2 = {
                "oppheves da. Ledningsnettet skiftes ut i etapper over fem år.",
 }
 QUERIES = ["brøyting av sykkelveier", "bibliotekets åpningstider", "tilgang til helsedata"]
+# A word each v2 document alone holds: keyword search must find it once the index is complete.
+ONLY_IN = {"notat-c": "ventilasjonsanlegget", "notat-d": "uniformer",
+           "notat-e": "beboerkort", "notat-f": "Storvatnet"}
 
 
 def write_notes(corpus: Path, notes: dict[str, str]) -> None:
@@ -120,8 +123,13 @@ def assert_complete(settings, expected: dict[str, set[str]]) -> None:
     assert state["vector_ids"] == all_ids and state["vector_count"] == len(all_ids), "orphan or missing vectors"
     for doc_id, ids in expected.items():
         assert chunk_ids(state, doc_id) == ids
-    assert sorted(LexicalIndex.load(settings.lexical_path).ids) == sorted(all_ids)
+    lexical = LexicalIndex.load(settings.lexical_path)
+    assert sorted(lexical.ids) == sorted(all_ids), "BM25 holds other ids than the register"
     assert not list(settings.data_dir.glob(".bm25.*")), "temporary BM25 directories left behind"
+    for doc_id, word in ONLY_IN.items():
+        if doc_id in expected:
+            hits = lexical.search(word, k=3)
+            assert hits and hits[0][0] in expected[doc_id], f"BM25 does not find «{word}» in {doc_id}: {hits}"
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +191,9 @@ def test_sigkill_of_the_cli_after_its_first_commit(baseline, world):
     assert json.loads(out)[0]["doc_id"] == "notat-c"
 
 
-# The exact points between the writes of one document, and inside the final BM25 swap.
+# The exact points between the writes of one document, after the last one, and around the final
+# BM25 save. "after_last_register_commit" and "before_bm25_save" leave a register ahead of BM25
+# with nothing left for the next run to write: only the stores-agree check repairs that.
 KILL_POINTS = {
     "after_vector_upsert": """
 from ingest.store.register import Register
@@ -209,6 +219,29 @@ def replace(src, dst):
         die()
     os.replace(src, dst)
 lexical.os = types.SimpleNamespace(**{**{k: getattr(os, k) for k in dir(os) if not k.startswith("__")}, "replace": replace})
+""",
+    "after_stale_vector_delete": """
+from ingest.store.vectors import VectorIndex
+original = VectorIndex.delete
+def delete(self, ids):
+    original(self, ids)
+    die()
+VectorIndex.delete = delete
+""",
+    "after_last_register_commit": """
+from ingest.store.register import Register
+original = Register.replace_document
+def replace_document(self, document, *args, **kwargs):
+    original(self, document, *args, **kwargs)
+    if document.doc_id == "notat-f":  # the last document of the run, and a new one
+        die()
+Register.replace_document = replace_document
+""",
+    "before_bm25_save": """
+from ingest.store.lexical import LexicalIndex
+def save(self, *args, **kwargs):
+    die()
+LexicalIndex.save = save
 """,
     "during_embedding": """
 from ingest.index_writer import IndexWriter
@@ -250,11 +283,56 @@ def test_sigkill_at_each_write_step(baseline, world, point):
     if point == "after_register_commit":  # the old version's vectors are orphans until the next run
         assert chunk_ids(state, "notat-a") == world["new"]["notat-a"]
         assert baseline["old"]["notat-a"] & state["vector_ids"]
-    if point == "during_bm25_swap":  # every document committed, BM25 moved aside: still searchable
+    if point in ("during_bm25_swap", "after_last_register_commit", "before_bm25_save"):
+        # every document committed, BM25 still the old one (or moved aside): still searchable
         assert state["documents"].keys() == world["new"].keys()
     summary = ingest_paths([world["corpus"]], settings, progress=False)
     assert summary.errors == [] and summary.documents == len(world["new"])
-    assert_complete(settings, world["new"])
+    if point in ("after_last_register_commit", "before_bm25_save"):
+        assert summary.embedded == 0 and summary.skipped_unchanged == len(world["new"])  # nothing to write …
+    assert_complete(settings, world["new"])  # … and still the stores agree with the register
+    if point == "after_last_register_commit":
+        again = ingest_paths([world["corpus"]], settings, progress=False)  # a repaired index stays put
+        assert again.embedded == 0 and again.errors == []
+        assert_complete(settings, world["new"])
+
+
+def test_an_ingest_with_nothing_to_do_repairs_stores_that_disagree(baseline, tmp_path):
+    """The register is the source of truth: whatever BM25 or Chroma lost, gained or kept from an
+    older run is put right by the next ingest, even one that scans a single unchanged file."""
+    from ingest.pipeline import ingest_paths
+    from ingest.store.lexical import LexicalIndex
+    from ingest.store.register import Register
+    from trust_support import vector_index
+
+    corpus = tmp_path / "korpus"
+    shutil.copytree(baseline["corpus"], corpus)
+    shutil.copytree(baseline["settings"].data_dir, tmp_path / "data")
+    settings = settings_for(tmp_path / "data", corpus)
+    old = baseline["old"]
+    # BM25 from another state of the archive: one document missing, the ids otherwise right.
+    rows = [(cid, text) for cid, (doc, text, _) in baseline["state"]["chunks"].items() if doc != "notat-b"]
+    LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(settings.lexical_path)
+    # Chroma lost notat-b's vectors, and the embedding cache one of notat-a's sentences.
+    vector_index(settings).delete(sorted(old["notat-b"]))
+    register = Register.open(settings.register_path)
+    with register.db:
+        (digest,) = register.db.execute("SELECT content_hash FROM sentences WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE doc_id = 'notat-a') LIMIT 1").fetchone()
+        register.db.execute("DELETE FROM embeddings WHERE content_hash = ?", (digest,))
+    register.close()
+
+    summary = ingest_paths([corpus / "notat-a.md"], settings, progress=False)
+    assert summary.errors == [] and summary.skipped_unchanged == 1
+    assert_complete(settings, old)
+    assert LexicalIndex.load(settings.lexical_path).search("Nordsletta", k=1)[0][0] in old["notat-b"]
+    register = Register.open_readonly(settings.register_path)
+    assert register.db.execute("SELECT COUNT(*) FROM embeddings WHERE content_hash = ?", (digest,)).fetchone()[0] == 1
+    register.close()
+    # Same ids, stale text: BM25 built from an older version of a chunk is rebuilt too.
+    rows = [(cid, text if doc != "notat-a" else "utdatert tekst") for cid, (doc, text, _) in baseline["state"]["chunks"].items()]
+    LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(settings.lexical_path)
+    ingest_paths([corpus / "notat-b.md"], settings, progress=False)
+    assert LexicalIndex.load(settings.lexical_path).search("grus", k=1)[0][0] in old["notat-a"]
 
 
 # ---------------------------------------------------------------------------- queries during an ingest

@@ -28,7 +28,7 @@ def test_health_and_ready(open_client):
     ready = open_client.get("/readyz")
     assert ready.status_code == 200
     body = ready.json()
-    assert body["status"] == "ready" and body["chunks"] > 0 and body["cases"] > 0
+    assert body["status"] == "ready" and "chunks" not in body  # counts are for admins (test_auth)
 
 
 def test_ask_returns_the_answer_contract(open_client):

@@ -129,3 +129,37 @@ def test_keys_are_never_logged(keyed_client, caplog):
     keyed_client.cookies.clear()
     text = caplog.text
     assert all(key not in text for key in KEYS.values())
+
+
+def test_readyz_shows_counts_only_to_admins(keyed_client, open_client):
+    """An anonymous prober learns that the index is ready, not how much restricted material it holds."""
+    keyed_client.cookies.clear()
+    counts = {"documents", "cases", "chunks"}
+    for client, headers in ((keyed_client, {}), (keyed_client, auth("member")), (keyed_client, auth("secretariat")),
+                            (keyed_client, {"Authorization": "Bearer feil-nokkel"}), (open_client, {})):
+        body = client.get("/readyz", headers=headers).json()
+        assert body["status"] == "ready" and not counts & set(body), (headers, body)
+    admin = keyed_client.get("/readyz", headers=auth("admin")).json()
+    assert admin["status"] == "ready" and admin["documents"] > 0 and admin["chunks"] > 0
+
+
+def test_session_cookie_is_not_derived_from_the_key_alone(corpus_settings, assistant):
+    """The cookie is an HMAC under a per-process secret: knowing the key's hash forges nothing, and
+    a cookie from one server process is worthless to the next."""
+    import hashlib
+
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_app
+
+    settings = server_settings(corpus_settings, api_keys=f"{KEYS['admin']}:admin")
+    cookies = []
+    for _ in range(2):
+        with TestClient(create_app(settings, assistant=assistant, with_ui=False)) as client:
+            login = client.post("/login", data={"key": KEYS["admin"]}, follow_redirects=False)
+            cookie = login.cookies.get("radsarkiv_session")
+            assert client.get("/api/cases").status_code == 200
+            cookies.append(cookie)
+    digest = hashlib.sha256(KEYS["admin"].encode()).hexdigest()
+    assert all(digest not in cookie and digest[:16] not in cookie for cookie in cookies)
+    assert cookies[0] != cookies[1]

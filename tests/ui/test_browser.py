@@ -114,3 +114,84 @@ def test_login_with_a_key_gives_the_role(page, keyed_server):
     assert "secretariat" in page.inner_text(".role-badge")
     page.get_by_role("tab", name="Last opp").click()
     page.get_by_text("Last opp og les inn").wait_for(timeout=10_000)
+
+
+ATTACK_PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>Kattebilder</title></head><body>
+<script>
+async function attack(target, docId) {
+  const results = {};
+  try {
+    const response = await fetch(target + "/api/documents/" + docId, {method: "DELETE", credentials: "include"});
+    results.delete = "status " + response.status;
+  } catch (error) { results.delete = "blocked"; }
+  const form = new FormData();
+  form.append("file", new Blob(["# Angrep\\n\\nDette notatet er lastet opp fra en annen side."], {type: "text/markdown"}), "angrep.md");
+  form.append("access", "public");
+  try {  // multipart is a "simple" request: no preflight, the cookie goes along, the reply is opaque
+    await fetch(target + "/api/documents", {method: "POST", body: form, credentials: "include", mode: "no-cors"});
+    results.upload = "sent";
+  } catch (error) { results.upload = "blocked"; }
+  return results;
+}
+</script></body></html>"""
+
+
+def test_cross_origin_page_cannot_delete_or_upload(browser, tmp_path):
+    """A page on another port of 127.0.0.1 (same site, so the SameSite=Strict session cookie goes
+    along) tries a DELETE and an upload against a logged-in secretariat's server: both fail, while
+    the same requests from the server's own page succeed."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    from tests.conftest import make_settings
+    from tests.ui.conftest import KEY_SPEC, live_server
+    from ui.server import create_app
+
+    class AttackPage(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(ATTACK_PAGE)
+
+        def log_message(self, *args):
+            pass
+
+    settings = make_settings(tmp_path / "data")
+    settings.server.api_keys = KEY_SPEC
+    attacker = ThreadingHTTPServer(("127.0.0.1", 0), AttackPage)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    evil = f"http://127.0.0.1:{attacker.server_address[1]}"
+    secretariat = {"Authorization": f"Bearer {KEYS['secretariat']}"}
+    folder = settings.data_dir.resolve() / "uploads" / "opplastet"
+    try:
+        with live_server(create_app(settings)) as server:
+            stored = httpx.post(server + "/api/documents?wait=true", headers=secretariat, timeout=300,
+                                files={"file": ("styrenotat.md", "# Styrenotat\n\nStyret drøfter budsjettet for neste år.\n".encode(), "text/markdown")},
+                                data={"access": "internal"})
+            assert stored.status_code == 201, stored.text
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(server + "/login")
+            page.fill("input[name=key]", KEYS["secretariat"])
+            page.click("button[type=submit]")
+            page.wait_for_url(server + "/", timeout=30_000)
+            assert any(c["name"] == "radsarkiv_session" for c in context.cookies())
+
+            page.goto(evil + "/")
+            results = page.evaluate("([target, doc]) => attack(target, doc)", [server, "opplastet/styrenotat"])
+            assert results["delete"] == "blocked", results  # the preflight is refused
+            assert httpx.get(server + "/api/documents/opplastet/styrenotat", headers=secretariat).status_code == 200
+            assert not (folder / "angrep.md").exists(), "the cross-origin upload was stored"
+            listed = httpx.get(server + "/api/documents", headers=secretariat).json()["documents"]
+            assert [d["doc_id"] for d in listed] == ["opplastet/styrenotat"]
+
+            # The same session on the server's own page may delete: the cookie itself works.
+            page.goto(server + "/login")
+            own = page.evaluate("(doc) => fetch('/api/documents/' + doc, {method: 'DELETE'}).then(r => r.status)", "opplastet/styrenotat")
+            assert own == 200
+            context.close()
+    finally:
+        attacker.shutdown()

@@ -97,7 +97,7 @@ def test_hostile_uploads_leave_the_index_unchanged(client):
     from ui.api.documents import safe_filename
     from ui.api.errors import ApiError
 
-    before = client.get("/readyz").json()
+    before = client.get("/readyz", headers=auth("admin")).json()
     for hostile in ("ond\x00.md", "..", "/", ".md", "C:\\"):
         with pytest.raises(ApiError) as refused:
             safe_filename(hostile)
@@ -114,8 +114,47 @@ def test_hostile_uploads_leave_the_index_unchanged(client):
     assert fake_pdf.status_code == 422, fake_pdf.text
     assert fake_pdf.json()["error"] and fake_pdf.json()["job"]["status"] == "failed"
     assert not (client.settings.data_dir.resolve() / "uploads" / "opplastet" / "falsk.pdf").exists()
-    after = client.get("/readyz").json()
+    after = client.get("/readyz", headers=auth("admin")).json()
     assert {k: after[k] for k in ("documents", "chunks")} == {k: before[k] for k in ("documents", "chunks")}
+
+
+def test_an_upload_never_replaces_what_the_uploader_cannot_see(client, caplog):
+    """Same file name as a confidential admin upload: the secretariat gets 409 and nothing stored
+    changes; changing an upload's access level is an admin action, and it is logged."""
+    import logging
+
+    admin, secretariat, member = auth("admin"), auth("secretariat"), auth("member")
+    folder = client.settings.data_dir.resolve() / "uploads" / "opplastet"
+    original = "# Styrenotat\n\nStyret vurderer å si opp leieavtalen for kontoret i Oslo.\n".encode()
+    assert upload(client, "styrenotat.md", original, role="admin", access="confidential").status_code == 201
+    sidecar = (folder / "styrenotat.md.meta.json").read_text(encoding="utf-8")
+    assert client.get("/api/documents/opplastet/styrenotat", headers=secretariat).status_code == 404
+
+    replacement = "# Styrenotat\n\nOffentlig versjon skrevet av sekretariatet.\n".encode()
+    for name in ("styrenotat.md", "styrenotat.txt"):  # the same document id, whatever the format
+        refused = upload(client, name, replacement, role="secretariat", access="public")
+        assert refused.status_code == 409, refused.text
+        assert "finnes allerede" in refused.json()["error"] and "annet filnavn" in refused.json()["error"]
+    assert (folder / "styrenotat.md").read_bytes() == original
+    assert (folder / "styrenotat.md.meta.json").read_text(encoding="utf-8") == sidecar
+    assert not (folder / "styrenotat.txt").exists()
+    assert client.get("/api/documents/opplastet/styrenotat", headers=admin).content == original
+    assert client.get("/api/documents/opplastet/styrenotat", headers=member).status_code == 404
+
+    # The secretariat may replace what it can see, but not change its access level.
+    own = "# Møteplan\n\nRådet møtes fire ganger i året.\n".encode()
+    assert upload(client, "moteplan.md", own, access="internal").status_code == 201
+    assert upload(client, "moteplan.md", own + b"\nNeste m\xc3\xb8te er i mars.\n", access="internal").status_code == 201
+    widened = upload(client, "moteplan.md", own, access="public")
+    assert widened.status_code == 409 and "bare admin" in widened.json()["error"]
+    assert client.get("/api/documents/opplastet/moteplan", headers=member).status_code == 404
+
+    # An admin changes it explicitly, by uploading with the new level; the change is logged.
+    caplog.set_level(logging.INFO, logger="radsarkiv.server")
+    assert upload(client, "styrenotat.md", original, role="admin", access="internal").status_code == 201
+    assert any("opplastet/styrenotat" in r.getMessage() and "confidential" in r.getMessage() and "internal" in r.getMessage()
+               for r in caplog.records), caplog.text
+    assert client.get("/api/documents/opplastet/styrenotat", headers=secretariat).content == original
 
 
 def test_delete_removes_document_and_its_upload(client):

@@ -5,11 +5,18 @@ Uploads are stored under <data_dir>/uploads/opplastet/ (ids "opplastet/<navn>", 
 collide with corpus documents) with a sidecar carrying the chosen access level, then ingested
 by the server's single ingest worker. Deleting an uploaded document also deletes its files;
 deleting a corpus document takes it out of the index until the corpus is ingested again.
+
+An upload whose document id is already taken replaces that document only when the uploader may
+read it and keeps its access level (409 otherwise): the secretariat cannot overwrite, or publish,
+an admin's confidential upload. An admin changes a document's access level by uploading it again
+with the new level; the change is logged.
 """
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +25,14 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from assistant.prompts import phrase
-from ingest.models import ACCESS_LEVELS
+from ingest.models import ACCESS_LEVELS, allowed_access
 from ui.api.errors import ApiError
 from ui.api.state import UPLOAD_FOLDER, AppState, get_state, principal, public_job, secretariat
 from ui.auth import Principal
 
 router = APIRouter(prefix="/api", tags=["dokumenter"])
+log = logging.getLogger("radsarkiv.server")
+_UPLOAD_LOCK = threading.Lock()  # the collision check and the write happen as one step
 
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -55,8 +64,12 @@ def safe_filename(name: str) -> str:
     return stem.strip(" .-")[:120] + suffix
 
 
-def store_upload(state: AppState, name: str, data: bytes, access: str = "public", title: str | None = None, doc_type: str | None = None) -> list[Path]:
-    """Write an upload (and its sidecar) into the uploads folder; returns the files written."""
+def store_upload(state: AppState, name: str, data: bytes, access: str = "public", title: str | None = None,
+                 doc_type: str | None = None, role: str = "secretariat", caller: str = "-") -> list[Path]:
+    """Write an upload (and its sidecar) into the uploads folder; returns the files written.
+
+    `role` is the uploader's: the least privileged role that may upload is assumed when a caller
+    does not say, so a forgotten argument can only refuse, never overwrite."""
     if access not in ACCESS_LEVELS:
         raise ApiError(400, phrase("api_error_bad_access", "nb", access=access[:40], levels=", ".join(ACCESS_LEVELS)))
     filename = safe_filename(name)
@@ -70,9 +83,65 @@ def store_upload(state: AppState, name: str, data: bytes, access: str = "public"
     target = folder / filename
     sidecar = target.with_name(target.name + ".meta.json")
     meta = {"access": access, "title": title or None, "doc_type": doc_type or None}
-    target.write_bytes(data)
-    sidecar.write_text(json.dumps({k: v for k, v in meta.items() if v}, ensure_ascii=False), encoding="utf-8")
+    with _UPLOAD_LOCK:
+        doc_id, current = _existing_access(state, target)
+        if current is not None:
+            if current not in allowed_access(role):
+                raise ApiError(409, phrase("api_error_upload_conflict", "nb", doc_id=doc_id))
+            if current != access:
+                if role != "admin":
+                    raise ApiError(409, phrase("api_error_upload_access_change", "nb", doc_id=doc_id, current=current, requested=access))
+                log.warning("Tilgangsnivå endret for %s: %s -> %s (av %s)", doc_id, current, access, caller)
+                # Every rendition's sidecar gets the new level: the strictest one would otherwise win.
+                for other in _renditions(folder, state.uploads_root, doc_id):
+                    if other != target:
+                        _set_access(other.with_name(other.name + ".meta.json"), access)
+        target.write_bytes(data)
+        sidecar.write_text(json.dumps({k: v for k, v in meta.items() if v}, ensure_ascii=False), encoding="utf-8")
     return [target, sidecar]
+
+
+def _existing_access(state: AppState, target: Path) -> tuple[str, str | None]:
+    """The document id an upload at `target` gets, and the access level of what already holds that
+    id (its files, which may still wait for ingest, and the register's record; the strictest wins)."""
+    from ingest.pipeline import document_id
+
+    doc_id = document_id(target, state.uploads_root)
+    levels = []
+    for file in _renditions(target.parent, state.uploads_root, doc_id):
+        levels.append(_sidecar_access(file.with_name(file.name + ".meta.json")))
+    try:
+        with state.register() as register:
+            record = register.document(doc_id)
+    except ApiError:  # no index yet: only the files count
+        record = None
+    if record is not None:
+        levels.append(record["access"])
+    return doc_id, (max(levels, key=ACCESS_LEVELS.index) if levels else None)
+
+
+def _renditions(folder: Path, root: Path, doc_id: str) -> list[Path]:
+    from ingest.pipeline import document_id
+
+    return [p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".meta.json") and document_id(p, root) == doc_id]
+
+
+def _sidecar_access(sidecar: Path) -> str:
+    try:
+        value = json.loads(sidecar.read_text(encoding="utf-8")).get("access", "public")
+    except (OSError, ValueError, AttributeError):
+        return "public" if not sidecar.exists() else ACCESS_LEVELS[-1]  # unreadable: assume the strictest
+    return value if value in ACCESS_LEVELS else ACCESS_LEVELS[-1]
+
+
+def _set_access(sidecar: Path, access: str) -> None:
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+    except (OSError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    data["access"] = access
+    sidecar.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 def _document(state: AppState, doc_id: str, role: str) -> dict[str, Any]:
@@ -133,7 +202,7 @@ async def upload(
     state: AppState = Depends(get_state),
 ):
     data = await file.read()
-    files = await run_in_threadpool(store_upload, state, file.filename or "", data, access, title, doc_type)
+    files = await run_in_threadpool(store_upload, state, file.filename or "", data, access, title, doc_type, who.role, who.caller)
     job = state.jobs.submit(files, files[0].name, who.caller)
     if not wait:
         return public_job(job)
