@@ -7,6 +7,7 @@ council's own stated views, and everything else from the best-scoring archive se
 from __future__ import annotations
 
 import re
+
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
 from assistant.cues import POSITION_CUES
@@ -209,7 +210,7 @@ class ExtractiveAnswerer:
             if chosen:
                 lines = [quote_line(s.text, book.cite(s.text, s.metadata)) for s in chosen]
                 paragraphs.append(f"**{phrase('heading_background', lang)}:**\n" + "\n".join(lines))
-            for key, kind in (("proposal", "forslag"), ("decision", "vedtak")):
+            for key in ("proposal", "decision"):
                 text = case.get(key)
                 meta = part_source(case, key, chunks, self.retriever.documents)
                 if not text or meta is None:

@@ -16,11 +16,11 @@ what an LLM is sent. The secretariat sees the internal note, admin both.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
-import os
 from pathlib import Path
 
 import pytest
