@@ -231,6 +231,17 @@ def test_no_restricted_text_reaches_a_member(caller, keyed, anonymous):
     assert leaks == {}
 
 
+@pytest.mark.parametrize("role", ["member", "secretariat", "admin"])
+def test_search_passages_by_role(role, keyed):
+    readable = {"member": set(), "secretariat": {"TINNSPURV"}, "admin": {"KOBOLTHAUK", "ORKIDEFALK", "TINNSPURV"}}[role]
+    found: set[str] = set()
+    for query in ("avtale med Helsedataservice", "vedtak sak 17/2/2026 innspill Helsereformutvalget", "sak 19/2/2026"):
+        response = keyed.get("/api/search", params={"q": query, "k": 20}, headers=auth(role))
+        assert response.status_code == 200
+        found |= markers_in(response.text)
+    assert found == readable
+
+
 def test_the_member_case_card_shows_the_proposal_and_says_no_decision_is_visible(keyed):
     answer = keyed.post("/api/ask", json={"question": "Hva ble vedtatt i sak 19/2/2026?"}, headers=auth("member")).json()
     assert answer["route"] == "case_lookup" and not answer["refused"]
