@@ -13,12 +13,12 @@ from typing import Any
 from assistant.answer import Answer
 from assistant.compose import CitationBook, gloss, join_paragraphs, quote_line
 from assistant.prompts import phrase
+from assistant.records import part_source
 from assistant.routing import DECISION_WORDS
 from assistant.temporal import TimeScope
 from ingest.blocks import squash
 from ingest.case_numbers import case_sort_key
 from ingest.dates import parse_norwegian_date
-from ingest.models import allowed_access
 
 AGENDA_QUESTION = re.compile(
     r"\b(saksliste\w*|sakslista|agenda\w*|hvilke saker|kva for saker|kva saker|which cases|what cases|which items|"
@@ -85,35 +85,37 @@ def agenda_answer(question: str, meetings: list[str], lang: str, retriever, role
     book = CitationBook()
     decisions = bool(DECISION_WORDS.search(question))
     paragraphs = []
-    levels = allowed_access(role)
     for meeting in meetings:
         cases = sorted(
-            (c for c in retriever.cases.values() if c.get("meeting") == meeting and c.get("access", "public") in levels),
+            (c for c in retriever.cases_for(role).values() if c.get("meeting") == meeting),
             key=lambda c: case_sort_key(c["number"]),
         )
         if not cases:
             continue
         lines = [f"**{phrase('agenda_intro', lang, meeting=meeting, date=cases[0].get('date') or '')}**"]
         for case in cases:
-            lines.append(_case_line(case, retriever.case_chunks(case["number"], role), book, lang, decisions))
+            lines.append(_case_line(case, retriever.case_chunks(case["number"], role), retriever.documents, book, lang, decisions))
         if not any(c.get("decision") for c in cases):
-            lines.append(phrase("agenda_no_minutes", lang))
+            # Minutes above the caller's level exist; "not in the archive" would be untrue.
+            restricted = any(c.get("decision_restricted") for c in cases)
+            lines.append(phrase("agenda_minutes_not_visible" if restricted else "agenda_no_minutes", lang))
         paragraphs.append("\n".join(lines))
     return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="meeting_agenda")
 
 
-def _case_line(case: dict[str, Any], chunks: list, book: CitationBook, lang: str, decisions: bool) -> str:
+def _case_line(case: dict[str, Any], chunks: list, documents: dict, book: CitationBook, lang: str, decisions: bool) -> str:
     title, source = _verbatim_title(case, chunks)
     head = f"- {phrase('heading_case', lang)} {case['number']}: " + (quote_line(title, book.cite(title, source)) if source else f"{case['title']}")
     if not decisions:
         return head
-    key, kind = ("decision", "vedtak") if case.get("decision") else ("proposal", "forslag")
+    key = "decision" if case.get("decision") else "proposal"
     text = case.get(key)
-    chunk = next((h for h in chunks if h.metadata.get("section_kind") == kind), None)
-    if not text or chunk is None or _squash(text) not in _squash(chunk.text):
+    # Cited to the passage of the part's own document that holds it (see assistant.records).
+    source = part_source(case, key, chunks, documents)
+    if not text or source is None:
         return head
     label = phrase("heading_decision" if key == "decision" else "heading_proposal", lang)
-    return f"{head}\n  {label}: {quote_line(text, book.cite(text, chunk.metadata))}{gloss(text, lang)}"
+    return f"{head}\n  {label}: {quote_line(text, book.cite(text, source))}{gloss(text, lang)}"
 
 
 def _verbatim_title(case: dict[str, Any], chunks: list) -> tuple[str, dict[str, Any] | None]:

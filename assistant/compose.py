@@ -10,6 +10,7 @@ from typing import Any
 
 from assistant.answer import Citation
 from assistant.prompts import citation_marker, decision_gloss, phrase
+from ingest.pages import quote_page
 
 
 class CitationBook:
@@ -21,13 +22,13 @@ class CitationBook:
 
     def cite(self, quote: str, metadata: dict[str, Any]) -> str:
         quote = quote.strip()
-        base = source_marker(metadata)
+        page = quote_page(quote, metadata)  # where the quote stands, not where its passage begins
+        base = source_marker(metadata, page)
         key = (base, quote)
         if key in self._by_key:
             return self._by_key[key]
         used = {c.marker for c in self.citations}
         marker = base
-        page = metadata.get("page_start")
         # Further quotes from the same source name their page, then a letter: [Sak 7/1/2026],
         # [Sak 7/1/2026, s. 31], [Sak 7/1/2026, s. 31b] — unique, and still readable.
         stem = f"{base[:-1]}, s. {page}" if page is not None and ", s. " not in base else base[:-1]
@@ -55,14 +56,14 @@ class CitationBook:
         return marker
 
 
-def source_marker(metadata: dict[str, Any]) -> str:
+def source_marker(metadata: dict[str, Any], page: int | None = None) -> str:
     """[Sak N/M/YYYY] for case papers and minutes; attachments and documents by title and page."""
     part = metadata.get("part")
     if metadata.get("case") and part in ("case_paper", "minutes", "agenda"):
         return citation_marker(case=metadata["case"])
     title = metadata.get("part_title") if part == "attachment" else metadata.get("document")
     title = _short_title(title or metadata.get("doc_id") or "Dokument")
-    return citation_marker(document=title, page=metadata.get("page_start"))
+    return citation_marker(document=title, page=metadata.get("page_start") if page is None else page)
 
 
 def _short_title(title: str) -> str:

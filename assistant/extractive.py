@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextvars
 import re
-from typing import Any
 
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
@@ -17,6 +16,7 @@ from assistant.evidence import EvidenceScorer, Sentence
 from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
+from assistant.records import part_source
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant.routing import DECISION_WORDS, Interpretation, question_parts, wants_several_sources
@@ -84,8 +84,9 @@ class ExtractiveAnswerer:
 
     def _answer(self, interpretation: Interpretation, lang: str, filters: SearchFilters | None, role: str | None) -> Answer:
         self.retriever.refresh()
-        cases = self.retriever.cases
-        allowed_cases = {c["number"] for c in self._visible_cases(role)}
+        # Only the parts of case records from documents the caller may read (see merge_cases).
+        cases = self.retriever.cases_for(role)
+        allowed_cases = set(cases)
         route = interpretation.route
         named = interpretation.cases
         interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang)
@@ -93,18 +94,17 @@ class ExtractiveAnswerer:
         ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role)
         hits = ranked[:k]
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
-        scope = time_scope(interpretation.question, self.meetings)
+        scope = time_scope(interpretation.question, self.meetings_for(role))
         unknown = [n for n in named if n not in allowed_cases]
         if unknown:
             return self._refuse_case(unknown[0], interpretation, lang, role, context)
-        missing_meeting = [m for m in interpretation.meetings if not any(c.get("meeting") == m for c in cases.values() if c["number"] in allowed_cases) and not self._mentioned(m)]
+        missing_meeting = [m for m in interpretation.meetings if not any(c.get("meeting") == m for c in cases.values()) and not self._mentioned(m, role)]
         if missing_meeting:
-            return self._refuse(phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}"), interpretation, lang, hits, context)
+            return self._refuse(phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}"), interpretation, lang, hits, context, role)
         if route == "case_lookup" and named:
             return self._case_card(named, interpretation, lang, role, context)
         if route in ("facts", "onboarding", "decisions") and asks_for_agenda(interpretation.question):
-            visible_cases = {n: c for n, c in cases.items() if n in allowed_cases}
-            answer = meeting_answer(interpretation.question, scope, visible_cases, lang, self.retriever, role, lambda numbers: self._nearest(numbers, lang, role))
+            answer = meeting_answer(interpretation.question, scope, cases, lang, self.retriever, role, lambda numbers: self._nearest(numbers, lang, role))
             if answer is not None:
                 return answer.model_copy(update={"context": context})
         query_vector = self.retriever.embed_query(interpretation.retrieval_query)
@@ -121,13 +121,13 @@ class ExtractiveAnswerer:
             ]  # people the archive knows ("Guri Rørtveit")
             needed = MIN_COVERAGE_WITH_MISSING / 2 if known_names else MIN_COVERAGE_WITH_MISSING
             if missing and (not sentences or max(s.lexical for s in sentences[:10]) < needed):
-                return self._refuse(phrase("refusal_topic", lang, topic=_missing_phrase(interpretation.question, missing)), interpretation, lang, hits, context)
+                return self._refuse(phrase("refusal_topic", lang, topic=_missing_phrase(interpretation.question, missing)), interpretation, lang, hits, context, role)
         if not sentences or max(s.dense for s in sentences) < MIN_DENSE:
-            return self._refuse(phrase("refusal", lang), interpretation, lang, hits, context)
+            return self._refuse(phrase("refusal", lang), interpretation, lang, hits, context, role)
         # What a caller may be shown beyond the pool: the records and decisions planning adds.
         visible = self.retriever.visibility(filters, role)
         if route == "decisions":
-            return self._timeline(interpretation, lang, hits, sentences, context, visible)
+            return self._timeline(interpretation, lang, hits, sentences, context, visible, role)
         if route == "drafting":
             return self._draft(interpretation, lang, sentences, context)
         return self._quotes(interpretation, lang, route, sentences, context, visible)
@@ -135,10 +135,15 @@ class ExtractiveAnswerer:
     @property
     def meetings(self) -> set[str]:
         """Meetings the caller's part of the archive holds or mentions (cached on its scorer)."""
-        scorer = self.scorer
+        return self.meetings_for(_CALLER_ROLE.get())
+
+    def meetings_for(self, role: str | None) -> set[str]:
+        """Meetings the archive holds or mentions, in what the caller may read (cached on the
+        role's scorer, which is rebuilt with the index)."""
+        scorer = self.scorer_for(role)
         if getattr(scorer, "meetings", None) is None:
-            cases = {c.get("meeting") for c in self.retriever.cases.values() if c.get("access", "public") in scorer.levels}
-            scorer.meetings = known_meetings(cases, scorer.texts.values())
+            held = {c.get("meeting") for c in self.retriever.cases_for(role).values()}
+            scorer.meetings = known_meetings(held, scorer.texts.values())
         return scorer.meetings
 
     def _candidate_pool(self, ranked: list[Hit], k: int, scope, filters, role) -> list[Hit]:
@@ -174,20 +179,14 @@ class ExtractiveAnswerer:
                     pool.append(hit)
                     in_pool.add(hit.chunk_id)
         if scope.meetings:
-            for number, case in self.retriever.cases.items():
+            for number, case in self.retriever.cases_for(role).items():
                 if scope.mentions_meeting(case.get("title", "")) and number not in seen_cases:
                     pool.extend(h for h in self.retriever.case_chunks(number, role, filters) if h.chunk_id not in in_pool)
         return pool
 
-    def _visible_cases(self, role: str | None) -> list[dict[str, Any]]:
-        from ingest.models import allowed_access
-
-        levels = allowed_access(role)
-        return [c for c in self.retriever.cases.values() if c.get("access", "public") in levels]
-
-    def _mentioned(self, meeting: str) -> bool:
+    def _mentioned(self, meeting: str, role: str | None) -> bool:
         pattern = re.compile(r"møte\s+" + re.escape(meeting))
-        return any(pattern.search(text) for text in self.scorer.texts.values())
+        return any(pattern.search(text) for text in self.scorer_for(role).texts.values())
 
     # ---- refusals ------------------------------------------------------------------------------
     def _refuse_case(self, number: str, interpretation, lang, role, context) -> Answer:
@@ -200,16 +199,16 @@ class ExtractiveAnswerer:
         text = phrase("refusal_case_not_found", lang, case=number)
         return Answer(answer=join_paragraphs([text, self._nearest(related, lang, role)]), refused=True, language=lang, route=interpretation.route, context=context)
 
-    def _refuse(self, text: str, interpretation, lang, hits: list[Hit], context) -> Answer:
+    def _refuse(self, text: str, interpretation, lang, hits: list[Hit], context, role) -> Answer:
         related = []
         for hit in hits:
             case = hit.metadata.get("case")
             if case and case not in related:
                 related.append(case)
-        return Answer(answer=join_paragraphs([text, self._nearest(related[:3], lang, None)]), refused=True, language=lang, route=interpretation.route, context=context)
+        return Answer(answer=join_paragraphs([text, self._nearest(related[:3], lang, role)]), refused=True, language=lang, route=interpretation.route, context=context)
 
     def _nearest(self, numbers: list[str], lang: str, role) -> str:
-        cases = self.retriever.cases
+        cases = self.retriever.cases_for(role)
         lines = [f"- Sak {n}: {cases[n]['title']} ({cases[n].get('date') or cases[n].get('meeting')})" for n in numbers if n in cases]
         return (phrase("nearest_cases_intro", lang) + "\n" + "\n".join(lines)) if lines else ""
 
@@ -220,7 +219,7 @@ class ExtractiveAnswerer:
         scorer = self.scorer
         query_vector = self.retriever.embed_query(interpretation.retrieval_query)
         for number in numbers[:3]:
-            case = self.retriever.cases[number]
+            case = self.retriever.cases_for(role)[number]
             chunks = self.retriever.case_chunks(number, role)
             main = [h for h in chunks if h.metadata.get("part") in ("case_paper", "minutes") and h.metadata.get("section_kind") not in ("felter", "forslag", "vedtak")]
             paragraphs.append(case_heading_line(case, lang))
@@ -231,25 +230,25 @@ class ExtractiveAnswerer:
             if chosen:
                 lines = [quote_line(s.text, book.cite(s.text, s.metadata)) for s in chosen]
                 paragraphs.append(f"**{phrase('heading_background', lang)}:**\n" + "\n".join(lines))
-            for key, kind in (("proposal", "forslag"), ("decision", "vedtak")):
+            for key in ("proposal", "decision"):
                 text = case.get(key)
-                if not text:
+                meta = part_source(case, key, chunks, self.retriever.documents)
+                if not text or meta is None:
                     continue
-                source = next((h for h in chunks if h.metadata.get("section_kind") == kind), None) or (chunks[0] if chunks else None)
-                meta = source.metadata if source else {"case": number, "part": "case_paper", "doc_id": case["document"]}
                 label = phrase("heading_proposal" if key == "proposal" else "heading_decision", lang)
                 paragraphs.append(f"**{label}:** {quote_line(text, book.cite(text, meta))}{gloss(text, lang)}")
             if not case.get("decision"):
-                paragraphs.append(phrase("case_no_decision", lang))
+                # A decision in a document above the caller's level is not "not registered".
+                paragraphs.append(phrase("case_decision_not_visible" if case.get("decision_restricted") else "case_no_decision", lang))
             if case.get("vedlegg"):
                 paragraphs.append(f"**{phrase('heading_attachments', lang)}:** " + "; ".join(case["vedlegg"]))
             context = context + [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=0.0, metadata=h.metadata) for h in chunks[:4]]
         return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="case_lookup", context=_unique(context))
 
     # ---- decisions timeline ----------------------------------------------------------------------
-    def _timeline(self, interpretation, lang, hits: list[Hit], sentences: list[Sentence], context, visible) -> Answer:
+    def _timeline(self, interpretation, lang, hits: list[Hit], sentences: list[Sentence], context, visible, role) -> Answer:
         book = CitationBook()
-        entries = self._timeline_cases(interpretation, sentences, visible)
+        entries = self._timeline_cases(interpretation, sentences, visible, role)
         entries.sort(key=lambda c: (c.get("date") or "", case_sort_key(c["number"])))
         if not entries:
             return self._quotes(interpretation, lang, "facts", sentences, context, visible)
@@ -258,8 +257,10 @@ class ExtractiveAnswerer:
         for case in entries:
             key = "decision" if case.get("decision") else "proposal"
             label = phrase("heading_decision" if key == "decision" else "heading_proposal", lang)
-            meta = next((h.metadata for h in self.retriever.case_chunks(case["number"]) if h.metadata.get("section_kind") in ("vedtak", "forslag")), {"case": case["number"], "part": "minutes", "doc_id": case["document"]})
+            meta = part_source(case, key, self.retriever.case_chunks(case["number"], role), self.retriever.documents)
             text = case[key]
+            if meta is None:
+                continue
             best = next((s for s in sentences if s.metadata.get("case") == case["number"] and s.text not in text), None)
             lines = [case_heading_line(case, lang)]
             if best:
@@ -268,7 +269,7 @@ class ExtractiveAnswerer:
             paragraphs.append("\n".join(lines))
         return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="decisions", context=context)
 
-    def _timeline_cases(self, interpretation, sentences: list[Sentence], visible, limit: int = 6) -> list[dict]:
+    def _timeline_cases(self, interpretation, sentences: list[Sentence], visible, role, limit: int = 6) -> list[dict]:
         """Cases about the topic: named in their title or decision, or where the best evidence is."""
         topic_terms = self.scorer.query_terms(_topic(interpretation.question))
         evidence_rank: dict[str, int] = {}
@@ -277,9 +278,9 @@ class ExtractiveAnswerer:
             if case and case not in evidence_rank:
                 evidence_rank[case] = len(evidence_rank)
         scored = []
-        for number, case in self.retriever.cases.items():
+        for number, case in self.retriever.cases_for(role).items():
             text = case.get("decision") or case.get("proposal")
-            if not text or not any(visible(h.metadata) for h in self.retriever.case_chunks(number)):
+            if not text or not any(visible(h.metadata) for h in self.retriever.case_chunks(number, role)):
                 continue
             share = lambda words: len(topic_terms & self.scorer.terms(words)) / max(len(topic_terms), 1)
             score = 1.2 * share(case["title"]) + 0.6 * share(text)

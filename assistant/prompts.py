@@ -138,6 +138,16 @@ PHRASES: dict[str, dict[Language, str]] = {
     "heading_background": {"nb": "Bakgrunn", "nn": "Bakgrunn", "en": "Background"},
     "heading_caseworker": {"nb": "Saksbehandler", "nn": "Sakshandsamar", "en": "Caseworker"},
     "heading_sources": {"nb": "Kilder", "nn": "Kjelder", "en": "Sources"},
+    "case_decision_not_visible": {
+        "nb": "Ingen vedtak i denne saken er synlig med din tilgang.",
+        "nn": "Ikkje noko vedtak i denne saka er synleg med tilgangen din.",
+        "en": "No decision in this case is visible at your access level.",
+    },
+    "agenda_minutes_not_visible": {
+        "nb": "Referatet fra dette møtet er ikke synlig med din tilgang; sakene viser forslag til vedtak, ikke vedtak.",
+        "nn": "Referatet frå dette møtet er ikkje synleg med tilgangen din; sakene viser framlegg til vedtak, ikkje vedtak.",
+        "en": "The minutes of this meeting are not visible at your access level; its cases show proposed decisions, not decisions.",
+    },
     "case_no_decision": {
         "nb": "Arkivet har ikke registrert noe vedtak i denne saken.",
         "nn": "Arkivet har ikkje registrert noko vedtak i denne saka.",

@@ -16,7 +16,7 @@ import numpy as np
 from ingest.case_numbers import find_case_references
 from ingest.models import allowed_access
 from ingest.settings import Settings, get_settings
-from ingest.store.register import Register
+from ingest.store.register import Register, merge_cases
 from ingest.store.vectors import build_where
 
 
@@ -98,7 +98,7 @@ class Retriever:
                 rows = register.chunks()
                 sentences = register.sentences()
                 documents = {d["doc_id"]: d for d in register.documents()}
-                cases = {c["number"]: c for c in register.list_cases()}
+                case_records = register.case_records()
                 sentence_vectors = register.cached_vectors(self.embedder.model_id, [s[3] for s in sentences])
             finally:
                 register.close()
@@ -110,7 +110,9 @@ class Retriever:
             fresh = {
                 "sentences": sentences,
                 "documents": documents,
-                "cases": cases,
+                # Each document's own record of each case, and its merged views per access level
+                # (filled by cases_for); one tuple, so a view never outlives its records.
+                "case_view": (case_records, {}),
                 "sentence_vectors": sentence_vectors,
                 # matrix and its chunk ids travel together: a query never sees one without the other
                 "sentence_index": (matrix, [s[0] for s in embedded]),
@@ -126,6 +128,21 @@ class Retriever:
             # One dict update swaps the whole index view at once for concurrent queries.
             self.__dict__.update(fresh)
             self._version = version
+
+    # ---- the case register, as a role sees it ------------------------------------------------------
+    def cases_for(self, role: str | None) -> dict[str, dict[str, Any]]:
+        """Case number → the case merged from the documents `role` may read (see merge_cases)."""
+        levels = allowed_access(role)
+        records, views = self.case_view
+        if levels not in views:
+            views[levels] = {c["number"]: c for c in merge_cases(records, role)}
+        return views[levels]
+
+    @property
+    def cases(self) -> dict[str, dict[str, Any]]:
+        """The register as the least privileged caller sees it. Anything shown to a user must
+        use cases_for(role); this view only exists so a reader that forgets the role fails closed."""
+        return self.cases_for("member")
 
     # ---- search ------------------------------------------------------------------------------------
     @staticmethod
@@ -149,7 +166,7 @@ class Retriever:
         if len(levels) < 3:
             where["access"] = levels
         ranked, scores = self.rank(query, allowed, where)
-        named = [number for number in find_case_references(query) if number in self.cases]
+        named = [number for number in find_case_references(query) if number in self.cases_for(role)]
         if named:
             # Passages of the cases the question names come first, in their fused order.
             in_case = [cid for cid in ranked if self.metadata[cid].get("case") in named]

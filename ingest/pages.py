@@ -10,9 +10,13 @@ import bisect
 import re
 
 from ingest.models import Chunk, Page, ParsedDocument
+from ingest.sentences import split_sentences
 
 _NOT_ALNUM = re.compile(r"[^0-9a-zæøåäöéü]+")
 _TAG = re.compile(r"<[^>]{1,40}>")
+# A sentence is known by its first letters and digits: long enough to tell a chunk's sentences
+# apart, short enough to keep the metadata small.
+SENTENCE_KEY = 32
 
 
 def squeeze(text: str) -> str:
@@ -57,6 +61,47 @@ def _head_lines(chunk: Chunk, cases: dict) -> set[str]:
     return {head for head in heads if head}
 
 
+def _sentence_pages(heads: list[str], body: list[str], locator: PageLocator, first: int, first_page: int | None, spans_pages: bool) -> str:
+    """Where quotes from a chunk stand when that is not the chunk's first page, as
+    "page:key|page:key" (key: the first letters and digits from that point on, see SENTENCE_KEY);
+    quote_page reads it. A string, because the vector store keeps only scalar metadata.
+
+    - The headings a chunk repeats (case heading, section) stand where they are printed: the
+      nearest place before the chunk's text.
+    - In a chunk that runs over a page break, each sentence on a later page."""
+    entries = []
+    for head in heads:
+        key = squeeze(head)
+        found = locator.text.rfind(key[:80], 0, first + 1) if len(key) >= 5 else -1
+        if found >= 0 and locator.page_at(found) != first_page:
+            entries.append(f"{locator.page_at(found)}:{key[:SENTENCE_KEY]}")
+    if spans_pages:
+        text = "\n".join(body)
+        position, offset = first, 0
+        for sentence in split_sentences(text):
+            offset = max(text.find(sentence, offset), offset)
+            found = locator.find(sentence, position)
+            if found is None or found < position:
+                continue
+            position = found
+            if locator.page_at(found) != first_page:
+                entries.append(f"{locator.page_at(found)}:{squeeze(text[offset:])[:SENTENCE_KEY]}")
+    return "|".join(entries)
+
+
+def quote_page(quote: str, metadata: dict) -> int | None:
+    """The page a quote from a chunk starts on: the chunk's first page, unless the quote begins
+    with a sentence the chunk records on a later page."""
+    key = squeeze(quote)[:SENTENCE_KEY]
+    for entry in str(metadata.get("sentence_pages") or "").split("|"):
+        page, _, prefix = entry.partition(":")
+        # The quote starts where the entry does: it begins with the entry's letters, or is all of
+        # them (a short quote at the end of a chunk). A very short quote ("Intet.") must be whole.
+        if prefix and (key.startswith(prefix) or (len(key) >= 12 and prefix.startswith(key)) or key == prefix):
+            return int(page)
+    return metadata.get("page_start")
+
+
 def assign_pages(document: ParsedDocument, chunks: list[Chunk], pdf_pages: list[Page]) -> None:
     """Locate each chunk's text in the PDF, in document order, and record its first and last page."""
     locator = PageLocator(pdf_pages)
@@ -82,6 +127,10 @@ def assign_pages(document: ParsedDocument, chunks: list[Chunk], pdf_pages: list[
         end = min(last + max(len(squeeze(body[-1])) - 1, 0), len(locator.text) - 1)
         chunk.metadata["page_start"] = locator.page_at(first)
         chunk.metadata["page_end"] = max(locator.page_at(end) or 0, chunk.metadata["page_start"] or 0)
+        spans_pages = chunk.metadata["page_end"] != chunk.metadata["page_start"]
+        turns = _sentence_pages(lines[: len(lines) - len(body)], body, locator, first, chunk.metadata["page_start"], spans_pages)
+        if turns:
+            chunk.metadata["sentence_pages"] = turns
         if first >= cursor:
             cursor, previous = last, section
     for case in document.cases:

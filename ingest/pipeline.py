@@ -25,7 +25,7 @@ from ingest.sentences import split_sentences
 from ingest.settings import Settings
 from ingest.structure import parse_document
 
-PARSER_VERSION = "3"  # bump when parsing or chunking changes, so unchanged files are re-parsed
+PARSER_VERSION = "4"  # bump when parsing or chunking changes, so unchanged files are re-parsed (4: sentence_pages)
 # Several renditions of one document: the most structured one is parsed, a PDF gives pages.
 RENDITION_PREFERENCE = ["md", "markdown", "txt", "docx", "html", "htm", "pdf"]
 SKIPPED_NAMES = re.compile(r"^(readme|license|changelog)(\.[a-z]+)?$", re.IGNORECASE)

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ingest.models import Case, Chunk, ParsedDocument, allowed_access
+from ingest.models import ACCESS_LEVELS, Case, Chunk, ParsedDocument, allowed_access
 from ingest.case_numbers import case_sort_key
 
 MIGRATIONS: list[str] = [
@@ -190,20 +190,43 @@ class Register:
             )
 
     # ---- cases -----------------------------------------------------------------------------------
-    def list_cases(self, role: str | None = None) -> list[dict[str, Any]]:
-        """One record per case number, merged across documents (paper + minutes), in case order."""
-        levels = allowed_access(role)
+    def case_records(self) -> list[dict[str, Any]]:
+        """Every document's own record of every case, at every access level: the raw parts that
+        merge_cases joins for one role. Readers that serve several roles keep these and merge per
+        caller, never one merged record for all."""
         keys = [d[0] for d in self.db.execute("SELECT * FROM cases LIMIT 0").description]
-        merged: dict[str, dict[str, Any]] = {}
-        for row in self.db.execute("SELECT * FROM cases"):
-            record = dict(zip(keys, row))
-            if record["access"] not in levels:
-                continue
-            merged.setdefault(record["number"], []).append(record)  # type: ignore[arg-type]
-        return sorted((_merge_case(records) for records in merged.values()), key=_case_sort_key)
+        return [dict(zip(keys, row)) for row in self.db.execute("SELECT * FROM cases ORDER BY doc_id, number, source")]
+
+    def list_cases(self, role: str | None = None) -> list[dict[str, Any]]:
+        """One record per case number, merged across the documents the role may read, in case order."""
+        return merge_cases(self.case_records(), role)
 
     def get_case(self, number: str, role: str | None = None) -> dict[str, Any] | None:
         return next((case for case in self.list_cases(role) if case["number"] == number), None)
+
+
+def merge_cases(records: list[dict[str, Any]], role: str | None) -> list[dict[str, Any]]:
+    """The case register as `role` may see it: records from documents above the role's access
+    level are dropped before merging, so no part of a merged case (title, proposal, decision,
+    sections, pages) comes from a document the role cannot read."""
+    levels = allowed_access(role)
+    visible: dict[str, list[dict[str, Any]]] = {}
+    decided_above: set[str] = set()
+    for record in records:
+        if record["access"] in levels:
+            visible.setdefault(record["number"], []).append(record)
+        elif record["source"] == "referat" and record["decision"]:
+            decided_above.add(record["number"])
+    merged = []
+    for number, rows in visible.items():
+        # The most open record leads (title, meeting, pages), so a case reads the same to every
+        # role as far as each may see it; stricter records add what they alone hold.
+        case = _merge_case(sorted(rows, key=lambda r: ACCESS_LEVELS.index(r["access"])))
+        # The caller may know a decision exists without reading it: "not visible to you" is
+        # true, "the archive has no decision" would not be.
+        case["decision_restricted"] = case["decision"] is None and number in decided_above
+        merged.append(case)
+    return sorted(merged, key=_case_sort_key)
 
 
 def _case_row(document: ParsedDocument, case: Case) -> tuple:
@@ -221,6 +244,8 @@ def _merge_case(records: list[dict[str, Any]]) -> dict[str, Any]:
     papers = [r for r in records if r["source"] == "saksfremlegg"]
     minutes = [r for r in records if r["source"] == "referat"]
     primary = (papers or minutes)[0]
+    proposal_from = next((r for r in papers if r["proposal"]), None)
+    decision_from = next((r for r in minutes if r["decision"]), None)
     literal = [r["literal_number"] for r in records]
     notes = [r["resolution_note"] for r in records if r["resolution_note"]]
     flagged = [r for r in records if r["resolution_note"]]
@@ -230,8 +255,8 @@ def _merge_case(records: list[dict[str, Any]]) -> dict[str, Any]:
         "title": primary["title"],
         "meeting": primary["meeting"],
         "date": primary["date"] or next((r["date"] for r in records if r["date"]), None),
-        "proposal": next((r["proposal"] for r in papers if r["proposal"]), None),
-        "decision": next((r["decision"] for r in minutes if r["decision"]), None),
+        "proposal": proposal_from["proposal"] if proposal_from else None,
+        "decision": decision_from["decision"] if decision_from else None,
         "document": primary["doc_id"],
         "agenda_title": primary["agenda_title"],
         "paper_title": primary["paper_title"],
@@ -244,10 +269,26 @@ def _merge_case(records: list[dict[str, Any]]) -> dict[str, Any]:
         "vedlegg": json.loads(primary["vedlegg"] or "[]"),
         "page_start": primary["page_start"],
         "page_end": primary["page_end"],
-        "sources": [{"document": r["doc_id"], "source": r["source"], "page_start": r["page_start"]} for r in records],
-        "sections": [s for r in records for s in json.loads(r["sections"] or "[]")],
+        "sources": [{"document": r["doc_id"], "source": r["source"], "access": r["access"], "page_start": r["page_start"]} for r in records],
+        # Where each part of the record was read: a quote of it is cited to that document and page.
+        "provenance": {
+            "title": _origin(primary, None),
+            "proposal": _origin(proposal_from, "forslag"),
+            "decision": _origin(decision_from, "vedtak"),
+        },
+        "sections": [{**s, "document": r["doc_id"], "access": r["access"]} for r in records for s in json.loads(r["sections"] or "[]")],
         "access": primary["access"],
     }
+
+
+def _origin(record: dict[str, Any] | None, kind: str | None) -> dict[str, Any] | None:
+    """The document, access level and page a part of a case record comes from (the page of its
+    own section where the document has pages)."""
+    if record is None:
+        return None
+    sections = json.loads(record["sections"] or "[]")
+    page = next((s.get("page_start") for s in sections if kind and s.get("kind") == kind and s.get("page_start") is not None), None)
+    return {"document": record["doc_id"], "source": record["source"], "access": record["access"], "page": page if page is not None else record["page_start"]}
 
 
 def _case_sort_key(case: dict[str, Any]) -> tuple:
