@@ -13,6 +13,7 @@ from urllib.parse import quote as url_quote
 from markdown_it import MarkdownIt
 
 from assistant.answer import Answer, Citation
+from assistant.compose import plain_text
 from assistant.prompts import phrase
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False}).disable(["image", "link"])
@@ -131,6 +132,7 @@ def find_passage(citation: Citation, answer: Answer, retriever=None, role: str |
         rest = [cid for cid in retriever.order if cid in allowed and cid not in set(same_page)]
         candidates += [retriever.texts[cid] for cid in same_page + rest]
     for text in candidates:
+        text = plain_text(text)  # quotes are plain text, so the passage they are found in must be too
         if highlight(text, citation.quote) is not None:
             return text
     return None
