@@ -195,6 +195,40 @@ PHRASES: dict[str, dict[Language, str]] = {
         "en": "This draft collects what the council has previously said about {topic}, with "
         "sources. It is compiled from the archive and must be reviewed and edited before use.",
     },
+    "draft_heading": {
+        "nb": "Innspill fra HelseOmsorg21-rådet: {topic}",
+        "nn": "Innspel frå HelseOmsorg21-rådet: {topic}",
+        "en": "Input from the HelseOmsorg21 council: {topic}",
+    },
+    "draft_recipient": {
+        "nb": "Til: (mottaker fylles inn)\nFra: HelseOmsorg21-rådet",
+        "nn": "Til: (mottakar fyllast inn)\nFrå: HelseOmsorg21-rådet",
+        "en": "To: (recipient to be filled in)\nFrom: the HelseOmsorg21 council",
+    },
+    "draft_role_text": {
+        "nb": "HelseOmsorg21-rådet er oppnevnt av Helse- og omsorgsdepartementet som en nasjonal arena for "
+        "dialog om forskning, innovasjon og verdiskaping i helse og omsorg, på tvers av offentlig, privat og "
+        "frivillig sektor. Rådet gir her sitt innspill om {topic}, bygget på standpunkter og vedtak rådet "
+        "tidligere har gjort, med kilder.",
+        "nn": "HelseOmsorg21-rådet er oppnemnt av Helse- og omsorgsdepartementet som ein nasjonal arena for "
+        "dialog om forsking, innovasjon og verdiskaping i helse og omsorg, på tvers av offentleg, privat og "
+        "frivillig sektor. Rådet gir her innspelet sitt om {topic}, bygd på standpunkt og vedtak rådet "
+        "tidlegare har gjort, med kjelder.",
+        "en": "The HelseOmsorg21 council is appointed by the Ministry of Health and Care Services as a national "
+        "arena for dialogue on research, innovation and value creation in health and care, across the public, "
+        "private and voluntary sectors. Here the council gives its input on {topic}, built on positions and "
+        "decisions it has taken before, with sources.",
+    },
+    "draft_none_found": {
+        "nb": "Arkivet inneholder ingen uttalte standpunkter fra rådet om dette ennå.",
+        "nn": "Arkivet inneheld ingen uttalte standpunkt frå rådet om dette enno.",
+        "en": "The archive holds no stated position of the council on this yet.",
+    },
+    "draft_precedent": {
+        "nb": "– jf. {where}",
+        "nn": "– jf. {where}",
+        "en": "– cf. {where}",
+    },
     # --- input errors (shown by the API/UI) ------------------------------------------------
     "error_empty_question": {
         "nb": "Spørsmålet er tomt.",
