@@ -303,6 +303,11 @@ PHRASES: dict[str, dict[Language, str]] = {
         "from the archive.",
     },
     # --- HTTP API (ui/api): error messages and server notices --------------------------------
+    "api_error_export_not_found": {
+        "nb": "Fant ingen eksport med dette navnet for denne økten; den kan være slettet. Lag eksporten på nytt.",
+        "nn": "Fann ingen eksport med dette namnet for denne økta; han kan vere sletta. Lag eksporten på nytt.",
+        "en": "No export with this name for this session; it may have been deleted. Export the answer again.",
+    },
     "api_error_unauthorized": {
         "nb": "Mangler eller ugyldig API-nøkkel. Send den som «Authorization: Bearer <nøkkel>» eller «X-API-Key: <nøkkel>».",
         "nn": "Manglar eller ugyldig API-nøkkel. Send han som «Authorization: Bearer <nøkkel>» eller «X-API-Key: <nøkkel>».",
@@ -504,14 +509,24 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Utdraget rundt sitatet er ikkje tilgjengeleg; sitatet er vist slik det står i arkivet.",
         "en": "The passage around the quote is not available; the quote is shown as it stands in the archive.",
     },
-    "ui_export": {"nb": "Kopier eller eksporter svaret (Markdown)", "nn": "Kopier eller eksporter svaret (Markdown)", "en": "Copy or export the answer (Markdown)"},
+    "ui_export": {"nb": "Kopier eller eksporter svaret (Word, Markdown)", "nn": "Kopier eller eksporter svaret (Word, Markdown)", "en": "Copy or export the answer (Word, Markdown)"},
     "ui_export_file": {"nb": "Last ned som Markdown", "nn": "Last ned som Markdown", "en": "Download as Markdown"},
+    "ui_export_docx": {"nb": "Last ned som Word (.docx)", "nn": "Last ned som Word (.docx)", "en": "Download as Word (.docx)"},
+    "ui_export_none": {"nb": "Still et spørsmål først; svaret kan så lastes ned.", "nn": "Still eit spørsmål først; svaret kan så lastast ned.", "en": "Ask a question first; the answer can then be downloaded."},
+    "ui_export_note": {
+        "nb": "Filene er bare tilgjengelige for denne økten og slettes etter {minutes} minutter.",
+        "nn": "Filene er berre tilgjengelege for denne økta og blir sletta etter {minutes} minutt.",
+        "en": "The files are available to this session only and are deleted after {minutes} minutes.",
+    },
+    "ui_source_back": {"nb": "↑ Tilbake til svaret", "nn": "↑ Tilbake til svaret", "en": "↑ Back to the answer"},
+    "ui_case_open": {"nb": "Åpne saken", "nn": "Opne saka", "en": "Open the case"},
+    "ui_cases_empty": {"nb": "Ingen saker funnet.", "nn": "Ingen saker funne.", "en": "No cases found."},
     "ui_export_question": {"nb": "Spørsmål", "nn": "Spørsmål", "en": "Question"},
     "ui_cases_search": {"nb": "Søk i saksregisteret", "nn": "Søk i saksregisteret", "en": "Search the case register"},
     "ui_cases_hint": {
-        "nb": "Klikk på en rad for å åpne saken.",
-        "nn": "Klikk på ei rad for å opne saka.",
-        "en": "Click a row to open the case.",
+        "nb": "Trykk «Åpne saken» for å se saken med kilder i samtalen.",
+        "nn": "Trykk «Opne saka» for å sjå saka med kjelder i samtalen.",
+        "en": "Press “Open the case” to see the case with its sources in the conversation.",
     },
     "ui_col_title": {"nb": "Tittel", "nn": "Tittel", "en": "Title"},
     "ui_upload_intro": {
