@@ -38,7 +38,7 @@ def text_fragment(quote: str) -> str:
     words = plain_text(quote).split()
 
     def encode(part: list[str]) -> str:
-        return url_quote(" ".join(part), safe="")
+        return url_quote(" ".join(part), safe="").replace("-", "%2D")
 
     # A start and an end phrase find a long quote without spelling it all out in the URL.
     return encode(words) if len(words) <= 10 else f"{encode(words[:5])},{encode(words[-4:])}"
