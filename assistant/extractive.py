@@ -12,6 +12,7 @@ from typing import Any
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
 from assistant.drafting import draft_answer
+from assistant.pointers import meeting_cases_pointer, nearest_meetings_pointer
 from assistant.evidence import EvidenceScorer, Sentence
 from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
@@ -75,7 +76,9 @@ class ExtractiveAnswerer:
             return self._refuse_case(unknown[0], interpretation, lang, role, context)
         missing_meeting = [m for m in interpretation.meetings if not any(c.get("meeting") == m for c in cases.values() if c["number"] in allowed_cases) and not self._mentioned(m)]
         if missing_meeting:
-            return self._refuse(phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}"), interpretation, lang, hits, context)
+            refusal = phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}")
+            pointer = nearest_meetings_pointer(missing_meeting[0], self._visible_cases(role), lang)
+            return self._refuse(join_paragraphs([refusal, pointer]), interpretation, lang, hits, context)
         if route == "case_lookup" and named:
             return self._case_card(named, interpretation, lang, role, context)
         if route in ("facts", "onboarding", "decisions") and asks_for_agenda(interpretation.question):
@@ -172,7 +175,8 @@ class ExtractiveAnswerer:
             if meta.get("case") and meta["case"] not in related and meta.get("access", "public") in _levels(role):
                 related.append(meta["case"])
         text = phrase("refusal_case_not_found", lang, case=number)
-        return Answer(answer=join_paragraphs([text, self._nearest(related, lang, role)]), refused=True, language=lang, route=interpretation.route, context=context)
+        pointer = meeting_cases_pointer(number, self._visible_cases(role), lang)
+        return Answer(answer=join_paragraphs([text, pointer, self._nearest(related, lang, role)]), refused=True, language=lang, route=interpretation.route, context=context)
 
     def _refuse(self, text: str, interpretation, lang, hits: list[Hit], context) -> Answer:
         related = []

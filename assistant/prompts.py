@@ -108,6 +108,17 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Dei næraste relaterte sakene i arkivet:",
         "en": "The nearest related cases in the archive:",
     },
+    "pointer_meeting_cases": {
+        "nb": "Møte {meeting} har disse {count} sakene i arkivet:",
+        "nn": "Møte {meeting} har desse {count} sakene i arkivet:",
+        "en": "Meeting {meeting} has these {count} cases in the archive:",
+    },
+    "pointer_nearest_meetings": {
+        "nb": "Møtene arkivet har nærmest møte {meeting}:",
+        "nn": "Møta arkivet har nærast møte {meeting}:",
+        "en": "The meetings the archive holds nearest to meeting {meeting}:",
+    },
+    "pointer_case_count": {"nb": "{count} saker", "nn": "{count} saker", "en": "{count} cases"},
     # --- meeting agenda ---------------------------------------------------------------------
     "agenda_intro": {
         "nb": "Sakene på møte {meeting} ({date}), slik arkivet viser dem:",
