@@ -9,6 +9,7 @@ role (the session's API key, or `member` for anonymous loopback use).
 from __future__ import annotations
 
 import html
+import logging
 import re
 from pathlib import Path
 
@@ -164,6 +165,7 @@ def build_ui(state) -> gr.Blocks:
             turns = turns + [{"html": error_turn_html(number, shown, str(error)), "question": sent}]
             yield conversation_html(turns), turns, gr.update(), gr.update()
         except Exception as error:  # noqa: BLE001 — e.g. no index yet: say so in the conversation
+            logging.getLogger("radsarkiv.web").exception("Feil under svar i nettgrensesnittet")
             message = getattr(error, "message", None) or t("api_error_internal")
             turns = turns + [{"html": error_turn_html(number, shown, message), "question": sent}]
             yield conversation_html(turns), turns, gr.update(), gr.update()
