@@ -7,6 +7,7 @@ from typing import Iterator
 
 from assistant.answer import Answer, Citation
 from assistant.compose import without_tags
+from assistant.quote_pages import QuotePages
 from assistant.extractive import ExtractiveAnswerer
 from assistant.language import detect_language
 from assistant.prompts import phrase
@@ -25,6 +26,7 @@ class Assistant:
         self.settings = settings or get_settings()
         self.retriever = retriever or get_retriever(self.settings)
         self.extractive = ExtractiveAnswerer(self.retriever)
+        self.quote_pages = QuotePages(self.retriever)
         self._generator = None
         if self.settings.llm.base_url and self.settings.llm.model:
             from assistant.generation import LLMGenerator
@@ -54,6 +56,7 @@ class Assistant:
         interpretation = interpret(question, history)
         answer = self.extractive.answer(interpretation, lang, filters, role)
         answer.answer = without_tags(answer.answer)  # source HTML never reaches a reader (issue 14)
+        answer = self.quote_pages.pin(answer)  # a quote's own page, not its chunk's first
         if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):
             answer = self._generate(question, lang, history, answer, on_token)
         return answer

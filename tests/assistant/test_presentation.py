@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import pytest
 
@@ -121,3 +122,29 @@ def test_drafts_have_the_structure_and_only_the_councils_own_positions(gold_answ
             assert re.search(r"– (jf|cf)\. (Sak|Case) \d+/\d+/\d{4}", line) or "– jf." in line, line
         articles = {m["doc_id"] for m in retriever.metadata.values() if m.get("part") == "article"}
         assert not [c.marker for c in answer.citations if c.doc_id in articles], "a news article states no position of the council"
+
+
+def test_a_paged_citation_names_the_page_its_quote_begins_on(gold_answers):
+    """«s. 84» is where the quote stands in the PDF, not where its chunk began."""
+    from ingest.pages import squeeze
+    from ingest.readers import read_document
+
+    from tests.conftest import CORPUS
+
+    pages: dict[str, dict[int, str]] = {}
+    checked = misplaced = 0
+    for item, answer in gold_answers:
+        for citation in answer.citations:
+            pdf = CORPUS / f"{citation.doc_id}.pdf"
+            if citation.page is None or not pdf.exists():
+                continue
+            if citation.doc_id not in pages:
+                pages[citation.doc_id] = {p.number: squeeze(p.text) for p in read_document(pdf).pages}
+            opening = squeeze(unicodedata.normalize("NFKC", citation.quote))[:40]
+            if len(opening) < 20 or not any(opening in text for text in pages[citation.doc_id].values()):
+                continue  # a quote the PDF words differently (tables, headings) proves nothing here
+            checked += 1
+            if opening not in pages[citation.doc_id][citation.page]:
+                misplaced += 1
+                print("misplaced", item["id"], citation.marker, citation.quote[:80])
+    assert checked > 50 and misplaced == 0
