@@ -81,6 +81,9 @@ def export_links_html(names: dict[str, str] | None = None, minutes: int = 15) ->
 
 
 def build_ui(state) -> gr.Blocks:
+    from ui.api.export import store_of
+
+    store_of(state).start_sweeper()
     def role_of(request: gr.Request | None) -> str:
         who = state.auth.from_request(request) if request is not None else None
         if who is None:

@@ -107,3 +107,15 @@ def test_export_download_serves_only_the_owner(keyed_app, keyed_client):
     assert keyed_client.get(f"/api/exports/{name}").status_code == 401
     assert (store.root / name).stat().st_mode & 0o077 == 0
     assert str(store.root).startswith(str(keyed_app.state.radsarkiv.settings.data_dir))
+
+
+def test_expired_exports_are_swept_without_any_request(tmp_path):
+    from ui.api.export import ExportStore
+
+    store = ExportStore(tmp_path / "data", ttl_s=60)
+    name = store.save(b"gammel", "md", _principal("admin"), session=None)
+    old = time.time() - 120
+    for path in store.root.iterdir():
+        os.utime(path, (old, old))
+    store.start_sweeper(every_s=3600)  # sweeps once at start, as a restarted server does
+    assert not (store.root / name).exists() and not list(store.root.iterdir())

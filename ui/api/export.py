@@ -119,6 +119,19 @@ class ExportStore:
             return None
         return data
 
+    def start_sweeper(self, every_s: float = 60.0) -> None:
+        """Delete expired files in the background too, so none outlives its time limit by much
+        even when nobody exports again (also what a previous run left behind)."""
+        import threading
+
+        def loop() -> None:
+            while not stop.wait(every_s):
+                self.sweep()
+
+        stop = threading.Event()
+        self.sweep()
+        threading.Thread(target=loop, name="export-sweeper", daemon=True).start()
+
     def sweep(self) -> None:
         """Delete exports older than the time limit."""
         if not self.root.is_dir():
