@@ -196,7 +196,7 @@ def test_case_browser_shows_readable_cards(sized_page, open_server):
     assert_no_sideways_scroll(page)
 
 
-def test_source_without_pages_opens_at_the_highlighted_quote(page, open_server):
+def test_source_without_pages_opens_at_the_highlighted_quote(page, browser, open_server):
     open_start(page, open_server)
     ask(page, "Hva er rundebordsserien om helsedata?")
     chips = page.locator("#conversation .answer .cite-chip")
@@ -213,6 +213,14 @@ def test_source_without_pages_opens_at_the_highlighted_quote(page, open_server):
         assert mark.count() == 1 and len(mark.inner_text()) > 20
         assert page.request.get(open_server + link.split("#")[0]).status == 200
         shot(page, "source-without-pages")
+        # The original opens at the quote, highlighted by the browser, not at the top.
+        context, original = _page(browser, {"width": 390, "height": 500})
+        original.goto(open_server + link.split("#")[0])
+        assert original.evaluate("window.scrollY") == 0
+        original.goto(open_server + link)
+        original.wait_for_function("window.scrollY > 0", timeout=5_000)
+        shot(original, "original-at-quote")
+        context.close()
         break
     assert found, "the answer cites a source without pages"
 
