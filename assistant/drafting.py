@@ -6,7 +6,8 @@ of the council's own record. What counts as the council's own is decided per sen
 - a decision (the Vedtak section of the minutes);
 - a sentence whose subject is the council ("Rådet mener …", "Flere av rådets medlemmer var
   opptatt av …");
-- a normative sentence of an input the council itself sent ("Innspill til …", "Høringssvar …").
+- for proposed points also a normative sentence of an input the council itself sent
+  ("Innspill til …", "Høringssvar …").
 Never a question, a placeholder ("NN, NN, NN deltar …"), a table row, a news article or another
 speaker's view ("Han understreket …", "ifølge FHI …", "informantene mener …").
 """
@@ -30,7 +31,7 @@ COUNCIL_STANCE = re.compile(
     r"\b(rådet|rådets medlemmer|rådsmedlemmene|flere av rådets medlemmer|medlemmene|helseomsorg21-rådet|ho21-rådet)\b.{0,60}?\b"
     r"(mener|mente|meinte|understrek\w*|ønsker|ønsket|anbefal\w*|er opptatt av|var opptatt av|påpek\w*|etterlys\w*|"
     r"uttrykte|vektlegg\w*|har lagt vekt|har fremmet|fremmet|peker på|pekte på|vil |vedtok|besluttet|bestemte|støtter|støttet|"
-    r"har vedtatt|har levert|har gitt|ber )",
+    r"har vedtatt|har levert|har gitt|ber |bør )|\bdet var enighet om\b",
     re.IGNORECASE,
 )
 # The council's own letters: what they say they say on the council's behalf.
@@ -106,6 +107,8 @@ def is_position(sentence: Sentence) -> bool:
 
 
 def is_point(sentence: Sentence) -> bool:
+    """A recommendation the council made: in an input it sent, or as a stated position. (A
+    report's attachment also carries informants' and presenters' views, so it does not count.)"""
     meta = sentence.metadata
     own_input = meta.get("part") == "attachment" and OWN_INPUT_TITLE.match(meta.get("part_title") or "")
     return bool(NORMATIVE.search(sentence.text)) and bool(own_input or is_position(sentence))
