@@ -105,3 +105,12 @@ def test_sources_without_pages_link_to_the_quoted_passage():
     url = document_url("nyhet", None, "Bedre og raskere tilgang til data er avgjørende dersom Norge skal være blant de mest attraktive landene")
     assert url == "/api/documents/nyhet#:~:text=Bedre%20og%20raskere%20tilgang%20til,de%20mest%20attraktive%20landene"
     assert document_url("nyhet", None, "Kort, sitat - med tegn & mer") == "/api/documents/nyhet#:~:text=Kort%2C%20sitat%20%2D%20med%20tegn%20%26%20mer"
+
+
+def test_source_labels_beside_chips_are_record_and_page():
+    from ui.api.render import display_label, sources_html
+
+    assert display_label("[Sak 7/1/2026, s. 31 (2)]") == "Sak 7/1/2026, s. 31"
+    assert display_label("[Årsrapport 2025, s. 84]") == "Årsrapport 2025, s. 84"
+    html = sources_html(make_answer(), 1)
+    assert "Sak 7/1/2026 – Tilgang til helsedata" in html and "Sak 7/1/2026, s. 32 – " in html

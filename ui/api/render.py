@@ -115,12 +115,19 @@ def chip(turn: int, number: int, citation: Citation) -> str:
     )
 
 
+def display_label(marker: str) -> str:
+    """"[Sak 7/1/2026, s. 31 (2)]" → "Sak 7/1/2026, s. 31": beside its numbered chip the record and
+    page are what a reader needs; the "(2)" only keeps markers unique in the text."""
+    return re.sub(r" \(\d+\)$", "", marker.strip()[1:-1] if marker.startswith("[") and marker.endswith("]") else marker)
+
+
 def sources_html(answer: Answer, turn: int) -> str:
     if not answer.citations:
         return ""
     items = []
     for number, citation in enumerate(answer.citations, 1):
-        label = html.escape(citation.marker + (f" {citation.title}" if citation.title and citation.title not in citation.marker else ""))
+        shown = display_label(citation.marker)
+        label = html.escape(shown + (f" – {citation.title}" if citation.title and citation.title not in shown else ""))
         items.append(f'<li>{chip(turn, number, citation)} <span class="src-label">{label}</span></li>')
     heading = html.escape(phrase("heading_sources", answer.language))
     return f'<div class="answer-sources"><div class="answer-sources-heading">{heading}</div><ol>{"".join(items)}</ol></div>'
@@ -177,7 +184,7 @@ def source_card_html(citation: Citation, lang: str, passage: str | None) -> str:
     link_text = phrase("ui_source_open", lang, page=citation.page) if citation.page else phrase("ui_source_open_document", lang)
     link = f'<a class="src-link" href="{esc(document_url(citation.doc_id, citation.page, citation.quote))}" target="_blank" rel="noopener">{esc(link_text)}</a>'
     back = f'<button type="button" class="src-back">{esc(phrase("ui_source_back", lang))}</button>'
-    return f'<div class="src-card"><div class="src-marker">{esc(citation.marker)}</div><dl class="src-meta">{meta}</dl>{body}<div class="src-actions">{link}{back}</div></div>'
+    return f'<div class="src-card"><div class="src-marker">{esc(display_label(citation.marker))}</div><dl class="src-meta">{meta}</dl>{body}<div class="src-actions">{link}{back}</div></div>'
 
 
 def turn_html(turn: int, question: str, answer: Answer | None, lang: str = "nb", pending: str | None = None, retriever=None, role: str | None = None, mode_label: str | None = None) -> str:
