@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.answer import Answer
 from assistant.compose import CitationBook, gloss, join_paragraphs, quote_line
+from assistant.pointers import nearest_meetings_pointer
 from assistant.prompts import phrase
 from assistant.records import part_source
 from assistant.routing import DECISION_WORDS
@@ -78,7 +79,8 @@ def meeting_answer(question: str, scope: TimeScope, cases: dict[str, dict[str, A
         return None
     mentioning = [n for n, c in cases.items() if scope.mentions_meeting(c.get("title", ""))]
     text = phrase("agenda_not_archived", lang, meeting=unarchived[0])
-    return Answer(answer=join_paragraphs([text, nearest(mentioning[:3])]), refused=True, language=lang, route="meeting_agenda")
+    pointer = nearest_meetings_pointer(unarchived[0], list(cases.values()), lang)
+    return Answer(answer=join_paragraphs([text, pointer, nearest(mentioning[:3])]), refused=True, language=lang, route="meeting_agenda")
 
 
 def agenda_answer(question: str, meetings: list[str], lang: str, retriever, role: str | None) -> Answer:

@@ -11,7 +11,8 @@ import re
 
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
-from assistant.cues import POSITION_CUES
+from assistant.drafting import draft_answer
+from assistant.pointers import meeting_cases_pointer, nearest_meetings_pointer
 from assistant.evidence import EvidenceScorer, Sentence
 from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
@@ -21,7 +22,7 @@ from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant.routing import DECISION_WORDS, Interpretation, question_parts, wants_several_sources
 from assistant.planning import (
-    select_diverse, spread_over_sources, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record,
+    select_diverse, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record,
 )
 from assistant.temporal import known_meetings, time_scope
 from ingest.case_numbers import case_sort_key
@@ -100,7 +101,9 @@ class ExtractiveAnswerer:
             return self._refuse_case(unknown[0], interpretation, lang, role, context)
         missing_meeting = [m for m in interpretation.meetings if not any(c.get("meeting") == m for c in cases.values()) and not self._mentioned(m, role)]
         if missing_meeting:
-            return self._refuse(phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}"), interpretation, lang, hits, context, role)
+            refusal = phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}")
+            pointer = nearest_meetings_pointer(missing_meeting[0], list(cases.values()), lang)
+            return self._refuse(join_paragraphs([refusal, pointer]), interpretation, lang, hits, context, role)
         if route == "case_lookup" and named:
             return self._case_card(named, interpretation, lang, role, context)
         if route in ("facts", "onboarding", "decisions") and asks_for_agenda(interpretation.question):
@@ -197,7 +200,8 @@ class ExtractiveAnswerer:
             if meta.get("case") and meta["case"] not in related and meta.get("access", "public") in _levels(role):
                 related.append(meta["case"])
         text = phrase("refusal_case_not_found", lang, case=number)
-        return Answer(answer=join_paragraphs([text, self._nearest(related, lang, role)]), refused=True, language=lang, route=interpretation.route, context=context)
+        pointer = meeting_cases_pointer(number, list(self.retriever.cases_for(role).values()), lang)
+        return Answer(answer=join_paragraphs([text, pointer, self._nearest(related, lang, role)]), refused=True, language=lang, route=interpretation.route, context=context)
 
     def _refuse(self, text: str, interpretation, lang, hits: list[Hit], context, role) -> Answer:
         related = []
@@ -329,24 +333,9 @@ class ExtractiveAnswerer:
             lines.append(prefix + quote_line(text, book.cite(text, sentence.metadata)) + gloss(text, lang))
         return Answer(answer=join_paragraphs([intro, "\n".join(lines)]), citations=book.citations, language=lang, route=route, context=context)
 
-    # ---- drafting --------------------------------------------------------------------------------
+    # ---- drafting (assistant/drafting.py) --------------------------------------------------------
     def _draft(self, interpretation, lang, sentences: list[Sentence], context) -> Answer:
-        book = CitationBook()
-        topic = _topic(interpretation.question)
-        usable = [s for s in sentences if s.metadata.get("part") not in ("front_matter", "agenda") and len(s.text) > 40]
-        positions = spread_over_sources([s for s in usable if POSITION_CUES.search(s.text) or s.metadata.get("section_kind") in ("vedtak", "forslag")], 6)
-        points = spread_over_sources([s for s in usable if s not in positions and re.search(r"\b(bør|anbefal\w*|foresl\w*|tiltak|må|skal)\b", s.text, re.I)], 6)
-        paragraphs = [f"**{phrase('draft_banner', lang)}**", f"**{phrase('draft_introduction', lang)}**\n" + phrase("draft_intro_text", lang, topic=topic)]
-        paragraphs.append(f"**{phrase('draft_prior_positions', lang)}**\n" + "\n".join(f"- {quote_line(strip_bullet(s.text), book.cite(strip_bullet(s.text), s.metadata))}" for s in positions))
-        if points:
-            paragraphs.append(f"**{phrase('draft_points', lang)}**\n" + "\n".join(f"- {quote_line(strip_bullet(s.text), book.cite(strip_bullet(s.text), s.metadata))}" for s in points))
-        sources = []
-        for citation in book.citations:
-            label = f"{citation.marker} {citation.title}" + (f", {citation.date}" if citation.date else "")
-            if label not in sources:
-                sources.append(label)
-        paragraphs.append(f"**{phrase('draft_sources', lang)}**\n" + "\n".join(f"- {s}" for s in sources))
-        return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="drafting", context=context)
+        return draft_answer(interpretation, lang, sentences, context)
 
 
 def _case_background(sentences: list[Sentence], chunks: list[Hit], scorer: EvidenceScorer) -> list[Sentence]:

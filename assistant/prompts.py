@@ -108,6 +108,17 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Dei næraste relaterte sakene i arkivet:",
         "en": "The nearest related cases in the archive:",
     },
+    "pointer_meeting_cases": {
+        "nb": "Møte {meeting} har disse {count} sakene i arkivet:",
+        "nn": "Møte {meeting} har desse {count} sakene i arkivet:",
+        "en": "Meeting {meeting} has these {count} cases in the archive:",
+    },
+    "pointer_nearest_meetings": {
+        "nb": "Møtene arkivet har nærmest møte {meeting}:",
+        "nn": "Møta arkivet har nærast møte {meeting}:",
+        "en": "The meetings the archive holds nearest to meeting {meeting}:",
+    },
+    "pointer_case_count": {"nb": "{count} saker", "nn": "{count} saker", "en": "{count} cases"},
     # --- meeting agenda ---------------------------------------------------------------------
     "agenda_intro": {
         "nb": "Sakene på møte {meeting} ({date}), slik arkivet viser dem:",
@@ -205,6 +216,40 @@ PHRASES: dict[str, dict[Language, str]] = {
         "en": "This draft collects what the council has previously said about {topic}, with "
         "sources. It is compiled from the archive and must be reviewed and edited before use.",
     },
+    "draft_heading": {
+        "nb": "Innspill fra HelseOmsorg21-rådet: {topic}",
+        "nn": "Innspel frå HelseOmsorg21-rådet: {topic}",
+        "en": "Input from the HelseOmsorg21 council: {topic}",
+    },
+    "draft_recipient": {
+        "nb": "Til: (mottaker fylles inn)\nFra: HelseOmsorg21-rådet",
+        "nn": "Til: (mottakar fyllast inn)\nFrå: HelseOmsorg21-rådet",
+        "en": "To: (recipient to be filled in)\nFrom: the HelseOmsorg21 council",
+    },
+    "draft_role_text": {
+        "nb": "HelseOmsorg21-rådet er oppnevnt av Helse- og omsorgsdepartementet som en nasjonal arena for "
+        "dialog om forskning, innovasjon og verdiskaping i helse og omsorg, på tvers av offentlig, privat og "
+        "frivillig sektor. Rådet gir her sitt innspill om {topic}, bygget på standpunkter og vedtak rådet "
+        "tidligere har gjort, med kilder.",
+        "nn": "HelseOmsorg21-rådet er oppnemnt av Helse- og omsorgsdepartementet som ein nasjonal arena for "
+        "dialog om forsking, innovasjon og verdiskaping i helse og omsorg, på tvers av offentleg, privat og "
+        "frivillig sektor. Rådet gir her innspelet sitt om {topic}, bygd på standpunkt og vedtak rådet "
+        "tidlegare har gjort, med kjelder.",
+        "en": "The HelseOmsorg21 council is appointed by the Ministry of Health and Care Services as a national "
+        "arena for dialogue on research, innovation and value creation in health and care, across the public, "
+        "private and voluntary sectors. Here the council gives its input on {topic}, built on positions and "
+        "decisions it has taken before, with sources.",
+    },
+    "draft_none_found": {
+        "nb": "Arkivet inneholder ingen uttalte standpunkter fra rådet om dette ennå.",
+        "nn": "Arkivet inneheld ingen uttalte standpunkt frå rådet om dette enno.",
+        "en": "The archive holds no stated position of the council on this yet.",
+    },
+    "draft_precedent": {
+        "nb": "– jf. {where}",
+        "nn": "– jf. {where}",
+        "en": "– cf. {where}",
+    },
     # --- input errors (shown by the API/UI) ------------------------------------------------
     "error_empty_question": {
         "nb": "Spørsmålet er tomt.",
@@ -279,6 +324,11 @@ PHRASES: dict[str, dict[Language, str]] = {
         "from the archive.",
     },
     # --- HTTP API (ui/api): error messages and server notices --------------------------------
+    "api_error_export_not_found": {
+        "nb": "Fant ingen eksport med dette navnet for denne økten; den kan være slettet. Lag eksporten på nytt.",
+        "nn": "Fann ingen eksport med dette namnet for denne økta; han kan vere sletta. Lag eksporten på nytt.",
+        "en": "No export with this name for this session; it may have been deleted. Export the answer again.",
+    },
     "api_error_unauthorized": {
         "nb": "Mangler eller ugyldig API-nøkkel. Send den som «Authorization: Bearer <nøkkel>» eller «X-API-Key: <nøkkel>».",
         "nn": "Manglar eller ugyldig API-nøkkel. Send han som «Authorization: Bearer <nøkkel>» eller «X-API-Key: <nøkkel>».",
@@ -536,14 +586,24 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Utdraget rundt sitatet er ikkje tilgjengeleg; sitatet er vist slik det står i arkivet.",
         "en": "The passage around the quote is not available; the quote is shown as it stands in the archive.",
     },
-    "ui_export": {"nb": "Kopier eller eksporter svaret (Markdown)", "nn": "Kopier eller eksporter svaret (Markdown)", "en": "Copy or export the answer (Markdown)"},
+    "ui_export": {"nb": "Kopier eller eksporter svaret (Word, Markdown)", "nn": "Kopier eller eksporter svaret (Word, Markdown)", "en": "Copy or export the answer (Word, Markdown)"},
     "ui_export_file": {"nb": "Last ned som Markdown", "nn": "Last ned som Markdown", "en": "Download as Markdown"},
+    "ui_export_docx": {"nb": "Last ned som Word (.docx)", "nn": "Last ned som Word (.docx)", "en": "Download as Word (.docx)"},
+    "ui_export_none": {"nb": "Still et spørsmål først; svaret kan så lastes ned.", "nn": "Still eit spørsmål først; svaret kan så lastast ned.", "en": "Ask a question first; the answer can then be downloaded."},
+    "ui_export_note": {
+        "nb": "Filene er bare tilgjengelige for denne økten og slettes etter {minutes} minutter.",
+        "nn": "Filene er berre tilgjengelege for denne økta og blir sletta etter {minutes} minutt.",
+        "en": "The files are available to this session only and are deleted after {minutes} minutes.",
+    },
+    "ui_source_back": {"nb": "↑ Tilbake til svaret", "nn": "↑ Tilbake til svaret", "en": "↑ Back to the answer"},
+    "ui_case_open": {"nb": "Åpne saken", "nn": "Opne saka", "en": "Open the case"},
+    "ui_cases_empty": {"nb": "Ingen saker funnet.", "nn": "Ingen saker funne.", "en": "No cases found."},
     "ui_export_question": {"nb": "Spørsmål", "nn": "Spørsmål", "en": "Question"},
     "ui_cases_search": {"nb": "Søk i saksregisteret", "nn": "Søk i saksregisteret", "en": "Search the case register"},
     "ui_cases_hint": {
-        "nb": "Klikk på en rad for å åpne saken.",
-        "nn": "Klikk på ei rad for å opne saka.",
-        "en": "Click a row to open the case.",
+        "nb": "Trykk «Åpne saken» for å se saken med kilder i samtalen.",
+        "nn": "Trykk «Opne saka» for å sjå saka med kjelder i samtalen.",
+        "en": "Press “Open the case” to see the case with its sources in the conversation.",
     },
     "ui_col_title": {"nb": "Tittel", "nn": "Tittel", "en": "Title"},
     "ui_upload_intro": {

@@ -17,7 +17,7 @@ _POLITE = r"^\s*(?:(?:kan|kunne) (?:du|dere) |vær så snill å |please |could y
 _WRITE = r"(?:lag|skriv|utarbeid|formuler|sett opp|lage|skrive|gjer|gjør|draft|write|prepare|compose)"
 _WRITTEN = (
     r"(?:utkast|brev|notat|innspill|innspel|høringssvar|høringsinnspill|tekst|svar|letter|draft|response|memo|"
-    r"input|statement|oppfølgingsbrev|uttalelse|uttale)"
+    r"input|statement|oppfølgingsbrev|uttalelse|uttale|stikkord|stikkordsliste|talepunkt|talepunkter|talking points)"
 )
 _DRAFTING = re.compile(_POLITE + _WRITE + r"\b.{0,60}\b" + _WRITTEN, re.IGNORECASE)
 DECISION_WORDS = re.compile(

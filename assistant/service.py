@@ -6,6 +6,7 @@ import threading
 from typing import Iterator
 
 from assistant.answer import Answer, Citation
+from assistant.compose import without_tags
 from assistant.extractive import ExtractiveAnswerer
 from assistant.language import detect_language
 from assistant.prompts import phrase
@@ -52,6 +53,7 @@ class Assistant:
         lang = detect_language(question, history)
         interpretation = interpret(question, history)
         answer = self.extractive.answer(interpretation, lang, filters, role)
+        answer.answer = without_tags(answer.answer)  # source HTML never reaches a reader (issue 14)
         if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):
             answer = self._generate(question, lang, history, answer, on_token)
         return answer

@@ -73,7 +73,9 @@ class Archive:
     """All indexed documents' text in matching form, for checking that quotes are verbatim."""
 
     def __init__(self, texts: Iterable[str]):
-        self._texts = [normalise(text) for text in texts]
+        from assistant.compose import plain_text  # quotes are shown without source markup (CO<sub>2</sub> → CO₂)
+
+        self._texts = [normalise(plain_text(text)) for text in texts]
 
     def contains(self, quote: str) -> bool:
         # An empty quote would match anywhere; a citation without a quote proves nothing.

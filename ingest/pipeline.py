@@ -295,7 +295,10 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = True, r
         return summary
     with writer:
         seen: set[str] = set()
-        for group in writer.progress(groups, enabled=progress):
+        # Every changed document is parsed first, so progress can count the embedding work
+        # (tokens the cache lacks) rather than documents; the writes below stay per document.
+        planned: list[tuple[DocumentGroup, str, ParsedDocument, list[Chunk], dict[str, list[str]], str]] = []
+        for group in groups:
             seen.add(group.doc_id)
             try:
                 check_sizes(group, settings)
@@ -316,14 +319,41 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = True, r
                 log.exception("parsing %s failed", group.primary)
                 summary.errors.append({"path": str(group.primary), "error": f"Intern feil under tolkingen av dokumentet ({type(error).__name__}); forrige versjon er beholdt."})
                 continue
+            planned.append((group, digest, parsed, chunks, sentences, text))
+        meter = _progress_meter(writer, planned, progress)
+        for index, (group, digest, parsed, chunks, sentences, text) in enumerate(planned, 1):
+            meter.document(index, group.doc_id)
             # Write failures (the index itself is broken) are not per-document: they stop the run.
             summary.embedded += writer.write_document(parsed, chunks, sentences, digest, [str(f) for f in group.files], text)
             summary.documents += 1
+        meter.close()
         summary.removed = writer.remove_missing(folders, seen)
         writer.finish()
         counts = writer.register.counts()
     summary.cases, summary.chunks = counts["cases"], counts["chunks"]
     return summary
+
+
+def _progress_meter(writer, planned, enabled: bool):
+    """An IngestProgress over the tokens the cache lacks, fed by the writer's embedder."""
+    from ingest.progress import CountingEmbedder, IngestProgress
+
+    tokens = texts = 0
+    if enabled:
+        for _, _, _, chunks, sentences, _ in planned:
+            missing = _uncached(writer, [c.text for c in chunks] + [s for items in sentences.values() for s in items])
+            tokens += sum(writer.count_tokens(text) for text in missing)
+            texts += len(missing)
+    meter = IngestProgress(tokens, texts, len(planned), enabled=enabled and bool(planned), interval_s=writer.settings.ingest.progress_interval_s)
+    if enabled:
+        writer.embedder = CountingEmbedder(writer.embedder, meter.advance)
+    return meter
+
+
+def _uncached(writer, texts: list[str]) -> list[str]:
+    by_hash = {content_hash(text): text for text in texts}
+    cached = writer.register.cached_vectors(writer.embedder.model_id, by_hash)
+    return [text for digest, text in by_hash.items() if digest not in cached]
 
 
 def remove_documents(doc_ids: list[str], settings: Settings) -> int:

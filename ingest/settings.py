@@ -47,6 +47,8 @@ class IngestSettings(_Group):
     max_sidecar_kb: float = 64.0
     # A second ingest (CLI and an upload at once) waits this long for the first to finish.
     lock_timeout_s: float = 600.0
+    # Without a terminal (a log file, a service), a progress line is printed this often.
+    progress_interval_s: float = 5.0
 
 
 class RetrievalSettings(_Group):

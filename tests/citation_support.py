@@ -2,11 +2,13 @@
 a document with pages (a PDF rendition), on the page it names.
 
 Texts are compared as letters and digits only (ingest.pages.squeeze), so line wrapping, markup
-and a page break inside a quote do not matter; anything else does.
+and a page break inside a quote do not matter; anything else does. A quote is shown as plain text
+(assistant.compose.plain_text: a Markdown link reads as its text), so the archive is read the same way.
 """
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,7 @@ class ArchiveText:
 
     @classmethod
     def of(cls, settings) -> "ArchiveText":
+        from assistant.compose import plain_text
         from ingest.readers import read_document
         from ingest.store.register import Register
 
@@ -32,7 +35,7 @@ class ArchiveText:
         finally:
             register.close()
         for doc_id, path, renditions, text in rows:
-            archive.texts[doc_id] = squeeze(text)
+            archive.texts[doc_id] = squeeze(plain_text(text))
             for name in json.loads(renditions):
                 if not str(name).lower().endswith(".pdf"):
                     continue
@@ -43,7 +46,9 @@ class ArchiveText:
 
     def misplaced(self, citation) -> str | None:
         """Why `citation` does not point to where its quote is, or None when it does."""
-        quote = squeeze(citation.quote)
+        # Compatibility forms compare as what they stand for: a <sup>3</sup> shown as "³" is the
+        # "3" the PDF's text layer holds.
+        quote = squeeze(unicodedata.normalize("NFKC", citation.quote))
         document = citation.doc_id
         if document not in self.texts:
             return f"{citation.marker}: names document {document!r}, which the index does not hold"

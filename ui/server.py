@@ -208,7 +208,7 @@ def create_app(settings: Settings | None = None, assistant=None, with_ui: bool =
     """The whole server. `assistant` lets a caller hand in an already loaded one (tests)."""
     from contextlib import asynccontextmanager
 
-    from ui.api import ask, cases, documents, health, openai_compat, search
+    from ui.api import ask, cases, documents, export, health, openai_compat, search
 
     settings = settings or get_settings()
     state = AppState(settings, assistant=assistant)
@@ -226,7 +226,7 @@ def create_app(settings: Settings | None = None, assistant=None, with_ui: bool =
     )
     app.state.radsarkiv = state
     install_error_handlers(app)
-    for module in (health, ask, search, cases, documents, openai_compat):
+    for module in (health, ask, search, cases, documents, openai_compat, export):
         app.include_router(module.router)
     _login_routes(app, state)
     _not_found_routes(app)

@@ -9,19 +9,17 @@ role (the session's API key, or `member` for anonymous loopback use).
 from __future__ import annotations
 
 import html
+import logging
 import re
-import tempfile
-import uuid
 from pathlib import Path
 
 import gradio as gr
 
 from assistant.prompts import phrase
-from ui.api.render import error_turn_html, export_markdown, turn_html
+from ui.api.render import case_cards_html, error_turn_html, export_markdown, turn_html
 
 MODES = {"ask": "ui_mode_ask", "decisions": "ui_mode_decisions", "draft": "ui_mode_draft"}
 EXAMPLES = ("ui_example_case", "ui_example_mandate", "ui_example_meetings", "ui_example_topic")
-_EXPORT_DIR = Path(tempfile.gettempdir()) / "radsarkiv-export"
 
 
 def t(key: str, **fields) -> str:
@@ -70,28 +68,43 @@ def history_of(turns: list[dict]) -> list[dict]:
     return history
 
 
-def write_export(text: str) -> str:
-    _EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-    path = _EXPORT_DIR / f"radsarkiv-svar-{uuid.uuid4().hex[:8]}.md"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
+def export_links_html(names: dict[str, str] | None = None, minutes: int = 15) -> str:
+    """Download links to the caller's private export files (ui/api/export.py serves them only to
+    the session that made them); never Gradio's file cache, which serves anyone with the URL."""
+    if not names:
+        return f'<div class="export-links"><p class="muted">{html.escape(t("ui_export_none"))}</p></div>'
+    links = "".join(
+        f'<a class="export-{fmt}" href="/api/exports/{html.escape(name)}" download>{html.escape(t(label))}</a>'
+        for fmt, label, name in (("docx", "ui_export_docx", names.get("docx")), ("md", "ui_export_file", names.get("md"))) if name
+    )
+    return f'<div class="export-links">{links}<p class="muted">{html.escape(t("ui_export_note", minutes=minutes))}</p></div>'
 
 
 def build_ui(state) -> gr.Blocks:
+    from ui.api.export import store_of
+
+    store_of(state).start_sweeper()
     def role_of(request: gr.Request | None) -> str:
         who = state.auth.from_request(request) if request is not None else None
         if who is None:
             raise gr.Error(t("api_error_unauthorized"))
         return who.role
 
-    def cases_rows(role: str, text: str = "") -> list[list[str]]:
+    def cases_rows(role: str, text: str = "") -> str:
         from ui.api.cases import list_cases
 
         try:
             rows = list_cases(state, role, text or None)
-        except Exception:  # noqa: BLE001 — no index yet: an empty table, readyz says why
-            return []
-        return [[r["number"], r["title"] or "", r["meeting"] or "", r["date"] or "", (r["decision"] or "")[:160]] for r in rows]
+        except Exception:  # noqa: BLE001 — no index yet: an empty list, readyz says why
+            rows = []
+        return case_cards_html(rows)
+
+    def write_exports(question: str, answer, request) -> dict[str, str]:
+        from ui.api.export import export_bytes, session_tag, store_of
+
+        who = state.auth.from_request(request)
+        store = store_of(state)
+        return {fmt: store.save(export_bytes(question, answer, fmt), fmt, who, session_tag(getattr(request, "cookies", None))) for fmt in ("docx", "md")}
 
     def on_load(request: gr.Request):
         role = role_of(request)
@@ -126,7 +139,7 @@ def build_ui(state) -> gr.Blocks:
         values = {"meeting": meeting, "year": int(year) if year and year != everyone else None, "doc_type": doc_type}
         return {k: v for k, v in values.items() if v and v != everyone}
 
-    def run_turn(shown: str, sent: str, turns: list[dict], filters: dict | None, role: str, mode_label: str | None):
+    def run_turn(shown: str, sent: str, turns: list[dict], filters: dict | None, role: str, mode_label: str | None, request=None):
         """Yields (conversation html, turns, export text, export file) as the answer arrives."""
         from assistant.service import InvalidQuestion
 
@@ -149,11 +162,13 @@ def build_ui(state) -> gr.Blocks:
             done = {"html": turn_html(number, shown, answer, retriever=assistant.retriever, role=role, mode_label=mode_label), "question": sent, "answer_text": answer.answer}
             turns = turns + [done]
             markdown = export_markdown(shown, answer)
-            yield conversation_html(turns), turns, markdown, gr.update(value=write_export(markdown), interactive=True)
+            minutes = max(1, round(store_ttl_minutes()))
+            yield conversation_html(turns), turns, markdown, export_links_html(write_exports(shown, answer, request), minutes)
         except (InvalidQuestion, ValueError) as error:
             turns = turns + [{"html": error_turn_html(number, shown, str(error)), "question": sent}]
             yield conversation_html(turns), turns, gr.update(), gr.update()
         except Exception as error:  # noqa: BLE001 — e.g. no index yet: say so in the conversation
+            logging.getLogger("radsarkiv.web").exception("Feil under svar i nettgrensesnittet")
             message = getattr(error, "message", None) or t("api_error_internal")
             turns = turns + [{"html": error_turn_html(number, shown, message), "question": sent}]
             yield conversation_html(turns), turns, gr.update(), gr.update()
@@ -166,22 +181,28 @@ def build_ui(state) -> gr.Blocks:
             return
         mode = next((key for key, label in MODES.items() if t(label) == mode_label), "ask")
         badge = mode_label if mode != "ask" else None
-        for conversation, new_turns, markdown, file in run_turn(question, steer(question, mode), turns, filters_of(meeting, year, doc_type), role, badge):
+        for conversation, new_turns, markdown, file in run_turn(question, steer(question, mode), turns, filters_of(meeting, year, doc_type), role, badge, request):
             yield conversation, new_turns, markdown, file, ""
 
-    def on_new():
-        return welcome_html(), [], panel_html(), "", gr.update(value=None, interactive=False), ""
+    def store_ttl_minutes() -> float:
+        from ui.api.export import store_of
 
-    def on_case(evt: gr.SelectData, turns, request: gr.Request):
+        return store_of(state).ttl / 60
+
+    def on_new():
+        return welcome_html(), [], panel_html(), "", export_links_html(), ""
+
+    def on_case(number, turns, request: gr.Request):
+        from ingest.case_numbers import normalize_case_number
+
         role = role_of(request)
-        row = evt.row_value or []
-        number = row[0] if row else None
+        number = normalize_case_number((number or "").strip()) if number else None
         if not number:
             yield gr.update(), conversation_html(turns), turns, gr.update(), gr.update()
             return
         shown = f"{t('heading_case')} {number}"
         first = True
-        for conversation, new_turns, markdown, file in run_turn(shown, shown, turns, None, role, None):
+        for conversation, new_turns, markdown, file in run_turn(shown, shown, turns, None, role, None, request):
             yield (gr.update(selected="chat") if first else gr.update()), conversation, new_turns, markdown, file
             first = False
 
@@ -198,11 +219,14 @@ def build_ui(state) -> gr.Blocks:
         if not file_path:
             return t("ui_upload_missing_file"), gr.update()
         source = Path(file_path)
+        caller = state.auth.from_request(request).caller
         try:
-            files = store_upload(state, source.name, source.read_bytes(), access)
+            # The uploader's own role decides collisions: an admin may replace (and re-level) a
+            # confidential upload, the secretariat gets 409 for what it cannot read.
+            files = store_upload(state, source.name, source.read_bytes(), access, role=role, caller=caller)
         except ApiError as error:
             return t("ui_upload_error", error=error.message), gr.update()
-        job = state.jobs.wait(state.jobs.submit(files, files[0].name, state.auth.from_request(request).caller))
+        job = state.jobs.wait(state.jobs.submit(files, files[0].name, caller))
         if job["status"] != "done":
             return "\n".join(t("ui_upload_error", error=e["error"]) for e in job["errors"]), gr.update()
         return t("ui_upload_summary", **{k: job["summary"][k] for k in ("documents", "embedded", "cases", "chunks")}), cases_rows(role)
@@ -215,11 +239,11 @@ def build_ui(state) -> gr.Blocks:
         with gr.Tabs(selected="chat") as tabs:
             with gr.Tab(t("ui_tab_chat"), id="chat"):
                 with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=380):
+                    with gr.Column(scale=3, min_width=280):
                         conversation = gr.HTML(welcome_html(), elem_id="conversation", js_on_load=None)
                         with gr.Row(elem_classes="ask-row"):
                             question = gr.Textbox(label=t("ui_question_label"), placeholder=t("ui_question_placeholder"), lines=2, max_lines=8, scale=6, elem_id="question", max_length=state.settings.server.max_question_chars)
-                            with gr.Column(scale=1, min_width=150):
+                            with gr.Column(scale=1, min_width=120, elem_classes="ask-buttons"):
                                 send = gr.Button(t("ui_send"), variant="primary", elem_id="send")
                                 new = gr.Button(t("ui_new_chat"), variant="secondary", elem_id="new-chat")
                         mode = gr.Radio([t(label) for label in MODES.values()], value=t("ui_mode_ask"), label=t("ui_mode"), elem_id="mode")
@@ -229,16 +253,20 @@ def build_ui(state) -> gr.Blocks:
                                 year = gr.Dropdown([t("ui_filter_all")], value=t("ui_filter_all"), label=t("ui_filter_year"))
                                 doc_type = gr.Dropdown([t("ui_filter_all")], value=t("ui_filter_all"), label=t("ui_filter_type"))
                         gr.Examples([[t(key)] for key in EXAMPLES], inputs=[question], label=t("ui_examples"))
-                        with gr.Accordion(t("ui_export"), open=False):
+                        with gr.Accordion(t("ui_export"), open=False, elem_id="export-box"):
+                            export_file = gr.HTML(export_links_html(), elem_id="export-links", js_on_load=None)
                             export_text = gr.Textbox(label="Markdown", lines=8, max_lines=20, buttons=["copy"], interactive=False, elem_id="export")
-                            export_file = gr.DownloadButton(t("ui_export_file"), value=None, interactive=False, size="sm")
-                    with gr.Column(scale=2, min_width=320):
+                    with gr.Column(scale=2, min_width=280):
                         source_panel = gr.HTML(panel_html(), elem_id="source-panel", js_on_load=None)
             with gr.Tab(t("ui_tab_cases"), id="cases"):
                 gr.Markdown(t("ui_cases_hint"))
                 case_search = gr.Textbox(label=t("ui_cases_search"), elem_id="case-search")
-                headers = [t("heading_case"), t("ui_col_title"), t("heading_meeting"), t("heading_date"), t("heading_decision")]
-                cases_table = gr.Dataframe(headers=headers, datatype="str", interactive=False, wrap=True, elem_id="cases-table", column_widths=["9%", "33%", "8%", "10%", "40%"])
+                cases_table = gr.HTML("", elem_id="cases-list", js_on_load=None)
+                # The cards' «Åpne saken» buttons (ui/static/radsarkiv.js) write the number here and
+                # press the button: kept in the page (not visible=False, which Gradio leaves out).
+                with gr.Row(elem_classes="case-pick"):
+                    case_pick = gr.Textbox(elem_id="case-pick", show_label=False, container=False)
+                    case_go = gr.Button("→", elem_id="case-pick-go", size="sm")
             with gr.Tab(t("ui_tab_upload"), id="upload"):
                 upload_denied = gr.Markdown(t("ui_upload_needs_role"), visible=True)
                 with gr.Column(visible=False) as upload_box:
@@ -254,7 +282,7 @@ def build_ui(state) -> gr.Blocks:
         send.click(on_submit, ask_inputs, ask_outputs, concurrency_limit=4)
         question.submit(on_submit, ask_inputs, ask_outputs, concurrency_limit=4)
         new.click(on_new, outputs=[conversation, turns, source_panel, export_text, export_file, question])
-        cases_table.select(on_case, [turns], [tabs, conversation, turns, export_text, export_file])
+        case_go.click(on_case, [case_pick, turns], [tabs, conversation, turns, export_text, export_file])
         case_search.change(on_case_search, [case_search], [cases_table])
         upload_button.click(on_upload, [upload_file, access], [upload_result, cases_table], concurrency_limit=1)
     return demo

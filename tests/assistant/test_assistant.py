@@ -21,7 +21,9 @@ def _normal(text: str) -> str:
 
 def assert_grounded(answer: Answer, retriever) -> None:
     """Every marker in the text has exactly one citation, and every quote is archive text."""
-    archive = _normal(" ".join(retriever.texts.values()))
+    from assistant.compose import plain_text
+
+    archive = _normal(plain_text(" ".join(retriever.texts.values())))
     markers = [c.marker for c in answer.citations]
     assert len(markers) == len(set(markers)), "markers must be unique"
     for citation in answer.citations:

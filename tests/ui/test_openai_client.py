@@ -29,7 +29,7 @@ def test_completion_has_sources_in_the_text(client):
     assert choice.finish_reason == "stop" and choice.message.role == "assistant"
     text = choice.message.content
     answer, sources = text.split("\n\n**Kilder:**\n")
-    assert "[Sak 7/1/2026]" in answer
+    assert "[Sak 7/1/2026, s. " in answer  # markers carry the page (issue 14)
     lines = sources.splitlines()
     assert lines and all(line.startswith("- [Sak 7/1/2026") and "Sak 7/1/2026 – " in line and "«" in line for line in lines)
     assert any(", s. " in line for line in lines)

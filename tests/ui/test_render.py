@@ -61,3 +61,56 @@ def test_modes_steer_the_question():
     assert steer("Hva mener rådet om tilgang til helsedata?", "draft") == "Skriv et utkast til høringsinnspill om tilgang til helsedata."
     assert steer("What about access to health data?", "draft") == "Write a draft consultation response about access to health data."
     assert steer("Lag et utkast om helsedata", "draft") == "Lag et utkast om helsedata"
+
+
+def test_quotes_and_titles_are_plain_text():
+    from assistant.compose import CitationBook, plain_text
+
+    assert plain_text("klima og CO<sub>2</sub> slipp") == "klima og CO₂ slipp"
+    assert plain_text("Microdata.no<sup>3</sup> er") == "Microdata.no³ er"
+    assert plain_text("<b>Til</b> rådet, **viktig** og *uthevet* [lenke](http://x.no) &amp; mer") == "Til rådet, viktig og uthevet lenke & mer"
+    assert plain_text("5 < 7 og 8 > 3") == "5 < 7 og 8 > 3"
+    book = CitationBook()
+    meta = {"case": "7/1/2026", "part": "case_paper", "doc_id": "d", "document": "D", "case_title": "<b>Tittel</b>", "page_start": 31}
+    first = book.cite("Første <sup>1</sup> sitat.", meta)
+    second = book.cite("Andre sitat.", meta)
+    third = book.cite("Tredje sitat.", {**meta, "page_start": 32})
+    assert (first, second, third) == ("[Sak 7/1/2026, s. 31]", "[Sak 7/1/2026, s. 31 (2)]", "[Sak 7/1/2026, s. 32]")
+    assert book.citations[0].quote == "Første ¹ sitat." and book.citations[0].title == "Tittel"
+    pageless = {"part": "article", "doc_id": "nyhet", "document": "Rundebordsserie om helsedata og mye mer tekst i en lang tittel her"}
+    assert book.cite("Et sitat.", pageless) == "[Rundebordsserie om helsedata og mye mer tekst …]"
+    assert book.cite("Et annet sitat.", pageless) == "[Rundebordsserie om helsedata og mye mer tekst … (2)]"
+
+
+def test_case_cards_show_full_text_or_a_clean_ellipsis_and_label_proposals():
+    from ui.api.render import case_cards_html
+
+    long = "Rådet ber sekretariatet " + "følge opp saken grundig og " * 15 + "slutt."
+    html = case_cards_html([
+        {"number": "7/1/2026", "title": "Tilgang", "meeting": "1/2026", "date": "2026-01-14", "decision": long, "proposal": "Forslag"},
+        {"number": "19/2/2026", "title": f"Rapport {EVIL}", "meeting": "2/2026", "date": "2026-03-04", "decision": None, "proposal": "Rådet tar saken til orientering."},
+    ])
+    assert "<script>" not in html
+    first, second = html.split('<li class="case-card"')[1:]
+    summary = re.search(r"<summary>(.*?)</summary>", first).group(1)
+    assert summary.endswith(" …") and long.startswith(summary[:-2]) and long in first  # cut at a word, full text on open
+    assert "Vedtak:" in first and "Forslag til vedtak" not in first
+    assert "Forslag til vedtak:" in second and "<details>" not in second and "Rådet tar saken til orientering." in second
+
+
+def test_sources_without_pages_link_to_the_quoted_passage():
+    from ui.api.render import document_url
+
+    assert document_url("moter/papirer", 31, "Sitat") == "/api/documents/moter/papirer#page=31"
+    url = document_url("nyhet", None, "Bedre og raskere tilgang til data er avgjørende dersom Norge skal være blant de mest attraktive landene")
+    assert url == "/api/documents/nyhet#:~:text=Bedre%20og%20raskere%20tilgang%20til,de%20mest%20attraktive%20landene"
+    assert document_url("nyhet", None, "Kort, sitat - med tegn & mer") == "/api/documents/nyhet#:~:text=Kort%2C%20sitat%20%2D%20med%20tegn%20%26%20mer"
+
+
+def test_source_labels_beside_chips_are_record_and_page():
+    from ui.api.render import display_label, sources_html
+
+    assert display_label("[Sak 7/1/2026, s. 31 (2)]") == "Sak 7/1/2026, s. 31"
+    assert display_label("[Årsrapport 2025, s. 84]") == "Årsrapport 2025, s. 84"
+    html = sources_html(make_answer(), 1)
+    assert "Sak 7/1/2026 – Tilgang til helsedata" in html and "Sak 7/1/2026, s. 32 – " in html

@@ -13,6 +13,7 @@ from urllib.parse import quote as url_quote
 from markdown_it import MarkdownIt
 
 from assistant.answer import Answer, Citation
+from assistant.compose import plain_text
 from assistant.prompts import phrase
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False}).disable(["image", "link"])
@@ -20,9 +21,27 @@ QUOTE_LIMIT = 300
 SOURCES_HEADINGS = tuple(f"**{phrase('heading_sources', lang)}:**" for lang in ("nb", "nn", "en"))
 
 
-def document_url(doc_id: str, page: int | None = None) -> str:
+def document_url(doc_id: str, page: int | None = None, quote: str | None = None) -> str:
+    """The original, at its page (PDF) - or, for a source without pages (HTML, Markdown, news),
+    at the quoted passage: a text fragment (#:~:text=start,end) makes the browser scroll to the
+    quote and highlight it."""
     url = f"/api/documents/{url_quote(doc_id, safe='/')}"
-    return f"{url}#page={page}" if page else url
+    if page:
+        return f"{url}#page={page}"
+    if quote:
+        return f"{url}#:~:text={text_fragment(quote)}"
+    return url
+
+
+def text_fragment(quote: str) -> str:
+    """start,end of a text fragment; "-", "," and "&" are escaped as the syntax requires."""
+    words = plain_text(quote).split()
+
+    def encode(part: list[str]) -> str:
+        return url_quote(" ".join(part), safe="").replace("-", "%2D")
+
+    # A start and an end phrase find a long quote without spelling it all out in the URL.
+    return encode(words) if len(words) <= 10 else f"{encode(words[:5])},{encode(words[-4:])}"
 
 
 def _one_line(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -96,12 +115,19 @@ def chip(turn: int, number: int, citation: Citation) -> str:
     )
 
 
+def display_label(marker: str) -> str:
+    """"[Sak 7/1/2026, s. 31 (2)]" → "Sak 7/1/2026, s. 31": beside its numbered chip the record and
+    page are what a reader needs; the "(2)" only keeps markers unique in the text."""
+    return re.sub(r" \(\d+\)$", "", marker.strip()[1:-1] if marker.startswith("[") and marker.endswith("]") else marker)
+
+
 def sources_html(answer: Answer, turn: int) -> str:
     if not answer.citations:
         return ""
     items = []
     for number, citation in enumerate(answer.citations, 1):
-        label = html.escape(citation.marker + (f" {citation.title}" if citation.title and citation.title not in citation.marker else ""))
+        shown = display_label(citation.marker)
+        label = html.escape(shown + (f" – {citation.title}" if citation.title and citation.title not in shown else ""))
         items.append(f'<li>{chip(turn, number, citation)} <span class="src-label">{label}</span></li>')
     heading = html.escape(phrase("heading_sources", answer.language))
     return f'<div class="answer-sources"><div class="answer-sources-heading">{heading}</div><ol>{"".join(items)}</ol></div>'
@@ -131,6 +157,7 @@ def find_passage(citation: Citation, answer: Answer, retriever=None, role: str |
         rest = [cid for cid in retriever.order if cid in allowed and cid not in set(same_page)]
         candidates += [retriever.texts[cid] for cid in same_page + rest]
     for text in candidates:
+        text = plain_text(text)  # quotes are plain text, so the passage they are found in must be too
         if highlight(text, citation.quote) is not None:
             return text
     return None
@@ -155,8 +182,9 @@ def source_card_html(citation: Citation, lang: str, passage: str | None) -> str:
     else:
         body = f'<blockquote class="src-passage">{marked}</blockquote>'
     link_text = phrase("ui_source_open", lang, page=citation.page) if citation.page else phrase("ui_source_open_document", lang)
-    link = f'<a class="src-link" href="{esc(document_url(citation.doc_id, citation.page))}" target="_blank" rel="noopener">{esc(link_text)}</a>'
-    return f'<div class="src-card"><div class="src-marker">{esc(citation.marker)}</div><dl class="src-meta">{meta}</dl>{body}{link}</div>'
+    link = f'<a class="src-link" href="{esc(document_url(citation.doc_id, citation.page, citation.quote))}" target="_blank" rel="noopener">{esc(link_text)}</a>'
+    back = f'<button type="button" class="src-back">{esc(phrase("ui_source_back", lang))}</button>'
+    return f'<div class="src-card"><div class="src-marker">{esc(display_label(citation.marker))}</div><dl class="src-meta">{meta}</dl>{body}<div class="src-actions">{link}{back}</div></div>'
 
 
 def turn_html(turn: int, question: str, answer: Answer | None, lang: str = "nb", pending: str | None = None, retriever=None, role: str | None = None, mode_label: str | None = None) -> str:
@@ -194,3 +222,42 @@ def public_case(case: dict[str, Any], full: bool = False) -> dict[str, Any]:
     if full:
         return {k: v for k, v in case.items() if k != "access"}
     return {k: case.get(k) for k in keys}
+
+
+# ---- the case browser ----------------------------------------------------------------------------
+CASE_PREVIEW = 220
+
+
+def preview(text: str, limit: int = CASE_PREVIEW) -> tuple[str, bool]:
+    """The text, or its opening cut at a word with an ellipsis; True when it was cut."""
+    text = re.sub(r"\s+", " ", plain_text(text or "")).strip()
+    if len(text) <= limit:
+        return text, False
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-") + " …", True
+
+
+def case_cards_html(rows: list[dict[str, Any]], lang: str = "nb") -> str:
+    """The case register as cards: number, date, meeting, title and the decision — or, where the
+    minutes are not archived yet, the proposal labelled «Forslag til vedtak». A long text shows
+    a clean ellipsis and opens in full."""
+    esc = html.escape
+    if not rows:
+        return f'<p class="muted">{esc(phrase("ui_cases_empty", lang))}</p>'
+    cards = []
+    for row in rows:
+        key = "decision" if row.get("decision") else "proposal" if row.get("proposal") else None
+        body = ""
+        if key:
+            label = phrase("heading_decision" if key == "decision" else "heading_proposal", lang)
+            full = re.sub(r"\s+", " ", plain_text(row[key])).strip()
+            short, cut = preview(full)
+            text = f'<details><summary>{esc(short)}</summary><p>{esc(full)}</p></details>' if cut else f"<p>{esc(full)}</p>"
+            body = f'<div class="case-decision {key}"><span class="case-label">{esc(label)}:</span>{text}</div>'
+        when = " · ".join(esc(x) for x in (f"{phrase('heading_meeting', lang)} {row['meeting']}" if row.get("meeting") else "", row.get("date") or "") if x)
+        number = esc(row["number"])
+        cards.append(
+            f'<li class="case-card" data-case="{number}"><div class="case-head"><span class="case-number">{esc(phrase("heading_case", lang))} {number}</span>'
+            f'<span class="case-when">{when}</span></div><div class="case-title">{esc(plain_text(row.get("title") or ""))}</div>{body}'
+            f'<button type="button" class="case-open" data-case="{number}">{esc(phrase("ui_case_open", lang))}</button></li>'
+        )
+    return f'<ul class="case-list">{"".join(cards)}</ul>'

@@ -32,13 +32,39 @@
     panel.classList.remove("open");
   }
 
+  // "Tilbake til svaret": on a phone the panel sits below the conversation; go back to the chip.
+  var lastChip = null;
+  function backToAnswer() {
+    var chip = lastChip && document.body.contains(lastChip) ? lastChip : document.querySelector("#conversation .cite-chip.active");
+    if (!chip) return;
+    chip.scrollIntoView({ block: "center" });
+    chip.focus({ preventScroll: true });
+  }
+
+  // A case card's "Åpne saken": hand the number to Gradio through the hidden picker.
+  function openCase(button) {
+    var field = document.querySelector("#case-pick textarea, #case-pick input");
+    var go = document.querySelector("#case-pick-go");
+    if (!field || !go) return;
+    field.value = button.getAttribute("data-case");
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(function () { go.click(); }, 50);
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target && event.target.closest ? event.target : null;
     if (!target) return;
     var chip = target.closest(".cite-chip");
     if (chip) {
       event.preventDefault();
+      if (chip.closest("#conversation") && !chip.closest("#source-panel")) lastChip = chip;
       openSource(chip);
+    } else if (target.closest(".src-back")) {
+      event.preventDefault();
+      backToAnswer();
+    } else if (target.closest(".case-open")) {
+      event.preventDefault();
+      openCase(target.closest(".case-open"));
     } else if (target.closest("#new-chat")) {
       closeSource();
     }
