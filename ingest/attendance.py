@@ -15,7 +15,7 @@ from ingest.blocks import squash
 
 # Label → role. Longest first so "til stede fra sekretariatet" wins over "til stede".
 _LABELS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"^til\s+stede\s+fra\s+(?:sekretariat|administrasjon|forskningsråd)", re.I), "secretariat"),
+    (re.compile(r"^til\s+stede\s+fra\s+(?:sekretariat|administrasjon|forskningsråd)\S*(?:\s+\S+){0,3}$", re.I), "secretariat"),
     (re.compile(r"^(?:fra\s+(?:administrasjonen|sekretariatet)\s+møtte|sekretariat(?:et)?|administrasjonen|fra\s+administrasjonen)\s*:?$", re.I), "secretariat"),
     (re.compile(r"^(?:møtende\s+varamedlemmer|varamedlemmer\s+til\s+stede)\s*:?$", re.I), "substitute"),
     (re.compile(r"^(?:til\s+stede|møtende\s+medlemmer|tilstede|deltakere|til\s+stede\s+på\s+møtet)\s*:?$", re.I), "present"),
@@ -30,6 +30,7 @@ _END = re.compile(
 )
 _HEADER_ROW = re.compile(r"^navn(?:\s{2,}|\t)\s*(?:funksjon|stilling|parti|representerer)", re.I)
 _SPAN = re.compile(r"\((?P<what>f\.?\s?o\.?\s?m\.?|t\.?\s?o\.?\s?m\.?|t\.?\s?o\.?|fra|til)\s+sak\s+(?P<case>[\d/\- ]+?)\)", re.I)
+_JOINED_ROW = re.compile(r"(?<=\))\s+(?=[A-ZÆØÅ][\wæøå\-]+(?:\s+[A-ZÆØÅ][\wæøå\-]+){1,4},)")
 _FUNCTIONS = {
     "ordfører": "Leder", "leder": "Leder", "varaordfører": "Nestleder", "nestleder": "Nestleder",
     "medlem": "Medlem", "varamedlem": "Varamedlem", "vara": "Varamedlem", "observatør": "Observatør",
@@ -66,7 +67,7 @@ def parse_attendance(lines: list[str]) -> list[Attendee]:
     """Attendees from the lines of a minutes' front matter (labels and rows, in order)."""
     result: list[Attendee] = []
     role: str | None = None
-    for raw in lines:
+    for raw in _split_joined_rows(lines):
         line = raw.rstrip()
         text = squash(line).strip("*")
         if not text:
@@ -86,6 +87,14 @@ def parse_attendance(lines: list[str]) -> list[Attendee]:
             role = None  # prose after the list: the list has ended
             continue
         result.append(attendee)
+    return result
+
+
+def _split_joined_rows(lines: list[str]) -> list[str]:
+    """PDF text may run two list rows together: "… (t.o.m. sak 10/1/2026) Øivind Enger, Sarsia"."""
+    result = []
+    for line in lines:
+        result.extend(_JOINED_ROW.split(line) if not re.search(r"\S\s{2,}\S|\t", line.strip()) else [line])
     return result
 
 

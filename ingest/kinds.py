@@ -43,6 +43,6 @@ def detect_kind(text: str) -> str | None:
         return "saksframlegg"
     if any(_AGENDA_TITLE.match(line) for line in head):
         numbered = sum(1 for line in lines if (ids := find_case_ids(line[:20])) and line.lstrip()[:1].isalpha())
-        if numbered >= 2:
+        if numbered >= 2 or (numbered and any(re.match(r"^\s*saks?liste\b", line, re.I) for line in lines)):
             return "agenda"
     return None
