@@ -70,3 +70,35 @@ def council_attendance(parsed) -> dict[str, list[dict]]:
 
 def render(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def summary_lines(payload: dict[str, Any]) -> list[str]:
+    """A short Norwegian reading of `inspect_file`'s result for the terminal."""
+    lines = [f"Type: {payload.get('kind') or 'dokument uten saksstruktur'}"]
+    for key, label in (("body", "Utvalg"), ("date", "Dato"), ("meeting", "Møte"), ("title", "Tittel")):
+        if payload.get(key):
+            lines.append(f"{label}: {payload[key]}")
+    for case in payload.get("cases", []):
+        treatment = case.get("treatment") or {}
+        lines.append(f"- {case.get('literal') or case.get('case')} {case.get('title') or ''}".rstrip())
+        for vote in treatment.get("votes", []):
+            tally = "enstemmig" if vote["enstemmig"] else f"{vote['antall_for']} for, {vote['antall_mot']} mot"
+            who = f" ({vote['forslagsstiller']}, {vote['parti']})" if vote.get("forslagsstiller") else ""
+            lines.append(f"    votering: {vote['type']}{who}: {tally}, {vote['resultat']}")
+        decision = treatment.get("decision") or case.get("decision")
+        if decision:
+            lines.append(f"    vedtak: {decision[:160]}")
+    for key in ("innledning", "forslag", "saksopplysninger", "saksvurderinger"):
+        if payload.get(key):
+            lines.append(f"{key}: {len(payload[key])} tegn")
+    attendance = payload.get("attendance")
+    if isinstance(attendance, dict):
+        attendance = [a for group in attendance.values() for a in group]
+    if attendance:
+        roles: dict[str, int] = {}
+        for person in attendance:
+            roles[person["role"]] = roles.get(person["role"], 0) + 1
+        lines.append("Oppmøte: " + ", ".join(f"{role} {count}" for role, count in roles.items()))
+    for item in payload.get("agenda", []):
+        lines.append(f"  saksliste: {item.get('literal') or item.get('case')} {item.get('title')}")
+    return lines

@@ -81,8 +81,25 @@ def municipal_document(read: ReadDocument, meta: DocumentMeta, doc_id: str, titl
     parsed.attendance = attendance
     parsed.archive_ref = document.paper.archive_ref if document.paper else None
     parsed.notes = list(document.notes)
-    parsed.links = [{"agenda": str(item.case), "literal": item.literal, "title": item.title} for item in document.agenda]
+    parsed.links = _meeting_record_links(read)
     return parsed
+
+
+def _meeting_record_links(read: ReadDocument) -> list[dict[str, Any]]:
+    """A meeting record (JSON) names, for each agenda item, this treatment's protocol, the earlier
+    treatments' protocols and the case papers by their archive document ids."""
+    if not str(read.path).lower().endswith(".json"):
+        return []
+    from pathlib import Path
+
+    from ingest.meeting_file import read_meeting_file
+
+    record = read_meeting_file(Path(read.path))
+    return [
+        {"series": item.series, "number": item.number, "year": item.year, "title": item.title, "body": item.body,
+         "protocol_id": item.protocol_id, "papers": item.papers, "earlier": item.earlier}
+        for item in record.items
+    ]
 
 
 def _meeting_label(document: MeetingDocument) -> str | None:

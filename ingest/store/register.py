@@ -17,6 +17,7 @@ import numpy as np
 
 from ingest.models import Case, Chunk, ParsedDocument, allowed_access
 from ingest.case_numbers import case_sort_key
+from ingest.store import records as meeting_records
 
 MIGRATIONS: list[str] = [
     # 1: the initial schema
@@ -48,6 +49,8 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (model_id, content_hash)
     );
     """,
+    # treatments, votes, attendance and meeting-record links (ingest.store.records)
+    meeting_records.MIGRATION,
 ]
 
 
@@ -143,6 +146,7 @@ class Register:
                 "INSERT INTO sentences VALUES (?,?,?,?)",
                 [(chunk_id, index, sentence, content_hash(sentence)) for chunk_id, items in sentences.items() for index, sentence in enumerate(items)],
             )
+            meeting_records.store_records(self.db, document)
 
     def remove_document(self, doc_id: str) -> None:
         with self.db:
@@ -153,6 +157,7 @@ class Register:
         self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM cases WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        meeting_records.delete_records(self.db, doc_id)
 
     # ---- chunks and sentences ------------------------------------------------------------------
     def chunks(self) -> list[tuple[str, str, dict[str, Any]]]:
@@ -197,10 +202,18 @@ class Register:
         merged: dict[str, dict[str, Any]] = {}
         for row in self.db.execute("SELECT * FROM cases"):
             record = dict(zip(keys, row))
-            if record["access"] not in levels:
-                continue
+            if record["access"] not in levels or not meeting_records.is_council_number(record["number"]):
+                continue  # municipal cases are joined across documents by ingest.store.records
             merged.setdefault(record["number"], []).append(record)  # type: ignore[arg-type]
-        return sorted((_merge_case(records) for records in merged.values()), key=_case_sort_key)
+        council = sorted((_merge_case(records) for records in merged.values()), key=_case_sort_key)
+        return council + sorted(meeting_records.municipal_cases(self.db, role), key=lambda c: (c["date"] or "", c["number"]))
+
+    # ---- meeting records (treatments, votes, attendance) -----------------------------------------
+    def attendance(self, role: str | None = None) -> list[dict[str, Any]]:
+        return meeting_records.attendance(self.db, role)
+
+    def treatments(self, role: str | None = None) -> list[dict[str, Any]]:
+        return meeting_records.treatments(self.db, role)
 
     def get_case(self, number: str, role: str | None = None) -> dict[str, Any] | None:
         return next((case for case in self.list_cases(role) if case["number"] == number), None)
