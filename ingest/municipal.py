@@ -227,7 +227,9 @@ def _case_heading_indexes(lines: list[str]) -> list[tuple[int, int]]:
         if not _CASE_LINE.match(line):
             continue
         for offset in range(1, 4):
-            if index + offset < len(lines) and parse_treatment_heading(lines[index + offset]):
+            if index + offset >= len(lines) or _CASE_LINE.match(lines[index + offset]):
+                break  # the next agenda line: this one was an agenda entry, not a case heading
+            if parse_treatment_heading(lines[index + offset]):
                 result.append((index, index + offset))
                 break
     return result

@@ -9,6 +9,7 @@ from ingest.case_numbers import CaseNumber
 from ingest.council import (
     SECTION_LABELS,
     CaseHeading,
+    bundle_meeting,
     decision_from_minutes,
     find_meeting_date,
     has_markup,
@@ -30,8 +31,7 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-•*▪–]\s+|\d{1,2}[.)]\s+)(?=(?:\*\*|<b
 
 def parse_document(read: ReadDocument, meta: DocumentMeta, doc_id: str) -> ParsedDocument:
     blocks = _split_listed_headings(blocks_from_pages(read.pages))
-    headings = {index: parse_case_heading(block) for index, block in enumerate(blocks)}
-    headings = {index: heading for index, heading in headings.items() if heading}
+    headings = {index: heading for index, heading in _case_headings(blocks).items() if heading}
     agenda = _find_agenda(blocks, headings)
     title = meta.title or read.title or _first_heading(blocks) or doc_id
     if not headings:
@@ -67,6 +67,19 @@ def _unread_headings(blocks: list[Block]) -> list[str]:
     return notes[:5]
 
 
+def _case_headings(blocks: list[Block]) -> dict[int, CaseHeading | None]:
+    """Case headings, read in the context of the meeting a bundle or minutes heading names in
+    parentheses ("Møte i HelseOmsorg21-rådet (01/17)"), so per-year numbers ("Sak 01/17") resolve."""
+    result: dict[int, CaseHeading | None] = {}
+    context: tuple[int, int] | None = None
+    for index, block in enumerate(blocks):
+        heading = parse_case_heading(block, context)
+        if heading is None:
+            context = bundle_meeting(block) or context
+        result[index] = heading
+    return result
+
+
 def _split_listed_headings(blocks: list[Block]) -> list[Block]:
     """An agenda typed as consecutive lines ("Sak 1/1/2027 X" / "Sak 2/1/2027 Y" / ...) is one
     paragraph block; give each titled case line its own block so it reads like a spaced agenda."""
@@ -81,7 +94,9 @@ def _split_listed_headings(blocks: list[Block]) -> list[Block]:
 
 
 def _is_titled_case_line(line: str, page: int | None) -> bool:
-    heading = parse_case_heading(Block(lines=[line], page=page))
+    block = Block(lines=[line], page=page)
+    # Any meeting context will do here: only whether the line is a titled case heading matters.
+    heading = parse_case_heading(block) or parse_case_heading(block, (1, 2000))
     return bool(heading and heading.title)
 
 
