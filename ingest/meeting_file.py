@@ -116,3 +116,14 @@ def read_meeting_document(path: Path) -> tuple[ReadDocument, MeetingRecord]:
     record = read_meeting_file(path)
     title = f"Møteinnkalling {record.body or ''} {_norwegian_date(record.date)}".strip()
     return ReadDocument(path=str(path), format="txt", pages=[Page(None, record.text())], title=title, date=record.date), record
+
+
+def looks_like_meeting_file(path: Path) -> bool:
+    """Whether a JSON file in a folder being ingested is a meeting record (has "behandlinger").
+    Other JSON, unreadable JSON included, was never a document type and is left alone; naming a
+    JSON file explicitly to `radsarkiv parse` reports what is wrong with it."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and "behandlinger" in data

@@ -160,6 +160,10 @@ def _is_candidate(path: Path, root: Path) -> bool:
     # Hidden is judged below the scanned folder: "../corpus" or a folder under ~/.local is fine.
     if any(part.startswith(".") for part in path.relative_to(root).parts) or SKIPPED_NAMES.match(path.name):
         return False
+    if path.suffix.lower() == ".json" and not path.name.endswith(".meta.json"):
+        from ingest.meeting_file import looks_like_meeting_file
+
+        return looks_like_meeting_file(path)  # other JSON (expected results, exports) is data, not a document
     return path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.endswith(".meta.json")
 
 

@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS meeting_links (
 );
 CREATE INDEX IF NOT EXISTS treatments_number ON treatments(number, year);
 CREATE INDEX IF NOT EXISTS attendance_name ON attendance(name);
+-- Documents ingested before these tables existed have no records: the next ingest re-parses
+-- them (their embeddings are cached by content hash, so nothing is embedded again).
+UPDATE documents SET source_hash = 'reparse:meeting-records';
 """
 _TABLES = ("treatments", "votes", "attendance", "meeting_links")
 # Above this similarity a protocol's proposal or decision is the case paper's proposal; below it
