@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from assistant.answer import Answer, Citation
+from assistant.prompts import phrase
 from ingest.case_numbers import find_case_references, find_meeting_references
 from ingest.dates import parse_norwegian_date
 from ingest.numbering import find_case_ids, normalize_body
@@ -57,6 +58,8 @@ def records_answer(question: str, lang: str, role: str | None, register_path, re
         case = find_municipal_case(cases, question)
         if case is None and not named and wants != "case":
             case = _case_by_topic(question, cases, role, retriever)  # no number named: the topic decides
+        if case is None and wants == "case":
+            return _unknown_case(question, lang, register, role)
         if case is None:
             return None
         texts = register.document_texts(role)
@@ -255,6 +258,16 @@ def _case_card(case: dict, lang: str, texts: dict[str, str]) -> Answer:
         lines.append(f"- {step['body']} {step['date'] or ''} ({step['case']}): {said} {marker}".replace("  ", " "))
         citations.append(_citation(marker, case, step, _quote(texts, step["document"], decision or "")))
     return Answer(answer="\n".join(lines), citations=citations, language=lang, route="case_lookup")
+
+
+def _unknown_case(question: str, lang: str, register: Register, role: str | None) -> Answer | None:
+    """A case named in a municipal or per-year numbering that the records do not hold is refused,
+    unless it is a council case by its per-year number ("Sak 01/17"), which the council path answers."""
+    council = [c["number"] for c in register.list_cases(role=role) if not c.get("municipal")]
+    if council_short_numbers(question, council):
+        return None
+    literal = find_case_ids(question)[0].literal
+    return Answer(answer=phrase("refusal_topic", lang, topic=literal), citations=[], refused=True, language=lang, route="case_lookup")
 
 
 def _title(case: dict) -> str:
