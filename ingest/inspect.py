@@ -63,9 +63,9 @@ def _council(read, path: Path) -> dict[str, Any]:
 
 def council_attendance(parsed) -> dict[str, list[dict]]:
     """Attendance of each meeting whose minutes the document holds, keyed by meeting ("1/2026")."""
-    from ingest.structure import minutes_attendance
+    from ingest.council_records import minutes_attendance
 
-    return {meeting: [a.as_json() for a in attendees] for meeting, attendees in minutes_attendance(parsed.pages).items()}
+    return {meeting: [a.as_json() for a in attendees] for meeting, attendees in minutes_attendance(blocks_from_pages(parsed.pages)).items()}
 
 
 def render(payload: dict[str, Any]) -> str:

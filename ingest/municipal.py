@@ -15,7 +15,7 @@ from ingest.attendance import Attendee, parse_attendance
 from ingest.blocks import squash
 from ingest.dates import parse_norwegian_date
 from ingest.kinds import ASSESSMENT_LABEL, FACTS_LABEL, PROPOSAL_LABEL, detect_kind
-from ingest.numbering import CASE_ID, CaseId, find_archive_references, parse_treatment_heading
+from ingest.numbering import CASE_ID, CaseId, case_id_from_match, find_archive_references, parse_treatment_heading
 from ingest.protocol import Treatment, parse_treatment
 
 # A case heading in a meeting protocol or agenda: "PS 6/26 Referatsaker", "Sak 01/17 Godkjenning".
@@ -237,11 +237,7 @@ def _case_heading_indexes(lines: list[str]) -> list[tuple[int, int]]:
 
 def _case_id(literal: str) -> CaseId | None:
     match = CASE_ID.search(literal)
-    if not match:
-        return None
-    from ingest.numbering import _from_match
-
-    return _from_match(match)
+    return case_id_from_match(match) if match else None
 
 
 # ---- output ---------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def normalize_body(body: str | None) -> str | None:
     return text.replace("komité", "komite")
 
 
-def _from_match(match: re.Match) -> CaseId | None:
+def case_id_from_match(match: re.Match) -> CaseId | None:
     prefix = (match.group("prefix") or "").lower().rstrip(".")
     series = SERIES_WORDS.get(prefix, "SAK")
     n = int(match.group("n"))
@@ -135,7 +135,7 @@ def find_case_ids(text: str) -> list[CaseId]:
     for match in CASE_ID.finditer(text):
         if any(start <= match.start("n") < end for start, end in archive_spans):
             continue
-        case_id = _from_match(match)
+        case_id = case_id_from_match(match)
         if case_id is None:
             continue
         body = _BODY_AFTER.match(text[match.end():match.end() + 80])

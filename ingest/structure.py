@@ -23,6 +23,7 @@ from ingest.council import (
     sections_from_blocks,
     split_attachments,
 )
+from ingest.council_records import minutes_attendance, unread_headings
 from ingest.dates import parse_norwegian_date
 from ingest.models import Case, DocumentMeta, ParsedDocument, Part, ReadDocument, Section
 
@@ -40,31 +41,15 @@ def parse_document(read: ReadDocument, meta: DocumentMeta, doc_id: str) -> Parse
         parsed = municipal_document(read, meta, doc_id, title, blocks)
         if parsed is None:
             parsed = _plain_document(read, meta, doc_id, title, blocks)
-            parsed.notes = _unread_headings(blocks)
+            parsed.notes = unread_headings(blocks)
         return parsed
     parsed = _CouncilParser(read, meta, doc_id, title, blocks, headings, agenda).parse()
     parsed.kind = "møtepapirer" if any(c.source == "saksfremlegg" for c in parsed.cases) else "referat"
     parsed.attendance = [
         {**attendee.as_json(), "meeting": meeting, "body": None, "date": None}
-        for meeting, attendees in minutes_attendance(read.pages).items() for attendee in attendees
+        for meeting, attendees in minutes_attendance(blocks_from_pages(read.pages)).items() for attendee in attendees
     ]
     return parsed
-
-
-_HEADING_LIKE = re.compile(r"^\s*(?:\*\*|#+\s*)?(?:sak|ps|rs|fo|ds|utvalgssak|styresak)\s+(?:nr\.?\s*)?[\dOo][\w/\-. ]{0,14}", re.IGNORECASE)
-
-
-def _unread_headings(blocks: list[Block]) -> list[str]:
-    """Lines that look like case headings but name no case number the grammar reads: the document
-    is kept as searchable text, and the ingest summary says which heading could not be read."""
-    from ingest.numbering import find_case_ids
-
-    notes = []
-    for block in blocks:
-        line = block.plain
-        if len(block.lines) <= 2 and _HEADING_LIKE.match(line) and not find_case_ids(line[:40]) and len(line.split()) <= 16:
-            notes.append(f"Saksoverskriften «{line[:80]}» kunne ikke tolkes som et saksnummer; dokumentet er lagret som tekst uten saker.")
-    return notes[:5]
 
 
 def _case_headings(blocks: list[Block]) -> dict[int, CaseHeading | None]:
@@ -375,35 +360,3 @@ def _is_title_block(body: list[Block]) -> bool:
         return True
     return len(body) > 1 and bool(is_field_line(body[1].lines[0]))
 
-
-def minutes_attendance(pages) -> dict[str, list]:
-    """Attendance from the front of each minutes ("Til stede", "Observatører", "Forfall", the
-    secretariat), keyed by the minutes' meeting. A bold label may wrap over lines, so labels are
-    read as whole blocks and list rows line by line."""
-    from ingest.attendance import label_role, parse_attendance
-    from ingest.blocks import clean_inline
-
-    result: dict[str, list] = {}
-    meeting: str | None = None
-    lines: list[str] = []
-    for block in blocks_from_pages(pages):
-        found = minutes_meeting(block) if block.looks_like_heading(max_words=14) else None
-        if found:
-            meeting, lines = found, []
-            continue
-        if meeting is None:
-            continue
-        if parse_case_heading(block) or block.is_markdown_heading:
-            attendees = parse_attendance(lines)
-            if attendees and meeting not in result:
-                result[meeting] = attendees
-            meeting, lines = None, []
-            continue
-        if block.is_bold_only or len(block.lines) == 1 or label_role(block.plain):
-            lines.append(block.plain)
-        else:
-            lines.extend(clean_inline(line, keep_sub_sup=False) for line in block.lines)
-        lines.append("")
-    if meeting and meeting not in result and (attendees := parse_attendance(lines)):
-        result[meeting] = attendees
-    return result
