@@ -76,7 +76,7 @@ def _form(question: str) -> str | None:
     if (
         ATTENDANCE_QUESTION.search(question)
         and re.search(r"\b(hvem|kven|who|hvor mange|kor mange|how many|hadde|var|was|were)\b", question, re.I)
-        and re.search(r"\b(møte\w*|meeting)\b", question, re.I)
+        and re.search(r"møte|meeting", question, re.I)  # also "kommunestyremøtet"
     ):
         return "attendance"
     if PROPOSER_QUESTION.search(question):
@@ -167,13 +167,35 @@ def _verbatim_line(text: str, needle: str) -> str | None:
 
 
 # ---- cases --------------------------------------------------------------------------------------
+_STOP = set("hvem hvordan hva hvilke fremmet foreslo stemt stemte over det ble den denne saken sak møtet møte om til for med fra som har var og i på av en et til".split())
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to six letters: "søknaden" and "søknad" meet; no stemmer needed for titles."""
+    return {w[:6] for w in re.findall(r"[a-zæøåé]{4,}", text.lower()) if w not in _STOP}
+
+
 def _case_by_topic(question: str, cases: list[dict], role: str | None, retriever) -> dict | None:
-    """The case whose documents the question's best passages come from."""
-    if retriever is None or not cases:
+    """The case the question describes: by its title's words when one title shares clearly more
+    of them than any other, else the case of the question's best passages."""
+    if not cases:
         return None
-    by_doc = {source["document"]: case for case in cases for source in case.get("sources", [])}
+    wanted = _stems(question)
+    scored = sorted(((len(wanted & _stems(c.get("title") or "")), i) for i, c in enumerate(cases)), reverse=True)
+    # Two shared content words and a clear lead: a title named, not a word in common.
+    if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return cases[scored[0][1]]
+    if retriever is None:
+        return None
+    by_number = {alias: case for case in cases for alias in case.get("aliases", [])}
+    by_doc: dict[str, list[dict]] = {}
+    for case in cases:
+        for source in case.get("sources", []):
+            by_doc.setdefault(source["document"], []).append(case)
     for hit in retriever.search(question, k=5, role=role):
-        case = by_doc.get(hit.metadata.get("doc_id"))
+        case = by_number.get(hit.metadata.get("case") or "")
+        if case is None and len(by_doc.get(hit.metadata.get("doc_id"), [])) == 1:
+            case = by_doc[hit.metadata.get("doc_id")][0]
         if case is not None:
             return case
     return None
@@ -198,15 +220,17 @@ def _proposers(question: str, case: dict, lang: str, texts: dict[str, str]) -> A
     lowered = question.lower()
     kinds = next((v for k, v in _AMENDMENT_KINDS.items() if k in lowered), None)
     lines, citations = [], []
-    for step in case["treatments"]:
-        for proposal in step["proposals"]:
-            if not proposal.get("proposer") or (kinds and proposal["type"] not in kinds):
-                continue
-            marker = f"[{len(citations) + 1}]"
-            party = f" ({proposal['party']})" if proposal.get("party") else ""
-            where = f"{step['body']} {step['date'] or ''}".strip()
-            lines.append(f"- {proposal['proposer']}{party} fremmet {proposal['type']} i {where}: «{proposal['text'][:300]}» {marker}")
-            citations.append(_citation(marker, case, step, _quote(texts, step["document"], proposal["text"])))
+    candidates = [(step, p) for step in case["treatments"] for p in step["proposals"] if p.get("proposer") and (not kinds or p["type"] in kinds)]
+    # "tilleggsforslaget om tungmetaller": the proposals whose text has the question's own words.
+    bodies = " ".join(step["body"] or "" for step in case["treatments"])
+    own_words = _stems(question) - _stems(case.get("title") or "") - _stems(bodies) - _stems("tilleggsforslag endringsforslag alternative forslag")
+    topical = [(step, p) for step, p in candidates if own_words & _stems(p["text"])]
+    for step, proposal in topical or candidates:
+        marker = f"[{len(citations) + 1}]"
+        party = f" ({proposal['party']})" if proposal.get("party") else ""
+        where = f"{step['body']} {step['date'] or ''}".strip()
+        lines.append(f"- {proposal['proposer']}{party} fremmet {proposal['type']} i {where}: «{proposal['text'][:300]}» {marker}")
+        citations.append(_citation(marker, case, step, _quote(texts, step["document"], proposal["text"])))
     if not lines:
         none = "Protokollene for saken viser ingen slike forslag fra enkeltrepresentanter." if lang != "en" else "The minutes of this case record no such proposals."
         return Answer(answer=f"{_title(case)}: {none}", citations=[], language=lang, route="meeting_records")

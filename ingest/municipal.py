@@ -53,6 +53,7 @@ class CaseTreatment:
     literal: str  # "PS 6/26" as printed in the heading (or the treatment heading's "sak 6/2026")
     title: str
     treatment: Treatment
+    lines: tuple[int, int] | None = None  # the protocol's line range for this case (heading included)
 
 
 @dataclass
@@ -211,7 +212,7 @@ def _meeting(lines: list[str], kind: str) -> MeetingDocument:
         treatment.heading = heading.literal if heading else None
         if case and heading:
             case = case.with_body(heading.body)
-        document.cases.append(CaseTreatment(case or heading.case, literal, title, treatment))
+        document.cases.append(CaseTreatment(case or heading.case, literal, title, treatment, (index, stop)))
     if kind == "agenda" and not document.agenda:
         for line in lines:
             if match := _CASE_LINE.match(line):

@@ -67,7 +67,9 @@ def municipal_document(read: ReadDocument, meta: DocumentMeta, doc_id: str, titl
         elif document.title:
             title = meta.title or " ".join(x for x in (document.title, document.body, document.date) if x)
         kind = "agenda" if document.kind == "agenda" else "minutes"
-        parts = [Part(kind, title, sections, case=cases[0].number if len(cases) == 1 else None, date=document.date, page_start=first_page, page_end=last_page)]
+        parts = _case_parts(document, cases, text, plain) if len(document.cases) > 1 else []
+        if not parts:
+            parts = [Part(kind, title, sections, case=cases[0].number if len(cases) == 1 else None, date=document.date, page_start=first_page, page_end=last_page)]
     attendance = [
         {**a.as_json(), "body": document.body, "date": document.date, "meeting": _meeting_label(document)}
         for a in document.attendance
@@ -100,6 +102,26 @@ def _meeting_record_links(read: ReadDocument) -> list[dict[str, Any]]:
          "protocol_id": item.protocol_id, "papers": item.papers, "earlier": item.earlier}
         for item in record.items
     ]
+
+
+def _case_parts(document: MeetingDocument, cases: list[Case], text: str, plain: bool) -> list[Part]:
+    """A meeting protocol as parts: its front matter (attendance, saksliste), then one part per
+    case, so every passage carries the case it belongs to."""
+    from ingest.models import Page
+
+    lines = text.splitlines()
+    ranges = [item.lines for item in document.cases]
+    if any(r is None for r in ranges):
+        return []
+    parts = []
+    front = "\n".join(lines[: ranges[0][0]])
+    if front.strip():
+        blocks = blocks_from_pages([Page(None, front)])
+        parts.append(Part("front_matter", document.title or "Møteprotokoll", sections_from_blocks(blocks, plain_headings=plain), date=document.date))
+    for item, case, (start, stop) in zip(document.cases, cases, ranges):
+        blocks = blocks_from_pages([Page(None, "\n".join(lines[start:stop]))])
+        parts.append(Part("minutes", case.literal_heading, sections_from_blocks(blocks, plain_headings=plain), case=case.number, date=case.date))
+    return parts
 
 
 def _meeting_label(document: MeetingDocument) -> str | None:
