@@ -35,6 +35,18 @@ _AMENDMENT_KINDS = {
     "tilleggsforslag": ("tilleggsforslag",), "endringsforslag": ("endringsforslag",),
     "alternativ": ("alternative forslag",), "amendment": ("tilleggsforslag", "endringsforslag", "alternative forslag"),
 }
+_ASKED_GROUP = [
+    ("absent", r"forfall|fravær|fråvær|absent|apologies|ikke\s+møtt"),
+    ("observer", r"observatør|observer"),
+    ("substitute", r"\bvara|substitute"),
+    ("secretariat", r"sekretariat|administrasjon|secretariat"),
+]
+_VOTE_WORDS = {
+    "nb": {"unanimous": "enstemmig", "alternative": "forslag {n}: {count} stemmer", "tally": "{yes} for, {no} mot",
+           "casting": ", med leders dobbeltstemme", "vedtatt": "vedtatt", "falt": "falt"},
+    "en": {"unanimous": "unanimous", "alternative": "proposal {n}: {count} votes", "tally": "{yes} for, {no} against",
+           "casting": ", with the chair's casting vote", "vedtatt": "adopted", "falt": "rejected"},
+}
 _ROLE_LABELS = {
     "nb": {"present": "Til stede", "substitute": "Varamedlemmer", "absent": "Forfall", "observer": "Observatører", "secretariat": "Fra sekretariatet/administrasjonen"},
     "en": {"present": "Present", "substitute": "Substitutes", "absent": "Absent (apologies)", "observer": "Observers", "secretariat": "Secretariat/administration"},
@@ -108,9 +120,15 @@ def _attendance(question: str, lang: str, role: str | None, register: Register, 
     people = meetings[chosen]
     labels = _ROLE_LABELS["en" if lang == "en" else "nb"]
     doc_id, meeting, body, date = chosen
-    where = " ".join(x for x in (body, date) if x) or (f"møte {meeting}" if lang != "en" else f"meeting {meeting}")
-    heading = f"Oppmøte på møtet {where}:" if lang != "en" else f"Attendance at the meeting {where}:"
-    order = ["absent", "present", "substitute", "observer", "secretariat"] if ABSENCE_WORDS.search(question) else ["present", "substitute", "absent", "observer", "secretariat"]
+    where = " ".join(x for x in (body, date) if x)
+    if lang == "en":
+        heading = f"Attendance at the meeting {where}:" if where else f"Attendance at meeting {meeting}:"
+    else:
+        heading = f"Oppmøte på møtet i {where}:" if where else f"Oppmøte på møte {meeting}:"
+    where = where or meeting
+    # The group the question asks about comes first; the others follow for completeness.
+    asked = [role for role, pattern in _ASKED_GROUP if re.search(pattern, question, re.I)]
+    order = asked + [g for g in ("present", "substitute", "absent", "observer", "secretariat") if g not in asked]
     lines = [heading]
     for group in order:
         members = [p for p in people if p["role"] == group]
@@ -229,7 +247,8 @@ def _proposers(question: str, case: dict, lang: str, texts: dict[str, str]) -> A
         marker = f"[{len(citations) + 1}]"
         party = f" ({proposal['party']})" if proposal.get("party") else ""
         where = f"{step['body']} {step['date'] or ''}".strip()
-        lines.append(f"- {proposal['proposer']}{party} fremmet {proposal['type']} i {where}: «{proposal['text'][:300]}» {marker}")
+        verb = "fremmet" if lang != "en" else "proposed a"
+        lines.append(f"- {proposal['proposer']}{party} {verb} {proposal['type']} {'i' if lang != 'en' else 'in'} {where}: «{proposal['text'][:300]}» {marker}")
         citations.append(_citation(marker, case, step, _quote(texts, step["document"], proposal["text"])))
     if not lines:
         none = "Protokollene for saken viser ingen slike forslag fra enkeltrepresentanter." if lang != "en" else "The minutes of this case record no such proposals."
@@ -245,15 +264,16 @@ def _votes(case: dict, lang: str, texts: dict[str, str]) -> Answer:
         marker = f"[{len(citations) + 1}]"
         lines.append(f"{step['body']} {step['date'] or ''} ({step['case']}): {marker}".replace("  ", " "))
         for vote in step["votes"]:
-            who = f" fra {vote['forslagsstiller']} ({vote['parti']})" if vote.get("forslagsstiller") else ""
+            who = f" {'fra' if lang != 'en' else 'by'} {vote['forslagsstiller']} ({vote['parti']})" if vote.get("forslagsstiller") else ""
+            words = _VOTE_WORDS["en" if lang == "en" else "nb"]
             if vote["enstemmig"]:
-                tally = "enstemmig"
+                tally = words["unanimous"]
             elif vote["alternativer"]:
-                tally = ", ".join(f"forslag {a['forslag']}: {a['antall']} stemmer" for a in vote["alternativer"])
+                tally = ", ".join(words["alternative"].format(n=a["forslag"], count=a["antall"]) for a in vote["alternativer"])
             else:
-                tally = f"{vote['antall_for']} for, {vote['antall_mot']} mot"
-            casting = ", med leders dobbeltstemme" if vote.get("dobbeltstemme") else ""
-            lines.append(f"- {vote['type']}{who}: {tally}{casting} – {vote['resultat']}")
+                tally = words["tally"].format(yes=vote["antall_for"], no=vote["antall_mot"])
+            casting = words["casting"] if vote.get("dobbeltstemme") else ""
+            lines.append(f"- {vote['type']}{who}: {tally}{casting} – {words.get(vote['resultat'], vote['resultat'])}")
         first = next((v for v in step["votes"] if v.get("for")), None)
         needle = f"stemte {first['antall_for']}" if first else "enstemmig"
         citations.append(_citation(marker, case, step, _vote_line(texts.get(step["document"], ""), needle)))
