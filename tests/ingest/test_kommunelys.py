@@ -153,3 +153,24 @@ def test_how_the_vote_went_in_a_meeting_protocol(kommunelys_assistant):
     answer = kommunelys_assistant.ask("Hvordan ble det stemt over søknaden om lån til Levanger Fotballklubb?")
     assert answer.answer.startswith("PS 13/2026 (Kommunestyret)")
     assert "forslag 1: 25 stemmer, forslag 2: 10 stemmer" in answer.answer and "4 for, 31 mot – falt" in answer.answer
+
+
+def test_api_shows_treatments_votes_and_attendance(kommunelys_settings, kommunelys_assistant):
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_app
+
+    settings = kommunelys_settings.model_copy(deep=True)
+    settings.server.host, settings.server.api_keys = "127.0.0.1", None
+    with TestClient(create_app(settings, assistant=kommunelys_assistant)) as client:
+        listing = client.get("/api/cases").json()
+        nte = next(c for c in listing["cases"] if c["number"] == "PS 1/2026 (Kommunestyre)")
+        assert [t["body"] for t in nte["treatments"]][-1] == "Kommunestyre" and len(nte["treatments"]) == 6
+        case = client.get("/api/cases/PS 13/26").json()
+        assert case["title"] == "Søknad om lån - Levanger Fotballklubb"
+        votes = case["treatments"][0]["votes"]
+        assert [(v["type"], v["antall_for"], v["antall_mot"]) for v in votes] == [("innstilling", 0, 0), ("tilleggsforslag", 4, 31)]
+        assert "access" not in case["treatments"][0]
+        attendance = client.get("/api/attendance", params={"meeting": "2026-03-25"}).json()
+        assert attendance["count"] == 40 and {"present", "substitute", "secretariat"} == {r["role"] for r in attendance["attendance"]}
+        assert client.get("/api/cases/PS 99/26").status_code == 404

@@ -240,3 +240,26 @@ def test_unreadable_case_heading_keeps_the_document_as_text(tmp_path):
     parsed = _parse_markdown(tmp_path, "# Notat\n\n**Sak 1O/2O26 Budsjett**\n\nRådet drøftet budsjettet for neste år i stor detalj.\n", "notat.md")
     assert parsed.cases == [] and parsed.parts and "budsjettet" in parsed.parts[0].sections[-1].text
     assert parsed.notes and "1O/2O26" in parsed.notes[0]
+
+
+def test_records_keep_their_document_access_level(tmp_path):
+    """Treatments, votes and attendance of an internal protocol are the secretariat's, not a member's."""
+    from ingest.store.register import Register
+
+    path = tmp_path / "bystyret-internt.txt"
+    path.write_text(MUNICIPAL_PROTOCOL, encoding="utf-8")
+    parsed = parse_document(read_document(path), DocumentMeta(access="internal"), path.stem)
+    register = Register.open(tmp_path / "register.sqlite")
+    try:
+        register.replace_document(parsed, [], {}, "hash", [str(path)], MUNICIPAL_PROTOCOL)
+        assert register.attendance(role="member") == [] and register.treatments(role="member") == []
+        assert len(register.attendance(role="secretariat")) == 4
+        steps = register.treatments(role="secretariat")
+        assert [len(s["votes"]) for s in steps] == [2, 1]
+        assert [c for c in register.list_cases(role="member") if c.get("municipal")] == []
+        cases = [c for c in register.list_cases(role="secretariat") if c.get("municipal")]
+        assert sorted(c["number"] for c in cases) == ["PS 21/2027 (Bystyret)", "PS 22/2027 (Bystyret)"]
+        register.remove_document(parsed.doc_id)
+        assert register.attendance() == [] and register.treatments() == []  # nothing left behind
+    finally:
+        register.close()
