@@ -9,6 +9,7 @@ and through the proposal text a protocol votes on, which repeats the paper's pro
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import re
@@ -125,8 +126,32 @@ def _last_component(doc_id: str) -> str:
     return doc_id.rsplit("/", 1)[-1]
 
 
-def municipal_cases(db: sqlite3.Connection, role: str | None = None) -> list[dict[str, Any]]:
-    """One record per municipal case: its paper, and every body's treatment in date order."""
+_CACHE: dict[tuple, list[dict[str, Any]]] = {}
+
+
+def municipal_cases(db: sqlite3.Connection, role: str | None = None, path=None) -> list[dict[str, Any]]:
+    """One record per municipal case: its paper, and every body's treatment in date order.
+
+    Joining compares texts, so the result is kept per register file version and role when the
+    register's path is given (an ingest changes the file's or its WAL's modification time).
+    """
+    key = None
+    if path is not None:
+        from pathlib import Path
+
+        files = [Path(path), Path(str(path) + "-wal")]
+        key = (str(path), tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files), role)
+        if key in _CACHE:
+            return copy.deepcopy(_CACHE[key])
+    result = _municipal_cases(db, role)
+    if key is not None:
+        if len(_CACHE) >= 8:
+            _CACHE.clear()  # a few roles of the current version; older versions are never asked for again
+        _CACHE[key] = copy.deepcopy(result)
+    return result
+
+
+def _municipal_cases(db: sqlite3.Connection, role: str | None) -> list[dict[str, Any]]:
     levels = allowed_access(role)
     keys = [d[0] for d in db.execute("SELECT * FROM cases LIMIT 0").description]
     rows = [dict(zip(keys, row)) for row in db.execute("SELECT * FROM cases")]
@@ -190,11 +215,27 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\wæøå ]", " ", text.lower()).split())[:1500]
 
 
-def _similarity(texts: list[str], proposal: str) -> float:
+def _similarity(texts: list[str], proposal: str, floor: float = _SAME_TEXT_WITH_BODY) -> float:
+    """The best difflib ratio of any text against the proposal; pairs whose words or character
+    counts cannot reach `floor` are skipped before the (quadratic) comparison."""
     if not proposal:
         return 0.0
     target = _norm(proposal)
-    return max((difflib.SequenceMatcher(None, _norm(t), target, autojunk=False).ratio() for t in texts if t), default=0.0)
+    target_words = set(target.split())
+    best = 0.0
+    for text in texts:
+        if not text:
+            continue
+        candidate = _norm(text)
+        words = set(candidate.split())
+        # A cheap filter before the quadratic comparison: texts this similar share most words.
+        if len(words & target_words) / max(1, len(words | target_words)) < floor / 2:
+            continue
+        matcher = difflib.SequenceMatcher(None, candidate, target, autojunk=False)
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        best = max(best, matcher.ratio())
+    return best
 
 
 def _identity(treatment: dict[str, Any], series: str | None) -> str:

@@ -206,7 +206,7 @@ class Register:
                 continue  # municipal cases are joined across documents by ingest.store.records
             merged.setdefault(record["number"], []).append(record)  # type: ignore[arg-type]
         council = sorted((_merge_case(records) for records in merged.values()), key=_case_sort_key)
-        return council + sorted(meeting_records.municipal_cases(self.db, role), key=lambda c: (c["date"] or "", c["number"]))
+        return council + sorted(meeting_records.municipal_cases(self.db, role, self.path), key=lambda c: (c["date"] or "", c["number"]))
 
     # ---- meeting records (treatments, votes, attendance) -----------------------------------------
     def attendance(self, role: str | None = None) -> list[dict[str, Any]]:
