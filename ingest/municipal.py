@@ -166,8 +166,7 @@ def _bodies(intro: list[str]) -> list[str]:
 
 # ---- protocols ----------------------------------------------------------------------------------
 def _single_treatment(lines: list[str]) -> MeetingDocument:
-    start = next(i for i, line in enumerate(lines) if line.strip())
-    heading = parse_treatment_heading(lines[start])
+    start, heading = next((i, h) for i, line in enumerate(lines) if (h := parse_treatment_heading(line)))
     treatment = parse_treatment(lines[start + 1:], "-", heading.body, heading.date)
     treatment.heading = heading.literal
     case = CaseTreatment(heading.case, heading.case.literal, "", treatment)

@@ -263,3 +263,30 @@ def test_records_keep_their_document_access_level(tmp_path):
         assert register.attendance() == [] and register.treatments() == []  # nothing left behind
     finally:
         register.close()
+
+
+_FRAGMENTS = [
+    "Møteprotokoll", "Til stede:", "Forfall:", "Saksliste", "PS 1/26 Tittel", "FO 2-2025", "Sak 01/17", "Vedtak", "VEDTAK",
+    "Innstilling:", "Dette ble satt opp mot:", "1)", "2)", "For forslaget stemte 3: A B (AP), C D (H).", "For forslag 1 stemte 2:",
+    "Imot forslaget stemte 1: E F (SP).", "Dermed ble forslaget vedtatt.", "Enstemmig vedtatt.", "Kari Nordmann (AP) fremmet følgende tilleggsforslag:",
+    "Formannskaps behandling av sak 3/2026 i møte den 01.02.2026:", "SAKSFRAMLEGG", "Kommunedirektørens forslag til vedtak:",
+    "Saksopplysninger:", "Vurdering:", "Arkivsaksnr: 2025/1234", "Anne Aas    medlem    AP", "", "Tekst som fortsetter.",
+]
+
+
+def test_any_mix_of_meeting_lines_parses_without_error():
+    """Protocol fragments in any order and any number never crash the parser (a crash would cost
+    the document its ingest)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ingest.models import Page, ReadDocument
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=40))
+    def check(lines):
+        text = "\n".join(lines)
+        parse_text(text)
+        parse_document(ReadDocument("x.txt", "txt", [Page(None, text)]), DocumentMeta(), "x")
+
+    check()
