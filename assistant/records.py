@@ -79,7 +79,7 @@ def records_answer(question: str, lang: str, role: str | None, register_path, re
             return _proposers(question, case, lang, texts)
         if wants == "vote":
             return _votes(case, lang, texts)
-        return _case_card(case, lang, texts)
+        return _case_card(case, lang, texts, register.attendance(role))
     finally:
         register.close()
 
@@ -291,15 +291,27 @@ def _vote_line(text: str, needle: str) -> str:
     return folded[begin:start + 300].strip()
 
 
-def _case_card(case: dict, lang: str, texts: dict[str, str]) -> Answer:
+def _case_card(case: dict, lang: str, texts: dict[str, str], attendance: list[dict] | None = None) -> Answer:
+    """Title, proposal, and each body's treatment: its vote tallies, decision and attendance."""
     lines, citations = [_title(case)], []
+    words = _VOTE_WORDS["en" if lang == "en" else "nb"]
     if case.get("proposal"):
         lines.append(f"Forslag til vedtak: «{case['proposal'][:400]}»")
     for step in case["treatments"]:
         marker = f"[{len(citations) + 1}]"
         decision = step.get("decision")
         said = f"{step.get('decision_heading') or 'Vedtak'}: «{decision[:500]}»" if decision else ("ingen vedtak i protokollen" if lang != "en" else "no decision recorded")
-        lines.append(f"- {step['body']} {step['date'] or ''} ({step['case']}): {said} {marker}".replace("  ", " "))
+        tallies = [
+            words["unanimous"] if v["enstemmig"] else words["tally"].format(yes=v["antall_for"], no=v["antall_mot"])
+            for v in step["votes"] if not v["alternativer"]
+        ]
+        voted = f" ({'voteringer' if lang != 'en' else 'votes'}: {'; '.join(tallies)})" if tallies else ""
+        present = [p for p in attendance or [] if p["doc_id"] == step["document"]]
+        met = ""
+        if present:
+            counts = {role: sum(1 for p in present if p["role"] == role) for role in ("present", "substitute", "absent")}
+            met = f" – til stede {counts['present']}, vara {counts['substitute']}, forfall {counts['absent']}" if lang != "en" else f" – present {counts['present']}, substitutes {counts['substitute']}, absent {counts['absent']}"
+        lines.append(f"- {step['body']} {step['date'] or ''} ({step['case']}){voted}{met}: {said} {marker}".replace("  ", " "))
         citations.append(_citation(marker, case, step, _quote(texts, step["document"], decision or "")))
     return Answer(answer="\n".join(lines), citations=citations, language=lang, route="case_lookup")
 

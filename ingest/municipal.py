@@ -143,7 +143,8 @@ def _paper_title(intro: list[str]) -> str:
             continue
         title = []
         for line in paragraph:
-            if _FIELD.match(line):
+            # A field label, or a numbered attachment whose "Vedlegg:" label the PDF text lost.
+            if _FIELD.match(line) or (title and re.match(r"^\d{1,2}\s+[A-ZÆØÅ]", line)):
                 break
             title.append(line)
         if title:
