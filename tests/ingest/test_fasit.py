@@ -96,3 +96,24 @@ def test_parse_matches_every_fasit():
         if score["f1"] is not None:
             assert score["f1"] >= 0.95, f"{name}: attendance F1 {score['f1']:.3f}"
     assert len(rows) == len(FASIT) >= 8  # every fasit file the corpus ships is compared
+
+
+def test_parse_gives_a_clear_error_for_bad_input(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RADSARKIV_")}
+    other = tmp_path / "resultat.json"
+    other.write_text('{"voteringer": []}', encoding="utf-8")
+    result = subprocess.run([RADSARKIV, "parse", str(other), "--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "ikke en møtepost" in result.stderr and result.stdout == ""
+    missing = subprocess.run([RADSARKIV, "parse", str(tmp_path / "borte.txt")], env=env, capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 2 and "Filen finnes ikke" in missing.stderr
+
+
+def test_parse_reads_a_meeting_record_and_prints_a_summary():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RADSARKIV_")}
+    record = KOMMUNELYS / "meetings" / "1240.json"
+    payload = json.loads(subprocess.run([RADSARKIV, "parse", str(record), "--json"], env=env, capture_output=True, text=True, timeout=300).stdout)
+    assert payload["kind"] == "agenda" and payload["body"] == "Kommunestyre" and payload["date"] == "2026-02-04"
+    item = next(i for i in payload["agenda"] if i["case"] == "PS 1/2026")
+    assert item["papers"] == ["725437"] and [e["protocol_id"] for e in item["earlier"]] == ["7585", "7586", "7587", "7588", "7589"]
+    text = subprocess.run([RADSARKIV, "parse", str(KOMMUNELYS / "documents" / "7525.txt")], env=env, capture_output=True, text=True, timeout=300).stdout
+    assert "Type: saksprotokoll" in text and "votering: tilleggsforslag (Tor Borgan, SP): 8 for, 4 mot, vedtatt" in text
