@@ -290,3 +290,23 @@ def test_any_mix_of_meeting_lines_parses_without_error():
         parse_document(ReadDocument("x.txt", "txt", [Page(None, text)]), DocumentMeta(), "x")
 
     check()
+
+
+def test_ingest_summary_notes_an_unreadable_case_heading(tmp_path):
+    """The document is ingested and searchable as text; the summary says which heading was not read."""
+    from ingest.pipeline import ingest_paths
+    from ingest.settings import Settings
+    from ingest.store.register import Register
+
+    folder = tmp_path / "arkiv"
+    folder.mkdir()
+    (folder / "notat.md").write_text("# Notat\n\n**Sak 1O/2O26 Budsjett**\n\nRådet drøftet budsjettet for neste år i stor detalj.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=folder)
+    summary = ingest_paths([folder], settings, progress=False)
+    assert summary.errors == [] and summary.documents == 1
+    assert len(summary.notes) == 1 and "1O/2O26" in summary.notes[0]["note"] and summary.notes[0]["path"].endswith("notat.md")
+    register = Register.open_readonly(settings.register_path)
+    try:
+        assert any("budsjettet" in text for _, text, _ in register.chunks())
+    finally:
+        register.close()
