@@ -193,15 +193,32 @@ def _stems(text: str) -> set[str]:
     return {w[:6] for w in re.findall(r"[a-zæøåé]{4,}", text.lower()) if w not in _STOP}
 
 
+def _case_words(case: dict) -> set[str]:
+    texts = [case.get("title") or "", case.get("decision") or ""]
+    texts += [p["text"] for step in case.get("treatments", []) for p in step["proposals"]]
+    return _stems(" ".join(texts))
+
+
 def _case_by_topic(question: str, cases: list[dict], role: str | None, retriever) -> dict | None:
     """The case the question describes: by its title's words when one title shares clearly more
     of them than any other, else the case of the question's best passages."""
     if not cases:
         return None
+    # A body the question names ("i Hovedutvalg plan næring og miljø") narrows the cases to its own.
+    lowered = question.lower()
+    named = [c for c in cases if any(step["body"] and normalize_body(step["body"]) in lowered for step in c.get("treatments", []))]
+    cases = named or cases
     wanted = _stems(question)
     scored = sorted(((len(wanted & _stems(c.get("title") or "")), i) for i, c in enumerate(cases)), reverse=True)
     # Two shared content words and a clear lead: a title named, not a word in common.
     if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return cases[scored[0][1]]
+    # No title decides: the words of each case's decisions and proposals, the bodies' names aside
+    # (they name where, not what), with a clear lead.
+    bodies = _stems(" ".join(step["body"] or "" for c in cases for step in c.get("treatments", [])))
+    wanted -= bodies
+    scored = sorted(((len(wanted & _case_words(c)), i) for i, c in enumerate(cases)), reverse=True)
+    if scored and scored[0][0] >= 1 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return cases[scored[0][1]]
     if retriever is None:
         return None
@@ -262,7 +279,7 @@ def _votes(case: dict, lang: str, texts: dict[str, str]) -> Answer:
         if not step["votes"]:
             continue
         marker = f"[{len(citations) + 1}]"
-        lines.append(f"{step['body']} {step['date'] or ''} ({step['case']}): {marker}".replace("  ", " "))
+        lines.append(f"{step['body']} {step['date'] or ''} ({_named(step['case'])}): {marker}".replace("  ", " "))
         for vote in step["votes"]:
             who = f" {'fra' if lang != 'en' else 'by'} {vote['forslagsstiller']} ({vote['parti']})" if vote.get("forslagsstiller") else ""
             words = _VOTE_WORDS["en" if lang == "en" else "nb"]
@@ -311,7 +328,7 @@ def _case_card(case: dict, lang: str, texts: dict[str, str], attendance: list[di
         if present:
             counts = {role: sum(1 for p in present if p["role"] == role) for role in ("present", "substitute", "absent")}
             met = f" – til stede {counts['present']}, vara {counts['substitute']}, forfall {counts['absent']}" if lang != "en" else f" – present {counts['present']}, substitutes {counts['substitute']}, absent {counts['absent']}"
-        lines.append(f"- {step['body']} {step['date'] or ''} ({step['case']}){voted}{met}: {said} {marker}".replace("  ", " "))
+        lines.append(f"- {step['body']} {step['date'] or ''} ({_named(step['case'])}){voted}{met}: {said} {marker}".replace("  ", " "))
         citations.append(_citation(marker, case, step, _quote(texts, step["document"], decision or "")))
     return Answer(answer="\n".join(lines), citations=citations, language=lang, route="case_lookup")
 
@@ -327,7 +344,12 @@ def _unknown_case(question: str, lang: str, register: Register, role: str | None
 
 
 def _title(case: dict) -> str:
-    return f"{case['number']} {case.get('title') or ''}".strip()
+    return f"{_named(case['number'])} {case.get('title') or ''}".strip()
+
+
+def _named(number: str) -> str:
+    """"10/2026 (Formannskap)" → "Sak 10/2026 (Formannskap)"; "PS 6/2026 (…)" stays."""
+    return f"Sak {number}" if number[:1].isdigit() else number
 
 
 def council_short_numbers(question: str, numbers: list[str]) -> list[str]:

@@ -21,11 +21,12 @@ DOC_TYPES = {"saksframlegg": "saksframlegg", "saksprotokoll": "saksprotokoll", "
 
 
 def case_key(case: CaseId, body: str | None = None) -> str:
-    """The register's name for one body's case: "PS 6/2026 (Kommunestyret)", "sak 10/2026 (Formannskap)"."""
-    series = "sak" if case.series == "SAK" else case.series
+    """The register's name for one body's case: "PS 6/2026 (Kommunestyret)", "10/2026 (Formannskap)"
+    (the generic series is left unnamed, as answers print "Sak" before a case number)."""
     number = f"{case.number}/{case.meeting}/{case.year}" if case.meeting is not None else f"{case.number}/{case.year}"
     owner = body or case.body
-    return f"{series} {number} ({owner})" if owner else f"{series} {number}"
+    name = number if case.series == "SAK" else f"{case.series} {number}"
+    return f"{name} ({owner})" if owner else f"sak {name}"
 
 
 def paper_key(document: MeetingDocument, doc_id: str) -> str:

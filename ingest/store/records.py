@@ -239,8 +239,9 @@ def _similarity(texts: list[str], proposal: str, floor: float = _SAME_TEXT_WITH_
 
 
 def _identity(treatment: dict[str, Any], series: str | None) -> str:
-    code = series if series and series != "SAK" else (treatment["series"] if treatment["series"] != "SAK" else "sak")
-    return f"{code} {treatment['number']}/{treatment['year']} ({treatment['body']})" if treatment["body"] else f"{code} {treatment['number']}/{treatment['year']}"
+    code = series if series and series != "SAK" else (treatment["series"] if treatment["series"] != "SAK" else "")
+    number = f"{code} {treatment['number']}/{treatment['year']}".strip()
+    return f"{number} ({treatment['body']})" if treatment["body"] else (number if code else f"sak {number}")
 
 
 def _merged(members: list, nodes: dict, by_treatment: dict, series_of: dict, titles: dict) -> dict[str, Any]:
@@ -293,7 +294,8 @@ def find_municipal_case(cases: list[dict[str, Any]], text: str) -> dict[str, Any
 
 
 def _step_matches(step: dict[str, Any], wanted: CaseId) -> bool:
-    found = find_case_ids(step["case"].split(" (")[0])
+    printed = step["case"].split(" (")[0]
+    found = find_case_ids(printed if not printed[:1].isdigit() else f"sak {printed}")
     if not found:
         return False
     have = found[0].with_body(step.get("body"))

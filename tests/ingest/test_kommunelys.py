@@ -174,3 +174,9 @@ def test_api_shows_treatments_votes_and_attendance(kommunelys_settings, kommunel
         attendance = client.get("/api/attendance", params={"meeting": "2026-03-25"}).json()
         assert attendance["count"] == 40 and {"present", "substitute", "secretariat"} == {r["role"] for r in attendance["attendance"]}
         assert client.get("/api/cases/PS 99/26").status_code == 404
+
+
+def test_vote_by_body_and_topic_with_casting_vote(kommunelys_assistant):
+    answer = kommunelys_assistant.ask("Hvordan ble det stemt i Hovedutvalg plan næring og miljø om tilbakesending av saken?")
+    assert answer.answer.startswith("Sak 30/2026 (Hovedutvalg plan næring og miljø)")
+    assert "Elin Rodum Agdestein (H): 4 for, 4 mot, med leders dobbeltstemme – vedtatt" in answer.answer
