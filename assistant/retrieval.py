@@ -135,7 +135,12 @@ class Retriever:
         levels = allowed_access(role)
         records, views = self.case_view
         if levels not in views:
-            views[levels] = {c["number"]: c for c in merge_cases(records, role)}
+            register = Register.open_readonly(self.settings.register_path)
+            try:
+                municipal = register.municipal_cases(role)
+            finally:
+                register.close()
+            views[levels] = {c["number"]: c for c in merge_cases(records, role) + municipal}
         return views[levels]
 
     @property

@@ -52,6 +52,11 @@ class Assistant:
         history = (history or [])[-8:]
         lang = detect_language(question, history)
         interpretation = interpret(question, history)
+        from assistant.meeting_records import records_answer, resolve_council_short_numbers
+
+        if not history and (records := records_answer(question, lang, role, self.settings.register_path, self.retriever)) is not None:
+            return records  # attendance, proposers, votes, municipal cases: answered from the meeting records
+        resolve_council_short_numbers(interpretation, self.retriever)  # "sak 01/17" → the council's case
         answer = self.extractive.answer(interpretation, lang, filters, role)
         answer.answer = without_tags(answer.answer)  # source HTML never reaches a reader (issue 14)
         if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):

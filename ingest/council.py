@@ -56,10 +56,30 @@ class _OpenCase:
     blocks: list[Block] = field(default_factory=list)
 
 
-def parse_case_heading(block: Block) -> CaseHeading | None:
-    """A block that opens with "Sak N/M/YYYY" and reads as a heading, not a sentence."""
+# Older bundles number cases per year ("Sak 01/17") and name the meeting in parentheses:
+# "Møte i HelseOmsorg21-rådet (01/17)", "Referat fra møte i HelseOmsorg21-rådet (04/16)".
+SHORT_HEADING_NUMBER = re.compile(r"^\s*(?:sak|case)\s+(?P<n>0*[1-9]\d{0,2})\s*/\s*(?P<y>(?:19|20)\d{2}|\d{2})(?![\d/])", re.IGNORECASE)
+BUNDLE_MEETING = re.compile(r"\bmøte[t]?\b[^()\n]{0,80}?\(\s*(?P<m>\d{1,2})\s*/\s*(?P<y>(?:19|20)\d{2}|\d{2})\s*\)", re.IGNORECASE)
+
+
+def bundle_meeting(block: Block) -> tuple[int, int] | None:
+    """(meeting, year) from a short heading naming its meeting in parentheses: "(01/17)" → (1, 2017)."""
+    if block.word_count > 16:
+        return None
+    match = BUNDLE_MEETING.search(block.plain)
+    return (int(match.group("m")), full_year(match.group("y"))) if match else None
+
+
+def parse_case_heading(block: Block, meeting: tuple[int, int] | None = None) -> CaseHeading | None:
+    """A block that opens with "Sak N/M/YYYY" and reads as a heading, not a sentence.
+
+    meeting: the (meeting, year) the surrounding bundle or minutes name; with it a per-year
+    number ("Sak 01/17") is read as that meeting's case, keeping the literal as printed.
+    """
     first = clean_inline(block.lines[0], keep_sub_sup=False)
     match = HEADING_NUMBER.match(first)
+    if not match and meeting is not None:
+        return _short_case_heading(block, first, meeting)
     if not match:
         return None
     rest = squash(first[match.end():])
@@ -70,6 +90,19 @@ def parse_case_heading(block: Block) -> CaseHeading | None:
         return None
     number = CaseNumber.from_match(match)
     literal_number = f"{match.group('n')}/{match.group('m')}/{match.group('y')}"
+    return CaseHeading(squash(clean_inline(block.raw, keep_sub_sup=False)), number, literal_number, rest.strip(" –-:"))
+
+
+def _short_case_heading(block: Block, first: str, meeting: tuple[int, int]) -> CaseHeading | None:
+    match = SHORT_HEADING_NUMBER.match(first)
+    if not match:
+        return None
+    rest = squash(first[match.end():])
+    marked = block.is_markdown_heading or block.raw.lstrip().startswith(("**", "<b>"))
+    if len(rest) > 120 or (rest and rest[-1] in ".," and not marked) or (len(block.lines) > 2 and not marked):
+        return None
+    number = CaseNumber(int(match.group("n")), meeting[0], full_year(match.group("y")))
+    literal_number = f"{match.group('n')}/{match.group('y')}"
     return CaseHeading(squash(clean_inline(block.raw, keep_sub_sup=False)), number, literal_number, rest.strip(" –-:"))
 
 
@@ -199,7 +232,10 @@ def minutes_meeting(block: Block) -> str | None:
     if not MINUTES_HEADING.match(block.plain) or block.word_count > 14 or parse_case_heading(block):
         return None
     match = MEETING_REFERENCE.search(block.plain)
-    return f"{int(match.group('m'))}/{full_year(match.group('y'))}" if match else None
+    if match:
+        return f"{int(match.group('m'))}/{full_year(match.group('y'))}"
+    short = bundle_meeting(block)
+    return f"{short[0]}/{short[1]}" if short else None
 
 
 def has_markup(blocks: list[Block]) -> bool:

@@ -106,6 +106,13 @@ class ParsedDocument:
     parts: list[Part]
     cases: list[Case]
     pages: list[Page]
+    # Meeting records (ingest.municipal, ingest.attendance); empty for documents without them.
+    kind: str | None = None  # agenda, saksframlegg, saksprotokoll, møteprotokoll, møtepapirer, referat, None
+    treatments: list[dict[str, Any]] = field(default_factory=list)  # one body's treatment of one case
+    attendance: list[dict[str, Any]] = field(default_factory=list)  # one row per person per meeting
+    links: list[dict[str, Any]] = field(default_factory=list)  # documents this one names as the same case
+    archive_ref: str | None = None  # "2025/8293": the archive's case, never a case number
+    notes: list[str] = field(default_factory=list)  # what the parser could not read, for the ingest summary
 
 
 @dataclass

@@ -27,7 +27,7 @@ from ingest.structure import parse_document
 
 PARSER_VERSION = "4"  # bump when parsing or chunking changes, so unchanged files are re-parsed (4: sentence_pages)
 # Several renditions of one document: the most structured one is parsed, a PDF gives pages.
-RENDITION_PREFERENCE = ["md", "markdown", "txt", "docx", "html", "htm", "pdf"]
+RENDITION_PREFERENCE = ["md", "markdown", "txt", "docx", "html", "htm", "pdf", "json"]
 SKIPPED_NAMES = re.compile(r"^(readme|license|changelog)(\.[a-z]+)?$", re.IGNORECASE)
 SIDECAR_FIELDS = ("title", "date", "doc_type", "access")
 
@@ -90,11 +90,13 @@ class IngestSummary:
     skipped_unchanged: int = 0
     removed: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)  # parsed, but with something unread (kept as text)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "documents": self.documents, "cases": self.cases, "chunks": self.chunks, "embedded": self.embedded,
             "skipped_unchanged": self.skipped_unchanged, "removed": self.removed, "errors": self.errors,
+            "notes": self.notes,
         }
 
     def print(self, console) -> None:
@@ -104,6 +106,8 @@ class IngestSummary:
         )
         for error in self.errors:
             console.print(f"[red]Feil[/red] {error['path']}: {error['error']}")
+        for note in self.notes:
+            console.print(f"[yellow]Merknad[/yellow] {note['path']}: {note['note']}")
 
 
 @dataclass
@@ -156,6 +160,10 @@ def _is_candidate(path: Path, root: Path) -> bool:
     # Hidden is judged below the scanned folder: "../corpus" or a folder under ~/.local is fine.
     if any(part.startswith(".") for part in path.relative_to(root).parts) or SKIPPED_NAMES.match(path.name):
         return False
+    if path.suffix.lower() == ".json" and not path.name.endswith(".meta.json"):
+        from ingest.meeting_file import looks_like_meeting_file
+
+        return looks_like_meeting_file(path)  # other JSON (expected results, exports) is data, not a document
     return path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.endswith(".meta.json")
 
 
@@ -308,6 +316,7 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = True, r
                     summary.documents += 1
                     continue
                 parsed, chunks, text = build_document(group, settings, writer.count_tokens)
+                summary.notes.extend({"path": str(group.primary), "note": note} for note in parsed.notes)
                 sentences = {chunk.chunk_id: chunk_sentences(chunk) for chunk in chunks}
             except ReaderError as error:
                 summary.errors.append({"path": str(getattr(error, "path", group.primary)), "error": str(getattr(error, "message", error))})

@@ -21,7 +21,7 @@ from ingest.models import DocumentFormat, Page, ReadDocument
 # pypdf logs every recoverable defect of a damaged file; the user gets one ReaderError instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".md", ".markdown", ".txt", ".html", ".htm", ".docx")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".json")
 
 
 class ReaderError(Exception):
@@ -609,7 +609,17 @@ def _table_text(region: list[list[_Line]]) -> str:
     return "\n".join(rows)
 
 
+def _read_meeting_json(path: Path) -> ReadDocument:
+    """A meeting record exported from an innsyn portal (ingest.meeting_file); other JSON is refused."""
+    from ingest.meeting_file import MeetingFileError, read_meeting_document
+
+    try:
+        return read_meeting_document(path)[0]
+    except MeetingFileError as error:
+        raise ReaderError(path, str(error)) from error
+
+
 _READERS: dict[str, Callable[[Path], ReadDocument]] = {
     ".pdf": _read_pdf, ".md": _read_text, ".markdown": _read_text, ".txt": _read_text,
-    ".html": _read_html, ".htm": _read_html, ".docx": _read_docx,
+    ".html": _read_html, ".htm": _read_html, ".docx": _read_docx, ".json": _read_meeting_json,
 }

@@ -9,6 +9,7 @@ from ingest.case_numbers import CaseNumber
 from ingest.council import (
     SECTION_LABELS,
     CaseHeading,
+    bundle_meeting,
     decision_from_minutes,
     find_meeting_date,
     has_markup,
@@ -22,6 +23,7 @@ from ingest.council import (
     sections_from_blocks,
     split_attachments,
 )
+from ingest.council_records import minutes_attendance, unread_headings
 from ingest.dates import parse_norwegian_date
 from ingest.models import Case, DocumentMeta, ParsedDocument, Part, ReadDocument, Section
 
@@ -30,13 +32,37 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-•*▪–]\s+|\d{1,2}[.)]\s+)(?=(?:\*\*|<b
 
 def parse_document(read: ReadDocument, meta: DocumentMeta, doc_id: str) -> ParsedDocument:
     blocks = _split_listed_headings(blocks_from_pages(read.pages))
-    headings = {index: parse_case_heading(block) for index, block in enumerate(blocks)}
-    headings = {index: heading for index, heading in headings.items() if heading}
+    headings = {index: heading for index, heading in _case_headings(blocks).items() if heading}
     agenda = _find_agenda(blocks, headings)
     title = meta.title or read.title or _first_heading(blocks) or doc_id
     if not headings:
-        return _plain_document(read, meta, doc_id, title, blocks)
-    return _CouncilParser(read, meta, doc_id, title, blocks, headings, agenda).parse()
+        from ingest.municipal_document import municipal_document
+
+        parsed = municipal_document(read, meta, doc_id, title, blocks)
+        if parsed is None:
+            parsed = _plain_document(read, meta, doc_id, title, blocks)
+            parsed.notes = unread_headings(blocks)
+        return parsed
+    parsed = _CouncilParser(read, meta, doc_id, title, blocks, headings, agenda).parse()
+    parsed.kind = "møtepapirer" if any(c.source == "saksfremlegg" for c in parsed.cases) else "referat"
+    parsed.attendance = [
+        {**attendee.as_json(), "meeting": meeting, "body": None, "date": None}
+        for meeting, attendees in minutes_attendance(blocks_from_pages(read.pages)).items() for attendee in attendees
+    ]
+    return parsed
+
+
+def _case_headings(blocks: list[Block]) -> dict[int, CaseHeading | None]:
+    """Case headings, read in the context of the meeting a bundle or minutes heading names in
+    parentheses ("Møte i HelseOmsorg21-rådet (01/17)"), so per-year numbers ("Sak 01/17") resolve."""
+    result: dict[int, CaseHeading | None] = {}
+    context: tuple[int, int] | None = None
+    for index, block in enumerate(blocks):
+        heading = parse_case_heading(block, context)
+        if heading is None:
+            context = bundle_meeting(block) or context
+        result[index] = heading
+    return result
 
 
 def _split_listed_headings(blocks: list[Block]) -> list[Block]:
@@ -53,7 +79,9 @@ def _split_listed_headings(blocks: list[Block]) -> list[Block]:
 
 
 def _is_titled_case_line(line: str, page: int | None) -> bool:
-    heading = parse_case_heading(Block(lines=[line], page=page))
+    block = Block(lines=[line], page=page)
+    # Any meeting context will do here: only whether the line is a titled case heading matters.
+    heading = parse_case_heading(block) or parse_case_heading(block, (1, 2000))
     return bool(heading and heading.title)
 
 
@@ -331,3 +359,4 @@ def _is_title_block(body: list[Block]) -> bool:
     if not match_label(first, SECTION_LABELS):
         return True
     return len(body) > 1 and bool(is_field_line(body[1].lines[0]))
+

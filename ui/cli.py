@@ -87,6 +87,28 @@ def cases(
     Console().print(table)
 
 
+@app.command(name="parse")
+def parse_file(
+    path: Path = typer.Argument(..., help="One file: a case paper, a protocol, minutes, an agenda or a meeting record (JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Print everything as JSON (the fasit keys and the general structure)."),
+) -> None:
+    """What the parser finds in one file: kind, cases, proposals, votes, decisions and attendance."""
+    from ingest.inspect import inspect_file, summary_lines
+    from ingest.meeting_file import MeetingFileError
+    from ingest.readers import ReaderError
+
+    try:
+        payload = inspect_file(path)
+    except (ReaderError, MeetingFileError) as error:
+        console.print(f"[red]Feil[/red] {path}: {error}")
+        raise typer.Exit(code=2)
+    if as_json:
+        _print_json(payload)
+        return
+    for line in summary_lines(payload):
+        typer.echo(line)
+
+
 @app.command()
 def ask(
     question: str,

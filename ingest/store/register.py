@@ -17,6 +17,7 @@ import numpy as np
 
 from ingest.models import ACCESS_LEVELS, Case, Chunk, ParsedDocument, allowed_access
 from ingest.case_numbers import case_sort_key
+from ingest.store import records as meeting_records
 
 MIGRATIONS: list[str] = [
     # 1: the initial schema
@@ -48,6 +49,8 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (model_id, content_hash)
     );
     """,
+    # treatments, votes, attendance and meeting-record links (ingest.store.records)
+    meeting_records.MIGRATION,
 ]
 
 
@@ -143,6 +146,7 @@ class Register:
                 "INSERT INTO sentences VALUES (?,?,?,?)",
                 [(chunk_id, index, sentence, content_hash(sentence)) for chunk_id, items in sentences.items() for index, sentence in enumerate(items)],
             )
+            meeting_records.store_records(self.db, document)
 
     def remove_document(self, doc_id: str) -> None:
         with self.db:
@@ -153,6 +157,7 @@ class Register:
         self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM cases WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        meeting_records.delete_records(self.db, doc_id)
 
     # ---- chunks and sentences ------------------------------------------------------------------
     def chunks(self) -> list[tuple[str, str, dict[str, Any]]]:
@@ -198,8 +203,20 @@ class Register:
         return [dict(zip(keys, row)) for row in self.db.execute("SELECT * FROM cases ORDER BY doc_id, number, source")]
 
     def list_cases(self, role: str | None = None) -> list[dict[str, Any]]:
-        """One record per case number, merged across the documents the role may read, in case order."""
-        return merge_cases(self.case_records(), role)
+        """One record per case, merged across the documents the role may read: council cases by
+        number (merge_cases), then municipal cases, which ingest.store.records joins across papers
+        and protocols by their links and texts."""
+        return merge_cases(self.case_records(), role) + self.municipal_cases(role)
+
+    def municipal_cases(self, role: str | None = None) -> list[dict[str, Any]]:
+        return sorted(meeting_records.municipal_cases(self.db, role, self.path), key=lambda c: (c["date"] or "", c["number"]))
+
+    # ---- meeting records (treatments, votes, attendance) -----------------------------------------
+    def attendance(self, role: str | None = None) -> list[dict[str, Any]]:
+        return meeting_records.attendance(self.db, role)
+
+    def treatments(self, role: str | None = None) -> list[dict[str, Any]]:
+        return meeting_records.treatments(self.db, role)
 
     def get_case(self, number: str, role: str | None = None) -> dict[str, Any] | None:
         return next((case for case in self.list_cases(role) if case["number"] == number), None)
@@ -213,6 +230,8 @@ def merge_cases(records: list[dict[str, Any]], role: str | None) -> list[dict[st
     visible: dict[str, list[dict[str, Any]]] = {}
     decided_above: set[str] = set()
     for record in records:
+        if not meeting_records.is_council_number(record["number"]):
+            continue  # municipal cases are joined across documents by ingest.store.records
         if record["access"] in levels:
             visible.setdefault(record["number"], []).append(record)
         elif record["source"] == "referat" and record["decision"]:

@@ -154,7 +154,7 @@ def test_ingest_reports_a_broken_pdf_with_exit_code_2_and_keeps_the_rest(tmp_pat
     result = run(["ingest", str(archive), "--json"], data)
     assert result.returncode == 2, result.stderr[-2000:]
     summary = json.loads(result.stdout)
-    assert set(summary) == {"documents", "cases", "chunks", "embedded", "skipped_unchanged", "removed", "errors"}
+    assert set(summary) == {"documents", "cases", "chunks", "embedded", "skipped_unchanged", "removed", "errors", "notes"}
     assert (summary["documents"], summary["cases"]) == (1, 0) and summary["chunks"] >= 1 and summary["embedded"] >= 1
     assert len(summary["errors"]) == 1
     assert summary["errors"][0]["path"].endswith("skadet.pdf") and "PDF" in summary["errors"][0]["error"]
