@@ -13,6 +13,7 @@ from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
 from assistant.cues import POSITION_CUES
 from assistant.evidence import EvidenceScorer, Sentence
+from assistant.fitted import min_evidence_similarity
 from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
@@ -33,8 +34,6 @@ DRAFT_K = 16  # a draft gathers the council's positions across many cases
 EXTRA_CASES = 4
 DRAFT_PER_SOURCE = 6
 MAX_QUOTES = {"facts": 3, "onboarding": 4, "positions": 4, "drafting": 8}
-# Refuse when no sentence is even this similar to the question (calibrated on gold-dev; see README).
-MIN_DENSE = 0.80
 # With a question term missing from the archive, answer only if some sentence still covers this
 # share of the question's (IDF-weighted) terms; half of it when the question names people
 # the archive knows (calibrated on gold-dev: answerable 0.36 with a name, refused ≤ 0.38).
@@ -45,6 +44,10 @@ class ExtractiveAnswerer:
         self.retriever = retriever
         self._scorer: EvidenceScorer | None = None
         self._scorer_version = None
+        # Refuse when no sentence is even this similar to the question. Fitted, not hand-set:
+        # `python -m evals.fit` writes it to assistant/fitted.json; the eval's cross-validation
+        # sets it per fold (fitted on the training folds, applied to the held-out fold).
+        self.min_evidence_similarity = min_evidence_similarity()
 
     @property
     def scorer(self) -> EvidenceScorer:
@@ -98,15 +101,21 @@ class ExtractiveAnswerer:
             needed = MIN_COVERAGE_WITH_MISSING / 2 if known_names else MIN_COVERAGE_WITH_MISSING
             if missing and (not sentences or max(s.lexical for s in sentences[:10]) < needed):
                 return self._refuse(phrase("refusal_topic", lang, topic=_missing_phrase(interpretation.question, missing)), interpretation, lang, hits, context)
-        if not sentences or max(s.dense for s in sentences) < MIN_DENSE:
-            return self._refuse(phrase("refusal", lang), interpretation, lang, hits, context)
+        # The best evidence similarity travels with the answer (not in its public JSON) so the
+        # eval can fit the refusal threshold on it.
+        best = max((s.dense for s in sentences), default=None)
+        if best is None or best < self.min_evidence_similarity:
+            refusal = self._refuse(phrase("refusal", lang), interpretation, lang, hits, context)
+            return refusal.model_copy(update={"evidence_similarity": best})
         # What a caller may be shown beyond the pool: the records and decisions planning adds.
         visible = self.retriever.visibility(filters, role)
         if route == "decisions":
-            return self._timeline(interpretation, lang, hits, sentences, context, visible)
-        if route == "drafting":
-            return self._draft(interpretation, lang, sentences, context)
-        return self._quotes(interpretation, lang, route, sentences, context, visible)
+            answer = self._timeline(interpretation, lang, hits, sentences, context, visible)
+        elif route == "drafting":
+            answer = self._draft(interpretation, lang, sentences, context)
+        else:
+            answer = self._quotes(interpretation, lang, route, sentences, context, visible)
+        return answer.model_copy(update={"evidence_similarity": best})
 
     @property
     def meetings(self) -> set[str]:
