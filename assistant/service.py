@@ -7,7 +7,7 @@ from typing import Iterator
 
 from assistant.answer import Answer, Citation
 from assistant.extractive import ExtractiveAnswerer
-from assistant.language import detect_language
+from assistant.analysis import analyse
 from assistant.prompts import phrase
 from assistant.retrieval import Retriever, SearchFilters, get_retriever
 from assistant.routing import interpret
@@ -48,12 +48,13 @@ class Assistant:
         allowed_access(role)  # unknown roles fail here, before any retrieval
         if isinstance(filters, dict):
             filters = SearchFilters(**{k: v for k, v in filters.items() if v not in (None, "")})
-        history = (history or [])[-8:]
-        lang = detect_language(question, history)
-        interpretation = interpret(question, history)
+        # The question is read once; its history is used only if it refers back (analysis.py).
+        analysis = analyse(question, (history or [])[-8:])
+        lang = analysis.language
+        interpretation = interpret(question, analysis=analysis)
         answer = self.extractive.answer(interpretation, lang, filters, role)
         if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):
-            answer = self._generate(question, lang, history, answer, on_token)
+            answer = self._generate(question, lang, list(analysis.history), answer, on_token)
         return answer
 
     def stream(self, question: str, history=None, filters=None, role=None) -> Iterator[tuple[str, object]]:
