@@ -99,7 +99,11 @@ class ExtractiveAnswerer:
                 if all(part.lower() in self.scorer.vocabulary for part in name.split())
             ]  # people the archive knows ("Guri Rørtveit")
             needed = MIN_COVERAGE_WITH_MISSING / 2 if known_names else MIN_COVERAGE_WITH_MISSING
-            if missing and (not sentences or max(s.lexical for s in sentences[:10]) < needed):
+            # A position or decision is held on a topic: when every word of the topic is one the
+            # archive never uses, no passage treats it as its subject, however much of the rest of
+            # the question ("hva har rådet vedtatt om …") the archive shares.
+            topic_unknown = route in ("positions", "decisions") and _topic_is_missing(interpretation.question, missing)
+            if missing and (topic_unknown or not sentences or max(s.lexical for s in sentences[:10]) < needed):
                 return self._refuse(phrase("refusal_topic", lang, topic=_missing_phrase(interpretation.question, missing)), interpretation, lang, hits, context)
         # The best evidence similarity travels with the answer (not in its public JSON) so the
         # eval can fit the refusal threshold on it.
@@ -358,6 +362,17 @@ def _topic(question: str) -> str:
     match = _TOPIC_PREFIX.match(text)
     topic = text[match.end():] if match and match.end() < len(text) else text
     return topic[:80] or text[:80]
+
+
+def _topic_is_missing(question: str, missing: list[str]) -> bool:
+    """Whether the question names a topic ("… om fiskeoppdrett") whose every content word
+    (five letters or more, the length the missing-term test checks) is missing."""
+    text = question.strip().rstrip("?.! ")
+    match = _TOPIC_PREFIX.match(text)
+    if not match or match.end() >= len(text):
+        return False
+    words = {w for w in re.findall(r"[^\W\d_]+", text[match.end():].lower()) if len(w) >= 5}
+    return bool(words) and words <= set(missing)
 
 
 def _missing_phrase(question: str, missing: list[str]) -> str:
