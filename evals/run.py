@@ -96,7 +96,7 @@ def map_documents_to_seeds(
 
 def load_items(
     set_paths: Sequence[Path] | Path,
-    negatives: Path | None = None,
+    negatives: Path | Sequence[Path] | None = None,
     negatives_sample: int | None = None,
     sample: int | None = None,
     seed: int = 0,
@@ -115,8 +115,9 @@ def load_items(
             items.append(item)
     if sample is not None and sample < len(items):
         items = random.Random(seed).sample(items, sample)
-    if negatives is not None:
-        pool = [i for i in load_gold(negatives) if not i.history]
+    if negatives:
+        negative_paths = [negatives] if isinstance(negatives, (str, Path)) else list(negatives)
+        pool = [i for path in negative_paths for i in load_gold(path) if not i.history]
         if negatives_sample is not None and negatives_sample < len(pool):
             pool = random.Random(seed + 1).sample(pool, negatives_sample)
         items += [
@@ -210,7 +211,7 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
 def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], thresholds: Sequence[float], progress: bool) -> dict[str, Any]:
     """Every self-contained item asked again after an unrelated turn (the previous such item and
     its answer): a question that does not refer back must get exactly the answer it got fresh."""
-    fresh = [i for i, item in enumerate(items) if not item.history]
+    fresh = [i for i, item in enumerate(items) if not item.history and not item.id.startswith("neg:")]
     differing: list[str] = []
     extractive = assistant.extractive
     shipped = extractive.min_evidence_similarity
@@ -289,7 +290,7 @@ def run_eval(
     folds: int = 1,
     docs: Path | None = None,
     data_dir: Path | None = None,
-    negatives: Path | None = None,
+    negatives: Path | Sequence[Path] | None = None,
     negatives_sample: int | None = None,
     sample: int | None = None,
     seed: int = 0,
@@ -311,8 +312,9 @@ def run_eval(
     items = load_items(set_paths, negatives, negatives_sample, sample, seed)
     assistant = get_assistant(settings)
     extra: dict[str, Any] = {"sets": [str(p) for p in set_paths], "docs": str(docs) if docs else None}
-    if negatives is not None:
-        extra["negatives"] = {"set": str(negatives), "n": sum(i.id.startswith("neg:") for i in items)}
+    if negatives:
+        names = [negatives] if isinstance(negatives, (str, Path)) else list(negatives)
+        extra["negatives"] = {"set": ", ".join(map(str, names)), "n": sum(i.id.startswith("neg:") for i in items)}
     if folds > 1:
         asked, _assignment, thresholds, extra["crossval"] = _cross_validate(assistant, items, folds, progress)
     else:

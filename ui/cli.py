@@ -111,7 +111,7 @@ def evaluate(
     folds: int = typer.Option(1, "--folds", min=1, help="K-fold cross-validation: fit on K−1 folds, report held-out folds only"),
     docs: Optional[Path] = typer.Option(None, "--docs", help="Index this documents folder (own data dir) and evaluate on it"),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data dir for --docs (default: <data>/eval/<folder>)"),
-    negatives: Optional[Path] = typer.Option(None, "--negatives", help="Gold set from another corpus, asked here as unanswerable"),
+    negatives: Optional[list[Path]] = typer.Option(None, "--negatives", help="Gold set from another corpus, asked here as unanswerable (repeatable)"),
     negatives_sample: Optional[int] = typer.Option(None, "--negatives-sample", min=1),
     sample: Optional[int] = typer.Option(None, "--sample", min=1, help="A random subset of this many items (for iteration)"),
     seed: int = typer.Option(0, "--seed"),
