@@ -42,6 +42,8 @@ class GoldItem(BaseModel):
     must_include: list[str] = []
     evidence: str = ""
     history: list[dict[str, Any]] = []
+    # Not in the gold files: the set an item was loaded from (evals.run.load_items sets it).
+    source: str = ""
 
     @property
     def answerable(self) -> bool:
@@ -119,6 +121,8 @@ class ItemResult:
     top_quote: float | None = None
     # "follow_up" when the item carries conversation history, else "fresh".
     context_kind: str = "fresh"
+    # The gold file the item came from (its name without suffix), for per-set figures.
+    set_name: str = ""
     # Filled by the baseline run: variant -> rank of the evidence / retrieval latency.
     baseline_ranks: dict[str, int | None] = field(default_factory=dict)
     baseline_latency_ms: dict[str, float] = field(default_factory=dict)

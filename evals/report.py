@@ -57,6 +57,7 @@ class EvalReport:
             "by_type": aggregate_by(items, "type"),
             "by_lang": aggregate_by(items, "lang"),
             "by_context": aggregate_by(self.items, "context_kind"),
+            "by_set": aggregate_by(items, "set_name"),
             "baseline": baseline,
             **self.extra,
         }
@@ -79,7 +80,7 @@ class EvalReport:
         console.print(table)
         for line in _run_lines(data):
             console.print(line, markup=False)
-        for title, groups in (("per type", data["by_type"]), ("per language", data["by_lang"]), ("fresh vs follow-up", data["by_context"])):
+        for title, groups in (("per type", data["by_type"]), ("per language", data["by_lang"]), ("fresh vs follow-up", data["by_context"]), ("per set", data["by_set"])):
             group_table = Table(title=f"Rådsarkiv {title}")
             for column in _group_columns():
                 if column == "group":
@@ -200,6 +201,10 @@ def render_markdown(report: EvalReport, data: dict[str, Any] | None = None) -> s
         "## Per language",
         "",
         _markdown_table(_group_columns(), group_rows(data["by_lang"])),
+        "",
+        "## Per set",
+        "",
+        _markdown_table(_group_columns(), group_rows(data["by_set"])),
         "",
         "## Fresh questions vs follow-ups",
         "",

@@ -112,16 +112,16 @@ def load_items(
             if item.id in seen:
                 item = item.model_copy(update={"id": f"{path.stem}:{item.id}"})
             seen.add(item.id)
-            items.append(item)
+            items.append(item.model_copy(update={"source": path.stem}))
     if sample is not None and sample < len(items):
         items = random.Random(seed).sample(items, sample)
     if negatives:
         negative_paths = [negatives] if isinstance(negatives, (str, Path)) else list(negatives)
-        pool = [i for path in negative_paths for i in load_gold(path) if not i.history]
+        pool = [i.model_copy(update={"source": Path(path).stem}) for path in negative_paths for i in load_gold(path) if not i.history]
         if negatives_sample is not None and negatives_sample < len(pool):
             pool = random.Random(seed + 1).sample(pool, negatives_sample)
         items += [
-            GoldItem(id=f"neg:{i.id}", question=i.question, lang=i.lang, type="unanswerable")
+            GoldItem(id=f"neg:{i.id}", question=i.question, lang=i.lang, type="unanswerable", source=i.source)
             for i in pool
         ]
     return items
@@ -331,6 +331,7 @@ def run_eval(
     for item, result, (answer, _, _) in zip(items, results, asked):
         result.top_quote = _top_quote(item, answer)
         result.context_kind = "cross_corpus" if item.id.startswith("neg:") else "follow_up" if item.history else "fresh"
+        result.set_name = item.source
 
     variants: tuple[str, ...] = ()
     if with_baseline:

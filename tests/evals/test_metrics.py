@@ -275,7 +275,7 @@ def test_as_json_has_exactly_the_agreed_keys():
         result.baseline_ranks = {"dense": dense, "hybrid": hybrid}
         result.baseline_latency_ms = {"dense": 5.0, "hybrid": 7.0}
     data = EvalReport(results, ("dense", "hybrid")).as_json()
-    assert set(data) == {"n", "retrieval", "answers", "latency_ms", "by_type", "by_lang", "by_context", "baseline"}
+    assert set(data) == {"n", "retrieval", "answers", "latency_ms", "by_type", "by_lang", "by_context", "by_set", "baseline"}
     assert set(data["retrieval"]) == {"evidence_hit@1", "evidence_hit@3", "evidence_hit@5"}
     assert set(data["answers"]) == {
         "case_recall", "citation_precision", "must_include", "quote_fidelity", "refusal_accuracy", "false_refusal_rate",
