@@ -105,6 +105,8 @@ def _run_lines(data: dict[str, Any]) -> list[str]:
         lines.append("Sets: " + ", ".join(data["sets"]) + (f"; documents: {data['docs']}" if data.get("docs") else ""))
     if data.get("negatives"):
         lines.append(f"Negatives: {data['negatives']['n']} questions from {data['negatives']['set']}, asked as unanswerable")
+    if data.get("skipped"):
+        lines.append(f"Left out: {data['skipped']['n']} items ({data['skipped']['reason']})")
     cv = data.get("crossval")
     if cv:
         values = ", ".join(f"{f['value']:.3f}" + ("" if f["fitted"] else " (not fitted)") for f in cv["fits"])

@@ -109,8 +109,11 @@ def load_items(
     seen: set[str] = set()
     for path in paths:
         for item in load_gold(path):
-            if item.id in seen:
-                item = item.model_copy(update={"id": f"{path.stem}:{item.id}"})
+            if item.id in seen:  # another set's id, or one repeated within a set
+                item = item.model_copy(update={"id": next(
+                    candidate for n in range(1, len(seen) + 2)
+                    if (candidate := f"{path.stem}:{item.id}" + (f"#{n}" if n > 1 else "")) not in seen
+                )})
             seen.add(item.id)
             items.append(item.model_copy(update={"source": path.stem}))
     if sample is not None and sample < len(items):
@@ -312,6 +315,14 @@ def run_eval(
     items = load_items(set_paths, negatives, negatives_sample, sample, seed)
     assistant = get_assistant(settings)
     extra: dict[str, Any] = {"sets": [str(p) for p in set_paths], "docs": str(docs) if docs else None}
+    doc_ids, archive = _document_ids(settings, docs, set_paths)
+    if docs is not None:
+        # An answerable item whose evidence quote is in none of the folder's documents cannot be
+        # answered from it (a passage missing from the folder): it is left out and counted.
+        missing = [i.id for i in items if i.answerable and normalise(i.evidence) and not archive.contains(i.evidence)]
+        if missing:
+            items = [i for i in items if i.id not in set(missing)]
+            extra["skipped"] = {"n": len(missing), "reason": "evidence not in the documents", "ids": missing}
     if negatives:
         names = [negatives] if isinstance(negatives, (str, Path)) else list(negatives)
         extra["negatives"] = {"set": ", ".join(map(str, names)), "n": sum(i.id.startswith("neg:") for i in items)}
@@ -323,7 +334,6 @@ def run_eval(
     if topic_shift:
         extra["topic_shift"] = _topic_shift(assistant, items, asked, thresholds, progress)
 
-    doc_ids, archive = _document_ids(settings, docs, set_paths)
     results: list[ItemResult] = [
         score_item(item, answer, latency, archive, doc_ids, error=error)
         for item, (answer, latency, error) in zip(items, asked)
