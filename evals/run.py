@@ -39,6 +39,8 @@ _SEED_MATCH_MIN = 0.3
 
 
 def load_gold(set_path: Path) -> list[GoldItem]:
+    if not Path(set_path).is_file():
+        raise FileNotFoundError(f"Fant ikke gullsettet {set_path}.")
     lines = Path(set_path).read_text(encoding="utf-8").splitlines()
     return [GoldItem.model_validate_json(line) for line in lines if line.strip()]
 
