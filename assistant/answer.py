@@ -38,6 +38,9 @@ class Answer(BaseModel):
     # Not part of the public JSON: what the answerer saw, and notes from citation validation.
     context: list[RetrievedPassage] = Field(default_factory=list, exclude=True)
     notes: list[str] = Field(default_factory=list, exclude=True)
+    # The best sentence similarity when the answerer reached its evidence-threshold test (None when
+    # an earlier rule decided); the eval fits the refusal threshold on it.
+    evidence_similarity: float | None = Field(default=None, exclude=True)
 
     def public_json(self) -> dict[str, Any]:
         return self.model_dump(

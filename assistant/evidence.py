@@ -169,12 +169,19 @@ class EvidenceScorer:
             for word in vocabulary if len(word) > len(term)
         ):
             return True
+        # A compound of two parts the archive knows. The first part must be a word the archive
+        # uses on its own (with or without a linking "s"/"e"): the start of a longer word is not a
+        # topic ("fiske" inside "fiskeridepartementet" does not make "fiskeoppdrett" known). The
+        # second part is a word, or an inflection or compound of one, not merely a word sharing
+        # its first letters ("oppdrett" is not "oppdrag").
         for cut in range(4, len(term) - 2):
             left, right = term[:cut], term[cut:]
-            left = left[:-1] if left.endswith("s") and left[:-1] in self._prefixes else left
-            if left in self._prefixes and right in vocabulary:
-                return True
-            if left in self._prefixes and right[:4] in self._prefixes and any(w.startswith(right[:5]) or right.startswith(w) for w in self._by_prefix.get(right[:4], ())):
+            if left not in vocabulary and not (left[-1] in "se" and left[:-1] in vocabulary):
+                continue
+            if right in vocabulary or any(
+                w.startswith(right) or (right.startswith(w) and len(w) >= 4)
+                for w in self._by_prefix.get(right[:4], ())
+            ):
                 return True
         # Spelling variants (Nynorsk "kopling"/"handtert" for "kobling"/"håndtert"): longer words
         # only, since one edit turns a short word into another ("kaker" → "saker").

@@ -1,16 +1,18 @@
-"""Which kind of question this is, and what an elliptic follow-up refers to.
+"""Which kind of question this is, and what a follow-up borrows from the conversation.
 
 Routes: case_lookup, decisions, positions, onboarding, drafting, facts (and meeting_agenda, which
-the answerer takes when a question names a meeting it holds; see assistant/agenda.py). Follow-ups ("Og hva
-ble vedtatt?", "And how do the caseworkers see it?") borrow the cases and topic of earlier
-turns; no model is needed for that, only the history's own words.
+the answerer takes when a question names a meeting it holds; see assistant/agenda.py). Whether a
+question refers back, and to what, is decided once in assistant/analysis.py: only a referential
+question ("Og hva ble vedtatt?", "And how do the caseworkers see it?") borrows the cases and
+topic of the turns it continues; any other question is routed as if asked fresh.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from ingest.case_numbers import find_case_references, find_meeting_references
+from assistant.analysis import QuestionAnalysis, analyse
+from ingest.case_numbers import find_case_references
 
 # An instruction to write something, not a question about who wrote what.
 _POLITE = r"^\s*(?:(?:kan|kunne) (?:du|dere) |vær så snill å |please |could you |can you )?"
@@ -40,17 +42,6 @@ _ONBOARDING = re.compile(
     re.IGNORECASE,
 )
 _ONBOARDING_QUESTION = re.compile(r"\b(hvordan|korleis|how|hva er|kva er|what is|hvem er|kven er|who are|jeg er ny|eg er ny|i am new)\b", re.IGNORECASE)
-_FOLLOW_UP_START = re.compile(
-    r"^\s*(og|men|så|hva med|kva med|hvorfor ikke|kvifor ikkje|and|but|what about|why not|how about|hvordan|korleis|hva|kva)\b",
-    re.IGNORECASE,
-)
-_ANAPHORA = re.compile(
-    r"\b(det|den|dette|denne|disse|dei|de|saken|vedtaket|rapporten|innspillet|dem|it|they|them|that|this|those|these|there|"
-    r"the case|the report|hun|han|ho|she|he|her|him)\b",
-    re.IGNORECASE,
-)
-
-
 @dataclass
 class Interpretation:
     question: str
@@ -60,18 +51,16 @@ class Interpretation:
     retrieval_query: str = ""
     follow_up: bool = False
     history_terms: str = ""
+    analysis: QuestionAnalysis | None = None
 
 
-def interpret(question: str, history: list[dict] | None = None) -> Interpretation:
-    history = history or []
-    cases = find_case_references(question)
-    meetings = [m for m in find_meeting_references(question) if not any(c.endswith("/" + m) for c in cases)]
-    follow_up = bool(history) and _is_follow_up(question, cases)
-    history_cases: list[str] = []
-    history_text = ""
-    if follow_up:
-        history_cases = _history_cases(history)
-        history_text = _history_text(history)
+def interpret(question: str, history: list[dict] | None = None, analysis: QuestionAnalysis | None = None) -> Interpretation:
+    analysis = analysis or analyse(question, history)
+    cases = list(analysis.cases)
+    meetings = list(analysis.meetings)
+    follow_up = analysis.uses_history
+    history_cases = list(analysis.referent_cases) if follow_up else []
+    history_text = analysis.referent_text if follow_up else ""
     route = classify(question, cases or (history_cases if follow_up else []), follow_up)
     query = question if not follow_up else f"{question} {history_text}".strip()
     if route == "drafting":
@@ -84,6 +73,7 @@ def interpret(question: str, history: list[dict] | None = None) -> Interpretatio
         retrieval_query=query,
         follow_up=follow_up,
         history_terms=history_text,
+        analysis=analysis,
     )
 
 
@@ -100,31 +90,6 @@ def classify(question: str, cases: list[str], follow_up: bool = False) -> str:
     if _ONBOARDING.search(question) and _ONBOARDING_QUESTION.search(question):
         return "onboarding"
     return "facts"
-
-
-def _is_follow_up(question: str, cases: list[str]) -> bool:
-    if cases:
-        return False
-    words = question.split()
-    return bool(_FOLLOW_UP_START.match(question)) or bool(_ANAPHORA.search(question)) or len(words) <= 6
-
-
-def _history_cases(history: list[dict]) -> list[str]:
-    """Cases named in earlier turns, most recent first."""
-    found: list[str] = []
-    for turn in reversed(history):
-        for number in find_case_references(str(turn.get("content", ""))):
-            if number not in found:
-                found.append(number)
-    return found
-
-
-def _history_text(history: list[dict]) -> str:
-    """The last user question and the start of the last answer: the topic a follow-up continues."""
-    last_user = next((t["content"] for t in reversed(history) if t.get("role") == "user"), "")
-    last_answer = next((t["content"] for t in reversed(history) if t.get("role") == "assistant"), "")
-    last_answer = re.sub(r"\[[^\]]{1,80}\]", "", str(last_answer))
-    return f"{last_user} {last_answer[:400]}".strip()
 
 
 _PART_SPLIT = re.compile(

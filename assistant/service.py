@@ -8,7 +8,7 @@ from typing import Iterator
 from assistant.answer import Answer, Citation
 from assistant.compose import without_tags
 from assistant.extractive import ExtractiveAnswerer
-from assistant.language import detect_language
+from assistant.analysis import analyse
 from assistant.prompts import phrase
 from assistant.retrieval import Retriever, SearchFilters, get_retriever
 from assistant.routing import interpret
@@ -49,18 +49,21 @@ class Assistant:
         allowed_access(role)  # unknown roles fail here, before any retrieval
         if isinstance(filters, dict):
             filters = SearchFilters(**{k: v for k, v in filters.items() if v not in (None, "")})
-        history = (history or [])[-8:]
-        lang = detect_language(question, history)
-        interpretation = interpret(question, history)
+        # The question is read once; its history is used only if it refers back (analysis.py).
+        analysis = analyse(question, (history or [])[-8:])
+        lang = analysis.language
+        interpretation = interpret(question, analysis=analysis)
         from assistant.meeting_records import records_answer, resolve_council_short_numbers
 
-        if not history and (records := records_answer(question, lang, role, self.settings.register_path, self.retriever)) is not None:
-            return records  # attendance, proposers, votes, municipal cases: answered from the meeting records
+        # Attendance, proposers, votes and municipal cases are answered from the meeting records,
+        # for a question that stands on its own.
+        if not analysis.history and (records := records_answer(question, lang, role, self.settings.register_path, self.retriever)) is not None:
+            return records
         resolve_council_short_numbers(interpretation, self.retriever)  # "sak 01/17" → the council's case
         answer = self.extractive.answer(interpretation, lang, filters, role)
         answer.answer = without_tags(answer.answer)  # source HTML never reaches a reader (issue 14)
         if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):
-            answer = self._generate(question, lang, history, answer, on_token)
+            answer = self._generate(question, lang, list(analysis.history), answer, on_token)
         return answer
 
     def stream(self, question: str, history=None, filters=None, role=None) -> Iterator[tuple[str, object]]:

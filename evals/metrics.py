@@ -24,6 +24,7 @@ ANSWER_KEYS = (
     "quote_fidelity",
     "refusal_accuracy",
     "false_refusal_rate",
+    "top_quote",
 )
 LATENCY_KEYS = ("p50", "p95")
 # Drafting answers legitimately lean on background cases beyond the expected ones.
@@ -41,6 +42,8 @@ class GoldItem(BaseModel):
     must_include: list[str] = []
     evidence: str = ""
     history: list[dict[str, Any]] = []
+    # Not in the gold files: the set an item was loaded from (evals.run.load_items sets it).
+    source: str = ""
 
     @property
     def answerable(self) -> bool:
@@ -116,9 +119,17 @@ class ItemResult:
     verbatim_quotes: int = 0
     unverified_quotes: list[str] = field(default_factory=list)
     error: str | None = None
+    # Share of must_include spans inside the first quote (the sentence the answer leads with).
+    top_quote: float | None = None
+    # "follow_up" when the item carries conversation history, else "fresh".
+    context_kind: str = "fresh"
+    # The gold file the item came from (its name without suffix), for per-set figures.
+    set_name: str = ""
     # Filled by the baseline run: variant -> rank of the evidence / retrieval latency.
     baseline_ranks: dict[str, int | None] = field(default_factory=dict)
     baseline_latency_ms: dict[str, float] = field(default_factory=dict)
+    # variant -> share of must_include spans in the baseline's top sentence (None: not measured).
+    baseline_top_sentence: dict[str, float | None] = field(default_factory=dict)
 
     def failures(self) -> list[str]:
         """What this item got wrong, in words, for the failing-items list."""
@@ -233,6 +244,7 @@ def answer_metrics(results: Sequence[ItemResult]) -> dict[str, float | None]:
         "quote_fidelity": _ratio(sum(r.verbatim_quotes for r in results), sum(r.quotes for r in results)),
         "refusal_accuracy": _mean(float(r.refused) for r in unanswerable),
         "false_refusal_rate": _mean(float(r.refused) for r in answerable),
+        "top_quote": _mean(r.top_quote for r in results if r.top_quote is not None),
     }
 
 
@@ -261,6 +273,11 @@ def baseline_metrics(results: Sequence[ItemResult], variant: str) -> dict[str, A
         ),
         "latency_ms": latency_summary(
             r.baseline_latency_ms[variant] for r in results if variant in r.baseline_latency_ms
+        ),
+        # The baseline's answer is its top sentence: the sentence of its top passages closest to
+        # the question, scored like our top_quote.
+        "top_sentence": _mean(
+            v for r in results if (v := r.baseline_top_sentence.get(variant)) is not None
         ),
     }
 

@@ -26,7 +26,7 @@ BASELINE_LABELS = {"dense": "llama-index dense", "hybrid": "llama-index hybrid"}
 SHORT_HEADERS = {
     "evidence_hit@1": "@1", "evidence_hit@3": "@3", "evidence_hit@5": "@5", "case_recall": "cases",
     "citation_precision": "prec.", "must_include": "must", "quote_fidelity": "quotes",
-    "refusal_accuracy": "refusal", "false_refusal_rate": "false ref.", "p50 ms": "p50 ms",
+    "refusal_accuracy": "refusal", "false_refusal_rate": "false ref.", "top_quote": "top q.", "p50 ms": "p50 ms",
 }
 
 
@@ -35,12 +35,17 @@ class EvalReport:
     items: list[ItemResult]
     # The baseline variants that were run ("dense", "hybrid"); empty when the baseline was skipped.
     baseline_variants: Sequence[str] = field(default_factory=tuple)
+    # Run facts beside the figures: the sets, cross-validation folds and fits, topic-shift check.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        overall = aggregate(self.items)
+        # Questions from another corpus (--negatives) are reported on their own (by_context), so
+        # the headline figures stay those of the gold sets.
+        items = [i for i in self.items if i.context_kind != "cross_corpus"]
+        overall = aggregate(items)
         baseline: dict[str, Any] | None = None
         if self.baseline_variants:
-            baseline = {v: baseline_metrics(self.items, v) for v in self.baseline_variants}
+            baseline = {v: baseline_metrics(items, v) for v in self.baseline_variants}
             baseline["ratio"] = retrieval_ratio(
                 overall["retrieval"], [baseline[v]["retrieval"] for v in self.baseline_variants]
             )
@@ -49,9 +54,12 @@ class EvalReport:
             "retrieval": overall["retrieval"],
             "answers": overall["answers"],
             "latency_ms": overall["latency_ms"],
-            "by_type": aggregate_by(self.items, "type"),
-            "by_lang": aggregate_by(self.items, "lang"),
+            "by_type": aggregate_by(items, "type"),
+            "by_lang": aggregate_by(items, "lang"),
+            "by_context": aggregate_by(self.items, "context_kind"),
+            "by_set": aggregate_by(items, "set_name"),
             "baseline": baseline,
+            **self.extra,
         }
 
     def failing_items(self) -> list[tuple[str, list[str]]]:
@@ -70,7 +78,9 @@ class EvalReport:
         for row in metric_rows(data):
             table.add_row(*row)
         console.print(table)
-        for title, groups in (("per type", data["by_type"]), ("per language", data["by_lang"])):
+        for line in _run_lines(data):
+            console.print(line, markup=False)
+        for title, groups in (("per type", data["by_type"]), ("per language", data["by_lang"]), ("fresh vs follow-up", data["by_context"]), ("per set", data["by_set"])):
             group_table = Table(title=f"Rådsarkiv {title}")
             for column in _group_columns():
                 if column == "group":
@@ -86,6 +96,28 @@ class EvalReport:
             console.print(f"[bold]{len(failing)} failing items[/bold]")
             for item_id, fails in failing:
                 console.print(f"  {item_id}: " + " | ".join(fails), markup=False)
+
+
+def _run_lines(data: dict[str, Any]) -> list[str]:
+    """What the figures are: held-out folds, the fitted thresholds, the topic-shift check."""
+    lines = []
+    if data.get("sets"):
+        lines.append("Sets: " + ", ".join(data["sets"]) + (f"; documents: {data['docs']}" if data.get("docs") else ""))
+    if data.get("negatives"):
+        lines.append(f"Negatives: {data['negatives']['n']} questions from {data['negatives']['set']}, asked as unanswerable")
+    if data.get("skipped"):
+        lines.append(f"Left out: {data['skipped']['n']} items ({data['skipped']['reason']})")
+    cv = data.get("crossval")
+    if cv:
+        values = ", ".join(f"{f['value']:.3f}" + ("" if f["fitted"] else " (not fitted)") for f in cv["fits"])
+        lines.append(f"{cv['folds']}-fold cross-validation, held-out folds only. Refusal threshold per fold: {values}")
+    shift = data.get("topic_shift")
+    if shift and shift["n"]:
+        lines.append(
+            f"Topic shift: {shift['identical']:.3f} of {shift['n']} self-contained questions answered exactly as fresh "
+            f"after an unrelated turn" + (f"; differing: {', '.join(shift['differing'])}" if shift["differing"] else "")
+        )
+    return lines
 
 
 def _fmt(value: float | None, latency: bool = False) -> str:
@@ -115,6 +147,9 @@ def metric_rows(data: dict[str, Any]) -> list[list[str]]:
         rows.append(row)
     filler = ["–"] * (len(variants) + 1) if baseline else []
     for key in ANSWER_KEYS:
+        if key == "top_quote" and baseline:
+            rows.append([key, _fmt(data["answers"][key]), *(_fmt(baseline[v].get("top_sentence")) for v in variants), "–"])
+            continue
         rows.append([key, _fmt(data["answers"][key]), *filler])
     for key in ("p50", "p95"):
         row = [f"latency_ms {key}", _fmt(data["latency_ms"][key], latency=True)]
@@ -156,7 +191,10 @@ def render_markdown(report: EvalReport, data: dict[str, Any] | None = None) -> s
         _markdown_table(_columns(data), metric_rows(data)),
         "",
         "Our latency is a whole `ask()` (retrieval and answer); the baselines' is retrieval only. "
-        "ratio = Rådsarkiv / the stronger baseline.",
+        "ratio = Rådsarkiv / the stronger baseline. top_quote: must_include spans in our first quote; "
+        "in the baseline columns, in the baseline's top sentence.",
+        "",
+        *(f"- {line}" for line in _run_lines(data)),
         "",
         "## Per type",
         "",
@@ -165,6 +203,14 @@ def render_markdown(report: EvalReport, data: dict[str, Any] | None = None) -> s
         "## Per language",
         "",
         _markdown_table(_group_columns(), group_rows(data["by_lang"])),
+        "",
+        "## Per set",
+        "",
+        _markdown_table(_group_columns(), group_rows(data["by_set"])),
+        "",
+        "## Fresh questions vs follow-ups",
+        "",
+        _markdown_table(_group_columns(), group_rows(data["by_context"])),
         "",
         "## Failing items",
         "",

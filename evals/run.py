@@ -1,11 +1,15 @@
 """`radsarkiv eval`: ask the assistant every gold question, score the answers, run the baseline.
 
-    report = run_eval(Path("../shared/evals/gold-dev.jsonl"), out_dir=Path("evals/out"))
+    report = run_eval([Path("../shared/evals/gold-dev.jsonl")], out_dir=Path("evals/out"), folds=5)
     failures = check_thresholds(report.as_json(), load_thresholds())
+
+With folds > 1 every item is scored once, in the fold where it is held out, with the values
+evals/fit.py fits on the other folds; the report holds those held-out figures only.
 """
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -14,7 +18,7 @@ from typing import Any
 
 from assistant.answer import Answer
 from evals.baseline import WARM_UP_QUESTION
-from evals.metrics import Archive, GoldItem, ItemResult, check_thresholds, score_item
+from evals.metrics import Archive, GoldItem, ItemResult, check_thresholds, normalise, score_item
 from evals.report import EvalReport, write_report
 
 __all__ = [
@@ -22,6 +26,7 @@ __all__ = [
     "check_thresholds",
     "find_seeds_dir",
     "load_gold",
+    "load_items",
     "load_thresholds",
     "map_documents_to_seeds",
     "run_eval",
@@ -34,6 +39,8 @@ _SEED_MATCH_MIN = 0.3
 
 
 def load_gold(set_path: Path) -> list[GoldItem]:
+    if not Path(set_path).is_file():
+        raise FileNotFoundError(f"Fant ikke gullsettet {set_path}.")
     lines = Path(set_path).read_text(encoding="utf-8").splitlines()
     return [GoldItem.model_validate_json(line) for line in lines if line.strip()]
 
@@ -89,55 +96,254 @@ def map_documents_to_seeds(
     return mapping
 
 
-def _ask_all(assistant, items: Sequence[GoldItem], progress: bool) -> list[tuple[Answer, float, str | None]]:
-    """(answer, latency ms, error) per item, in order."""
-    from rich.console import Console
-    from rich.progress import track
+def load_items(
+    set_paths: Sequence[Path] | Path,
+    negatives: Path | Sequence[Path] | None = None,
+    negatives_sample: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+) -> list[GoldItem]:
+    """The items of every set (ids prefixed by the set's name when two sets share one), a random
+    `sample` of them when asked, and `negatives`: questions written for another corpus, asked
+    here as unanswerable (those with history are left out: their context is the other corpus)."""
+    paths = [Path(set_paths)] if isinstance(set_paths, (str, Path)) else [Path(p) for p in set_paths]
+    items: list[GoldItem] = []
+    seen: set[str] = set()
+    for path in paths:
+        for item in load_gold(path):
+            if item.id in seen:  # another set's id, or one repeated within a set
+                item = item.model_copy(update={"id": next(
+                    candidate for n in range(1, len(seen) + 2)
+                    if (candidate := f"{path.stem}:{item.id}" + (f"#{n}" if n > 1 else "")) not in seen
+                )})
+            seen.add(item.id)
+            items.append(item.model_copy(update={"source": path.stem}))
+    if sample is not None and sample < len(items):
+        items = random.Random(seed).sample(items, sample)
+    if negatives:
+        negative_paths = [negatives] if isinstance(negatives, (str, Path)) else list(negatives)
+        pool = [i.model_copy(update={"source": Path(path).stem}) for path in negative_paths for i in load_gold(path) if not i.history]
+        if negatives_sample is not None and negatives_sample < len(pool):
+            pool = random.Random(seed + 1).sample(pool, negatives_sample)
+        items += [
+            GoldItem(id=f"neg:{i.id}", question=i.question, lang=i.lang, type="unanswerable", source=i.source)
+            for i in pool
+        ]
+    return items
 
+
+Asked = tuple[Answer, float, str | None]  # answer, latency ms, error
+
+
+def _ask(assistant, question: str, history: list | None) -> Asked:
+    started = time.perf_counter()
+    try:
+        answer, error = assistant.ask(question, history=history), None
+    except Exception as exc:  # one broken item must not hide the other results
+        answer, error = Answer(answer=""), f"{type(exc).__name__}: {exc}"
+    return answer, (time.perf_counter() - started) * 1000, error
+
+
+def _warm_up(assistant) -> None:
     try:
         assistant.ask(WARM_UP_QUESTION)
     except Exception:  # noqa: BLE001 - a real failure shows again, measured, on the items
         pass
-    out: list[tuple[Answer, float, str | None]] = []
-    for item in track(items, description="Rådsarkiv", disable=not progress, console=Console(stderr=True), transient=True):
-        started = time.perf_counter()
-        try:
-            answer, error = assistant.ask(item.question, history=item.history), None
-        except Exception as exc:  # one broken item must not hide the other results
-            answer, error = Answer(answer=""), f"{type(exc).__name__}: {exc}"
-        out.append((answer, (time.perf_counter() - started) * 1000, error))
-    return out
 
 
-def run_eval(
-    set_path: Path,
-    out_dir: Path | None = None,
-    with_baseline: bool = True,
-    progress: bool = True,
-    settings=None,
-) -> EvalReport:
-    """Score the assistant on a gold JSONL set; with_baseline also runs the llama-index baseline."""
+def _track(sequence, description: str, progress: bool):
+    from rich.console import Console
+    from rich.progress import track
+
+    return track(sequence, description=description, disable=not progress, console=Console(stderr=True), transient=True)
+
+
+def _ask_all(assistant, items: Sequence[GoldItem], progress: bool, description: str = "Rådsarkiv") -> list[Asked]:
+    _warm_up(assistant)
+    return [_ask(assistant, item.question, item.history) for item in _track(items, description, progress)]
+
+
+def collect_features(items: Sequence[GoldItem], settings=None, progress: bool = True) -> list[float | None]:
+    """Each item's best evidence similarity, asked with the refusal threshold off."""
     from assistant.service import get_assistant
     from ingest.settings import get_settings
-    from ingest.store.register import Register
 
-    settings = settings or get_settings()
-    items = load_gold(set_path)
-    assistant = get_assistant(settings)
-    asked = _ask_all(assistant, items, progress)
+    assistant = get_assistant(settings or get_settings())
+    saved = assistant.extractive.min_evidence_similarity
+    assistant.extractive.min_evidence_similarity = float("-inf")
+    try:
+        return [answer.evidence_similarity for answer, _, _ in _ask_all(assistant, items, progress, "features")]
+    finally:
+        assistant.extractive.min_evidence_similarity = saved
+
+
+def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: bool) -> tuple[list[Asked], list[int], list[float], dict[str, Any]]:
+    """Each item answered in its held-out fold, with the threshold fitted on the other folds.
+
+    One pass with the threshold off gives every item's answer and evidence similarity. An item
+    whose similarity clears its fold's threshold gets exactly that answer (the threshold test is
+    the only difference); one below it is asked again with the threshold in force.
+    """
+    from evals.fit import fit_refusal_threshold, fold_assignment
+
+    extractive = assistant.extractive
+    shipped = extractive.min_evidence_similarity
+    extractive.min_evidence_similarity = float("-inf")
+    try:
+        free = _ask_all(assistant, items, progress, "Rådsarkiv (fitting pass)")
+    finally:
+        extractive.min_evidence_similarity = shipped
+    similarity = [answer.evidence_similarity for answer, _, _ in free]
+    assignment = fold_assignment([item.type for item in items], folds)
+    asked: list[Asked] = list(free)
+    thresholds: list[float] = [shipped] * len(items)
+    fits = []
+    for fold in range(folds):
+        train = [i for i, f in enumerate(assignment) if f != fold]
+        fit = fit_refusal_threshold([similarity[i] for i in train], [items[i].answerable for i in train])
+        fits.append({"fold": fold, "held_out": assignment.count(fold), **fit.as_json()})
+        extractive.min_evidence_similarity = fit.value
+        try:
+            for i in (i for i, f in enumerate(assignment) if f == fold):
+                thresholds[i] = fit.value
+                if similarity[i] is not None and similarity[i] < fit.value:
+                    asked[i] = _ask(assistant, items[i].question, items[i].history)
+        finally:
+            extractive.min_evidence_similarity = shipped
+    return asked, assignment, thresholds, {"folds": folds, "held_out_only": True, "fits": fits}
+
+
+def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], thresholds: Sequence[float], progress: bool) -> dict[str, Any]:
+    """Every self-contained item asked again after an unrelated turn (the previous such item and
+    its answer): a question that does not refer back must get exactly the answer it got fresh."""
+    fresh = [i for i, item in enumerate(items) if not item.history and not item.id.startswith("neg:")]
+    differing: list[str] = []
+    extractive = assistant.extractive
+    shipped = extractive.min_evidence_similarity
+    try:
+        for position in _track(range(len(fresh)), "topic shift", progress):
+            i, previous = fresh[position], fresh[position - 1]
+            history = [
+                {"role": "user", "content": items[previous].question},
+                {"role": "assistant", "content": asked[previous][0].answer},
+            ]
+            extractive.min_evidence_similarity = thresholds[i]
+            shifted, _, _ = _ask(assistant, items[i].question, history)
+            before = asked[i][0]
+            same = (shifted.answer, shifted.refused, [c.marker for c in shifted.citations]) == (
+                before.answer, before.refused, [c.marker for c in before.citations])
+            if not same:
+                differing.append(items[i].id)
+    finally:
+        extractive.min_evidence_similarity = shipped
+    n = len(fresh)
+    return {"n": n, "identical": (n - len(differing)) / n if n else None, "differing": differing}
+
+
+def _top_quote(item: GoldItem, answer: Answer) -> float | None:
+    """Share of must_include spans inside the answer's first quote: the top sentence it chose."""
+    if not item.must_include or not item.answerable:
+        return None
+    quote = normalise(answer.citations[0].quote) if answer.citations else ""
+    return sum(normalise(span) in quote for span in item.must_include) / len(item.must_include)
+
+
+def _document_ids(settings, docs: Path | None, set_paths: Sequence[Path]) -> tuple[dict[str, str], Archive]:
+    """doc_id → the id the gold set uses for it, and the archive's texts for quote checks."""
+    from ingest.store.register import Register
 
     register = Register.open_readonly(settings.register_path)
     try:
         document_texts = register.document_texts()
-        doc_types = {row["doc_id"]: row["doc_type"] for row in register.documents()}
+        rows = register.documents()
     finally:
         register.close()
-    archive = Archive(document_texts.values())
-    doc_seed_ids = map_documents_to_seeds(document_texts, find_seeds_dir(set_path), doc_types)
+    if docs is not None:
+        # A documents folder's gold set names each document by its file name without suffix.
+        ids = {row["doc_id"]: Path(row["path"]).stem for row in rows}
+    else:
+        doc_types = {row["doc_id"]: row["doc_type"] for row in rows}
+        ids = map_documents_to_seeds(document_texts, find_seeds_dir(set_paths[0] if set_paths else None), doc_types)
+    return ids, Archive(document_texts.values())
+
+
+def docs_settings(docs: Path, data_dir: Path | None = None, progress: bool = True):
+    """Settings for a documents folder, indexed (incrementally) into its own data directory:
+    data_dir, or <RADSARKIV_DATA_DIR>/eval/<folder> so a second run re-embeds nothing."""
+    from ingest.pipeline import ingest_paths
+    from ingest.settings import Settings, get_settings
+
+    docs = Path(docs)
+    if not docs.is_dir():
+        raise FileNotFoundError(f"Fant ikke dokumentmappen {docs}.")
+    if data_dir is None:
+        slug = re.sub(r"[^\w.-]+", "-", f"{docs.resolve().parent.name}-{docs.resolve().name}").strip("-")
+        data_dir = get_settings().data_dir / "eval" / slug
+    settings = Settings(data_dir=Path(data_dir), corpus_dir=docs)
+    summary = ingest_paths([docs], settings, progress=progress)
+    if summary.errors:
+        raise RuntimeError(f"Indekseringen av {docs} feilet: {summary.errors[:3]}")
+    return settings
+
+
+def run_eval(
+    set_path: Path | Sequence[Path],
+    out_dir: Path | None = None,
+    with_baseline: bool = True,
+    progress: bool = True,
+    settings=None,
+    folds: int = 1,
+    docs: Path | None = None,
+    data_dir: Path | None = None,
+    negatives: Path | Sequence[Path] | None = None,
+    negatives_sample: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    topic_shift: bool = False,
+) -> EvalReport:
+    """Score the assistant on gold JSONL sets; with_baseline also runs the llama-index baseline.
+
+    folds > 1: K-fold cross-validation; the fitted values (evals/fit.py) are fitted on K−1 folds
+    and every item is scored in its held-out fold. docs: index that folder (into its own data
+    directory) and evaluate there instead of the configured archive.
+    """
+    from assistant.service import get_assistant
+    from ingest.settings import get_settings
+
+    set_paths = [Path(set_path)] if isinstance(set_path, (str, Path)) else [Path(p) for p in set_path]
+    if docs is not None:
+        settings = docs_settings(docs, data_dir, progress)
+    settings = settings or get_settings()
+    items = load_items(set_paths, negatives, negatives_sample, sample, seed)
+    assistant = get_assistant(settings)
+    extra: dict[str, Any] = {"sets": [str(p) for p in set_paths], "docs": str(docs) if docs else None}
+    doc_ids, archive = _document_ids(settings, docs, set_paths)
+    if docs is not None:
+        # An answerable item whose evidence quote is in none of the folder's documents cannot be
+        # answered from it (a passage missing from the folder): it is left out and counted.
+        missing = [i.id for i in items if i.answerable and normalise(i.evidence) and not archive.contains(i.evidence)]
+        if missing:
+            items = [i for i in items if i.id not in set(missing)]
+            extra["skipped"] = {"n": len(missing), "reason": "evidence not in the documents", "ids": missing}
+    if negatives:
+        names = [negatives] if isinstance(negatives, (str, Path)) else list(negatives)
+        extra["negatives"] = {"set": ", ".join(map(str, names)), "n": sum(i.id.startswith("neg:") for i in items)}
+    if folds > 1:
+        asked, _assignment, thresholds, extra["crossval"] = _cross_validate(assistant, items, folds, progress)
+    else:
+        asked = _ask_all(assistant, items, progress)
+        thresholds = [assistant.extractive.min_evidence_similarity] * len(items)
+    if topic_shift:
+        extra["topic_shift"] = _topic_shift(assistant, items, asked, thresholds, progress)
+
     results: list[ItemResult] = [
-        score_item(item, answer, latency, archive, doc_seed_ids, error=error)
+        score_item(item, answer, latency, archive, doc_ids, error=error)
         for item, (answer, latency, error) in zip(items, asked)
     ]
+    for item, result, (answer, _, _) in zip(items, results, asked):
+        result.top_quote = _top_quote(item, answer)
+        result.context_kind = "cross_corpus" if item.id.startswith("neg:") else "follow_up" if item.history else "fresh"
+        result.set_name = item.source
 
     variants: tuple[str, ...] = ()
     if with_baseline:
@@ -146,12 +352,13 @@ def run_eval(
         measured = run_baseline(items, settings, progress=progress)
         for result in results:
             for variant, per_item in measured.items():
-                rank, latency = per_item[result.id]
+                rank, latency, top = per_item[result.id]
                 result.baseline_ranks[variant] = rank
                 result.baseline_latency_ms[variant] = latency
+                result.baseline_top_sentence[variant] = top
         variants = tuple(measured)
 
-    report = EvalReport(results, variants)
+    report = EvalReport(results, variants, extra=extra)
     if out_dir is not None:
         write_report(report, Path(out_dir))
     return report

@@ -129,15 +129,31 @@ def ask(
 
 @app.command(name="eval")
 def evaluate(
-    set_path: Path = typer.Option(..., "--set", help="Gold JSONL file"),
+    set_paths: list[Path] = typer.Option(..., "--set", help="Gold JSONL file (repeat for several sets)"),
+    folds: int = typer.Option(1, "--folds", min=1, help="K-fold cross-validation: fit on K−1 folds, report held-out folds only"),
+    docs: Optional[Path] = typer.Option(None, "--docs", help="Index this documents folder (own data dir) and evaluate on it"),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data dir for --docs (default: <data>/eval/<folder>)"),
+    negatives: Optional[list[Path]] = typer.Option(None, "--negatives", help="Gold set from another corpus, asked here as unanswerable (repeatable)"),
+    negatives_sample: Optional[int] = typer.Option(None, "--negatives-sample", min=1),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="A random subset of this many items (for iteration)"),
+    seed: int = typer.Option(0, "--seed"),
+    topic_shift: bool = typer.Option(False, "--topic-shift", help="Ask self-contained items again after an unrelated turn"),
     as_json: bool = typer.Option(False, "--json"),
     out: Optional[Path] = typer.Option(None, "--out", help="Write JSON, Markdown and charts here"),
     baseline: bool = typer.Option(True, "--baseline/--no-baseline"),
 ) -> None:
-    """Score the assistant on a gold set, beside the plain llama-index baseline."""
+    """Score the assistant on gold sets, beside the plain llama-index baseline over the same documents."""
     from evals.run import run_eval
 
-    report = run_eval(set_path, out_dir=out, with_baseline=baseline, progress=not as_json)
+    try:
+        report = run_eval(
+            set_paths, out_dir=out, with_baseline=baseline, progress=not as_json, folds=folds, docs=docs,
+            data_dir=data_dir, negatives=negatives, negatives_sample=negatives_sample, sample=sample, seed=seed,
+            topic_shift=topic_shift,
+        )
+    except (FileNotFoundError, RuntimeError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2)
     if as_json:
         _print_json(report.as_json())
     else:

@@ -99,7 +99,27 @@ def test_measure_gives_the_evidence_rank_and_a_latency(baseline):
         type="when",
         evidence="Byggingen skal koste 48 millioner kroner og stå **ferdig  høsten** 2028.",
     )
-    rank, latency = measure(baseline, "hybrid", item)
-    assert rank == 1 and latency > 0
+    rank, latency, top = measure(baseline, "hybrid", item)
+    assert rank == 1 and latency > 0 and top is None  # no must_include: no top sentence measured
     missing = item.model_copy(update={"evidence": "Denne setningen står ikke i korpuset."})
     assert measure(baseline, "dense", missing)[0] is None
+
+
+def test_the_top_sentence_is_the_retrieved_sentence_closest_to_the_question(baseline):
+    item = GoldItem(
+        id="b2", question="Hva skal den nye brannstasjonen koste?", lang="nb", type="fact",
+        must_include=["48 millioner kroner"],
+    )
+    assert measure(baseline, "hybrid", item, top_sentence=True)[2] == 1.0
+    wrong = item.model_copy(update={"must_include": ["utrykningstiden"]})
+    assert measure(baseline, "hybrid", wrong, top_sentence=True)[2] == 0.0
+
+
+def test_the_baseline_indexes_the_files_the_product_indexed(corpus, tmp_path):
+    from evals.baseline import indexed_files
+    from ingest.pipeline import ingest_paths
+    from ingest.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "elsewhere")
+    ingest_paths([corpus / "skole.txt", corpus / "havn.md"], settings, progress=False)
+    assert [p.name for p in indexed_files(settings)] == ["havn.md", "skole.txt"]

@@ -275,21 +275,31 @@ def test_as_json_has_exactly_the_agreed_keys():
         result.baseline_ranks = {"dense": dense, "hybrid": hybrid}
         result.baseline_latency_ms = {"dense": 5.0, "hybrid": 7.0}
     data = EvalReport(results, ("dense", "hybrid")).as_json()
-    assert set(data) == {"n", "retrieval", "answers", "latency_ms", "by_type", "by_lang", "baseline"}
+    assert set(data) == {"n", "retrieval", "answers", "latency_ms", "by_type", "by_lang", "by_context", "by_set", "baseline"}
     assert set(data["retrieval"]) == {"evidence_hit@1", "evidence_hit@3", "evidence_hit@5"}
     assert set(data["answers"]) == {
-        "case_recall", "citation_precision", "must_include", "quote_fidelity", "refusal_accuracy", "false_refusal_rate"
+        "case_recall", "citation_precision", "must_include", "quote_fidelity", "refusal_accuracy", "false_refusal_rate",
+        "top_quote",
     }
     assert set(data["latency_ms"]) == {"p50", "p95"}
     baseline = data["baseline"]
     assert set(baseline) == {"dense", "hybrid", "ratio"}
-    assert set(baseline["dense"]) == {"retrieval", "latency_ms"}
+    assert set(baseline["dense"]) == {"retrieval", "latency_ms", "top_sentence"}
     assert baseline["dense"]["retrieval"] == {"evidence_hit@1": 0.0, "evidence_hit@3": 0.5, "evidence_hit@5": 0.5}
     assert baseline["hybrid"]["retrieval"] == {"evidence_hit@1": 0.5, "evidence_hit@3": 0.5, "evidence_hit@5": 1.0}
     # ours: ranks 1 and 2; the ratio is against the stronger baseline per metric.
     assert baseline["ratio"] == {"evidence_hit@1": 1.0, "evidence_hit@3": 2.0, "evidence_hit@5": 1.0}
     json.dumps(data)  # serialisable as is
     assert EvalReport(results).as_json()["baseline"] is None
+
+
+def test_questions_from_another_corpus_are_reported_apart_from_the_gold_figures():
+    gold = score(item(id="a", type="fact"), answer())
+    foreign = score(item(id="neg:b", type="unanswerable"), answer(refused=True))
+    foreign.context_kind = "cross_corpus"
+    data = EvalReport([gold, foreign]).as_json()
+    assert data["n"] == 1 and data["answers"]["refusal_accuracy"] is None
+    assert data["by_context"]["cross_corpus"]["answers"]["refusal_accuracy"] == 1.0
 
 
 # --- thresholds --------------------------------------------------------------------------------

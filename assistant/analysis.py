@@ -1,0 +1,223 @@
+"""One reading of the question, computed once per question; the rest of the assistant reads it.
+
+`analyse(question, history)` returns a QuestionAnalysis: the language to answer in, the cases and
+meetings the question names, and whether it refers back to the conversation. Only a question that
+refers back uses the history at all — for its language, its referents and its search — so a
+self-contained question gets exactly the answer it would get asked fresh, whatever came before.
+
+A question refers back (is *referential*) when it
+- opens with a connective that continues an earlier turn: "og", "men", "så", "hva med", "and",
+  "but", "what about", "why not", "hvorfor ikke" ("Og hva ble vedtatt?", "Hvorfor ikke helsenæring?");
+- uses a pronoun or demonstrative whose referent is not in the question itself: "han/hun/ho",
+  "he/she", "they/them" with no name or person before it; "denne saken", "dette", "these"; "det",
+  "den", "it" where they stand for a thing ("Hvor mange følger den?", "Hvordan ble det håndtert …?");
+- is elliptic: it has no content word of its own ("Hvorfor?", "Og når?", "Who?").
+
+Referents are resolved from the most recent turn backwards: the conversation is read back to the
+latest user question that was itself self-contained (the topic the follow-ups continue), and
+cases are taken from the most recent of those turns that names any.
+
+Every rule above is general (a class of words, a position in the sentence), not a fix for one
+question; tests/assistant/test_session.py exercises them in a scripted session.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.language import LanguageCode, detect_language
+from ingest.case_numbers import find_case_references, find_meeting_references
+
+# Openers that continue the previous turn rather than start a topic. "hvorfor ikke/why not"
+# question something the previous answer said.
+_CONTINUING_OPENER = re.compile(
+    r"^\s*(?:og|men|så|samt|enn|hva med|kva med|hva så med|hvorfor ikke|kvifor ikkje|kvifor ikke|"
+    r"and|but|also|so|what about|how about|why not)\b",
+    re.IGNORECASE,
+)
+# Personal pronouns: their referent is a person, so a name or a word for a person before them in
+# the same question resolves them.
+_PERSON_PRONOUN = re.compile(r"\b(?:han|hun|ho|hen|henne|hennes|he|she|him|his|hers)\b", re.IGNORECASE)
+# English "her" is also Norwegian "here"; it counts only in English questions.
+_ENGLISH_HER = re.compile(r"\bher\b", re.IGNORECASE)
+_PLURAL_PRONOUN = re.compile(r"\b(?:dem|deres|deira|they|them|their|theirs)\b", re.IGNORECASE)
+# A demonstrative points at something already said — unless it names a time ("dette året",
+# "this year") or opens a relative clause ("those who").
+_DEMONSTRATIVE = re.compile(
+    r"\b(?:dette|denne|disse|desse|this|these|those|that)\b(?!\s+(?:år|året|uke|uka|veka|måned|månaden|"
+    r"måneden|halvåret|year|week|month|time|who|which|that|som)\b)",
+    re.IGNORECASE,
+)
+# English "that" is mostly a conjunction ("Is it true that …"); as a demonstrative it stands last
+# or before a word for a thing the conversation has named.
+_THAT = re.compile(r"\bthat\b", re.IGNORECASE)
+_THAT_AS_DEMONSTRATIVE = re.compile(
+    r"\bthat(?:\s*[?.!,]|\s*$|\s+(?:case|decision|report|proposal|meeting|document|group|issue|matter|"
+    r"point|plan|one|paper|input|submission|item)\b)",
+    re.IGNORECASE,
+)
+# "det", "den", "it" stand for a thing when they close the clause ("endre det?", "følger den?",
+# "see it?"), or as the subject of a passive whose manner, time or reason is asked
+# ("Hvordan ble det håndtert …", "Når ble den vedtatt?", "How was it received?"). Elsewhere
+# "det" and "it" are mostly expletive ("Hvor mange var det …", "Is it true that …").
+_THING_PRONOUN_LAST = re.compile(r"\b(?:det|den|it)\s*(?:[?.!,]|$)", re.IGNORECASE)
+_THING_PRONOUN_PASSIVE = re.compile(
+    r"^\s*(?:hvordan|korleis|hvorfor|kvifor|når|how|why|when)\b.{0,20}?\b(?:ble|blei|vart|blir|er|var|was|is|were)\s+"
+    r"(?:det|den|it)\s+\w+(?:t|et|dd|d|ed|en)\b(?!\s+(?:at|om|that|whether|to)\b)",
+    re.IGNORECASE,
+)
+# Words for a person: a pronoun after one of them has its referent in the question.
+_PERSON_NOUN = re.compile(
+    r"\b(?:leder\w*|leiar\w*|medlem\w*|saksbehandler\w*|sakshandsamar\w*|sekretær\w*|direktør\w*|"
+    r"forsker\w*|forskar\w*|statsråd\w*|minister\w*|chair\w*|leader\w*|member\w*|director\w*|"
+    r"caseworker\w*|researcher\w*|person\w*|who)\b",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"\b[A-ZÆØÅ][a-zæøåéü]+")
+
+
+def _names_a_person(text: str) -> bool:
+    """A capitalised word that does not open a sentence (a name), or a word for a person."""
+    for match in _CAPITALISED.finditer(text):
+        before = text[: match.start()].rstrip()
+        if before and before[-1] not in ".!?:«\"":
+            return True
+    return bool(_PERSON_NOUN.search(text))
+
+# Function words: a question made only of these (and numbers) has no content of its own.
+_FUNCTION_WORDS = frozenset(
+    """
+    og men så samt enn da nå også hva kva hvem kven hvor kor hvordan korleis hvorfor kvifor når
+    hvilke hvilken hvilket kva for mange mye mykje lenge ofte er var ble blei vart blir har hadde
+    kan skal vil ville det den de dei dette denne disse desse han hun ho hen seg sin sitt sine
+    i på av om til for med fra frå mer meir noe noko noen nokon annet anna andre ellers ikke ikkje
+    ja nei vel jo bare berre the a an and but so also what who whom whose where when why how which
+    many much long often is are was were be been did do does has have had can could will would
+    it its this that these those he she they them his her their of in on at to for with from
+    more else other another anything something any some not no yes just then there
+    """.split()
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# How much of the last answer a follow-up's search may borrow: its opening, which names what was
+# found; the rest is quotes that would drown the follow-up's own words. Not fitted: a length.
+_ANSWER_CHARS = 400
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: str
+    language: LanguageCode
+    cases: tuple[str, ...] = ()  # case numbers the question itself names
+    meetings: tuple[str, ...] = ()  # meetings it names without a case
+    referential: bool = False
+    reason: str = ""  # why it refers back ("opener 'og'", "pronoun 'hun'", "ellipsis"); "" when not
+    # Only for a referential question: the turns it continues (from the latest self-contained
+    # user question on), the cases they name (most recent first) and their text for the search.
+    history: tuple[dict, ...] = field(default=(), repr=False)
+    referent_cases: tuple[str, ...] = ()
+    referent_text: str = ""
+
+    @property
+    def uses_history(self) -> bool:
+        return self.referential and bool(self.history)
+
+
+def referential_reason(question: str, names_a_case: bool = False, language: str | None = None) -> str:
+    """Why the question refers back to the conversation, or "" when it stands on its own."""
+    text = question.strip()
+    opener = _CONTINUING_OPENER.match(text)
+    if opener:
+        return f"opener '{opener.group(0).strip().lower()}'"
+    words = [w.lower() for w in _WORD.findall(text)]
+    if words and all(w in _FUNCTION_WORDS for w in words):
+        return "ellipsis"
+    if names_a_case:
+        return ""  # a pronoun or demonstrative beside a case number refers to that case
+    for match in _PERSON_PRONOUN.finditer(text):
+        if not _names_a_person(text[: match.start()]):
+            return f"pronoun '{match.group(0).lower()}'"
+    if language == "en":
+        for match in _ENGLISH_HER.finditer(text):
+            if not _names_a_person(text[: match.start()]):
+                return "pronoun 'her'"
+    # A pronoun in a later clause ("…, and who co-hosted it?") refers to what the first clause
+    # named: the question holds its own referent.
+    joined = _SECOND_CLAUSE.search(text)
+    if joined and _content_words(text[: joined.start()]) >= 2:
+        return ""
+    for match in _PLURAL_PRONOUN.finditer(text):
+        if not _content_words(text[: match.start()]):
+            return f"pronoun '{match.group(0).lower()}'"
+    for match in _DEMONSTRATIVE.finditer(text):
+        if match.group(0).lower() == "that" and not _THAT_AS_DEMONSTRATIVE.match(text, match.start()):
+            continue
+        return f"demonstrative '{match.group(0).lower()}'"
+    thing = _THING_PRONOUN_LAST.search(text) or _THING_PRONOUN_PASSIVE.search(text)
+    if thing:
+        return "pronoun for a thing"
+    return ""
+
+
+_SECOND_CLAUSE = re.compile(r"(?:,\s*|\s+)(?:og|and|men|but)\s+", re.IGNORECASE)
+
+
+def _content_words(text: str) -> int:
+    return sum(1 for w in _WORD.findall(text) if w.lower() not in _FUNCTION_WORDS)
+
+
+def _turn_text(turn: dict) -> str:
+    content = turn.get("content", "")
+    return content if isinstance(content, str) else ""
+
+
+def _continued_turns(history: list[dict]) -> list[dict]:
+    """The turns a follow-up continues: from the latest self-contained user question to the end."""
+    turns = [t for t in history if isinstance(t, dict)]
+    for index in range(len(turns) - 1, -1, -1):
+        turn = turns[index]
+        if turn.get("role") == "user":
+            text = _turn_text(turn)
+            if not referential_reason(text, bool(find_case_references(text))):
+                return turns[index:]
+    return turns
+
+
+def _referent_cases(turns: list[dict]) -> tuple[str, ...]:
+    """Cases the continued turns name, the most recent turn's first."""
+    found: list[str] = []
+    for turn in reversed(turns):
+        for number in find_case_references(_turn_text(turn)):
+            if number not in found:
+                found.append(number)
+    return tuple(found)
+
+
+def _referent_text(turns: list[dict]) -> str:
+    """The continued user questions and the opening of the latest answer."""
+    questions = [_turn_text(t) for t in turns if t.get("role") == "user"]
+    answer = next((_turn_text(t) for t in reversed(turns) if t.get("role") == "assistant"), "")
+    answer = re.sub(r"\[[^\]]{1,80}\]", "", answer)[:_ANSWER_CHARS]
+    return " ".join(part for part in [*questions, answer] if part.strip()).strip()
+
+
+def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysis:
+    """Read the question once. The history matters only if the question refers back."""
+    history = list(history or [])
+    cases = tuple(find_case_references(question))
+    meetings = tuple(m for m in find_meeting_references(question) if not any(c.endswith("/" + m) for c in cases))
+    fresh_language = detect_language(question, None)
+    reason = referential_reason(question, bool(cases or meetings), fresh_language)
+    if not reason or not history:
+        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), reason)
+    turns = _continued_turns(history)
+    return QuestionAnalysis(
+        question=question,
+        language=detect_language(question, history),
+        cases=cases,
+        meetings=meetings,
+        referential=True,
+        reason=reason,
+        history=tuple(history),
+        referent_cases=_referent_cases(turns),
+        referent_text=_referent_text(turns),
+    )
