@@ -41,6 +41,7 @@ class IndexWriter:
             self._lock_file.close()
             raise
         self._vectors = None
+        self._sentences = None
         self._stored_ids: set[str] | None = None
         self.changed = False
 
@@ -60,6 +61,15 @@ class IndexWriter:
 
             self._vectors = VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension)
         return self._vectors
+
+    @property
+    def sentence_vectors(self):
+        """The sentences' own collection (queried by the Retriever with the chunks' filters)."""
+        if self._sentences is None:
+            from ingest.store.sentence_vectors import SentenceVectors
+
+            self._sentences = SentenceVectors.open(self.settings.data_dir, self.settings.store, self.embedder.dimension)
+        return self._sentences
 
     def count_tokens(self, text: str) -> int:
         return self.embedder.count_tokens(engine_safe(text))
@@ -109,6 +119,10 @@ class IndexWriter:
         all_sentences = [s for items in sentences.values() for s in items]
         vectors, embedded = self.embed([c.text for c in chunks] + all_sentences)
         old_ids = self.register.chunk_ids(document.doc_id)
+        from ingest.store.derived import document_sentence_ids, upsert_sentences
+
+        old_sentence_ids = document_sentence_ids(self.register, document.doc_id)
+        new_sentence_ids = upsert_sentences(self.sentence_vectors, chunks, sentences, vectors)
         if chunks:
             self.vectors.upsert(
                 [c.chunk_id for c in chunks],
@@ -119,6 +133,8 @@ class IndexWriter:
         stale = old_ids - {c.chunk_id for c in chunks}
         if stale:
             self.vectors.delete(sorted(stale))
+        if old_sentence_ids - new_sentence_ids:
+            self.sentence_vectors.delete(sorted(old_sentence_ids - new_sentence_ids))
         self.changed = True
         self._stored_ids = None
         return embedded
@@ -140,16 +156,17 @@ class IndexWriter:
 
     def finish(self) -> None:
         """Drop orphaned vectors (from an interrupted run) and rebuild BM25 when anything changed."""
-        from ingest.store.lexical import LexicalIndex
+        from ingest.store.derived import rebuild_lexical, sync_sentences
+        from ingest.store.lexical_store import LexicalStore
 
         known = self.register.all_chunk_ids()
         orphans = self.vectors.ids() - known
         if orphans:
             self.vectors.delete(sorted(orphans))
             self.changed = True
-        if self.changed or LexicalIndex.load(self.settings.lexical_path) is None:
-            rows = self.register.chunks()
-            LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(self.settings.lexical_path)
+        sync_sentences(self.register, self.sentence_vectors, self.embedder.model_id)
+        if self.changed or LexicalStore.open(self.settings.lexical_path) is None:
+            rebuild_lexical(self.settings, self.register)
         _remove_leftovers(self.settings.lexical_path)
 
 

@@ -75,3 +75,29 @@ def test_meeting_filter_limits_a_case_query(retriever):
 def test_facts_are_found_in_the_top_five(retriever, query, expected):
     hits = retriever.search(query, k=5)
     assert any(expected in h.text for h in hits), [h.text[:80] for h in hits]
+
+
+def test_retriever_keeps_no_per_chunk_state(retriever):
+    """Chunk text, metadata, ids and sentence vectors stay in the stores: after searches and case
+    reads, nothing the Retriever holds grows with the number of chunks."""
+    retriever.search("tilgang til helsedata", k=5)
+    retriever.case_chunks("7/1/2026")
+    chunks = len(retriever.order)
+    assert chunks > 100
+    for name, value in vars(retriever).items():
+        if isinstance(value, (dict, list, set, tuple)) or hasattr(value, "shape"):
+            assert len(value) < chunks, f"Retriever.{name} holds {len(value)} entries for {chunks} chunks"
+
+
+def test_sentence_collection_finds_a_chunk_by_one_sentence_under_the_filters(retriever):
+    from ingest.store.vectors import build_where
+
+    sentence = "Rådsleder og Ingrid Stenstadvold Ross bidrar til forordet."
+    vector = retriever.embed_query(sentence)
+    best = retriever.sentence_store.best_chunks(vector, 5)
+    assert best and "Ingrid Stenstadvold Ross bidrar til forordet" in retriever.texts[best[0][0]]
+    other_meeting = {m["meeting"] for m in retriever.metadata.values() if m.get("meeting")} - {retriever.metadata[best[0][0]].get("meeting")}
+    meeting = sorted(other_meeting)[0]
+    filtered = retriever.sentence_store.best_chunks(vector, 5, build_where({"meeting": meeting}))
+    assert filtered and all(retriever.metadata[cid]["meeting"] == meeting for cid, _ in filtered)
+    assert retriever.sentence_store.best_chunks(vector, 5, build_where({"access": []})) == []
