@@ -138,12 +138,12 @@ def use(retriever, index) -> None:
 
 def search_breakdown(retriever, search_questions: list[str], query_vectors: list[np.ndarray], count: int = 10) -> dict[str, Any]:
     """Where the index part of `search` goes, step by step as Retriever.rank takes them, for a
-    public caller (so the access filter is in every store's query)."""
+    member (the public level only, so the access filter is in every store's query)."""
     from assistant.retrieval import Retriever
     from ingest.store.vectors import build_where
 
     candidates = max(retriever.settings.retrieval.candidates, 10)
-    where = Retriever.where(None, "public")
+    where = Retriever.where(None, "member")
     parts: dict[str, list[float]] = {"chroma_ms": [], "bm25_ms": [], "sentence_collection_ms": [], "register_rows_ms": []}
     try:
         for question, vector in list(zip(search_questions, query_vectors))[:count]:

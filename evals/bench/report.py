@@ -165,7 +165,7 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
             lines += [
                 "",
                 "Where the time goes (embedded Chroma, p50 ms): the steps of `search`'s index part as `Retriever.rank` takes them "
-                "for a public caller, so every store applies the access filter (Chroma chunks k=40 with a where clause, the memory-mapped "
+                "for a member (public level only), so every store applies the access filter (Chroma chunks k=40 with a where clause, the memory-mapped "
                 "BM25 top 40 filtered before its top k, the sentence collection with the same where clause, then the register rows "
                 "of the fused candidates), and `ask` split into time inside the embedder and the rest.",
                 "",
