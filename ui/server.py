@@ -209,6 +209,10 @@ def create_app(settings: Settings | None = None, assistant=None, with_ui: bool =
             max_file_size=f"{settings.server.max_upload_mb}mb", theme=_theme(),
             css_paths=[STATIC / "radsarkiv.css"], head='<script src="/ui-static/radsarkiv.js" defer></script>',
             favicon_path=str(STATIC / "favicon.svg"),
+            # Gradio's run history keeps every call's inputs and outputs in the browser's
+            # localStorage and rewrites all of it on each streamed piece: archive text left in the
+            # browser, and a turn that grew slower with every earlier one (turn 15: 10× turn 2).
+            run_history=False,
         )
     origins = [o.strip() for o in (settings.server.cors_origins or "").split(",") if o.strip()]
     if origins:
