@@ -17,7 +17,7 @@ from ingest.case_numbers import find_case_references
 from ingest.models import allowed_access
 from ingest.settings import Settings, get_settings
 from ingest.store.register import Register
-from ingest.store.vectors import build_where
+from ingest.store.visible import nearest_visible
 
 
 # Paper headers (Til/Saksbehandler/Vedlegg/Fra), agendas and meeting headers repeat words from
@@ -184,11 +184,12 @@ class Retriever:
         candidates = max(config.candidates, 10)
         where = where or {}
         query_vector = self.embed_query(query)
-        dense = self.vectors.query(query_vector, candidates, build_where(where))
+        access_of = self.reader.access
+        dense = [(cid, score) for cid, score, _ in nearest_visible(self.vectors, query_vector, candidates, where, access_of)]
         levels = where.get("access")
         store_filters = {key: value for key, value in where.items() if key != "access"}
         lexical = self.lexical.search(query, candidates, levels=levels, filters=store_filters) if self.lexical else []
-        sentence_level = self.sentence_store.best_chunks(query_vector, candidates, build_where(where))
+        sentence_level = self.sentence_store.best_chunks(query_vector, candidates, where, access_of)
         fused: dict[str, float] = {}
         for weight, results in ((config.dense_weight, dense), (config.lexical_weight, lexical), (config.sentence_weight, sentence_level)):
             for rank, (cid, _) in enumerate(results):

@@ -140,18 +140,18 @@ def search_breakdown(retriever, search_questions: list[str], query_vectors: list
     """Where the index part of `search` goes, step by step as Retriever.rank takes them, for a
     member (the public level only, so the access filter is in every store's query)."""
     from assistant.retrieval import Retriever
-    from ingest.store.vectors import build_where
+    from ingest.store.visible import nearest_visible
 
     candidates = max(retriever.settings.retrieval.candidates, 10)
     where = Retriever.where(None, "member")
     parts: dict[str, list[float]] = {"chroma_ms": [], "bm25_ms": [], "sentence_collection_ms": [], "register_rows_ms": []}
     try:
         for question, vector in list(zip(search_questions, query_vectors))[:count]:
-            elapsed, dense = _ms(lambda: retriever.vectors.query(vector, candidates, build_where(where)))
+            elapsed, dense = _ms(lambda: [(c, s) for c, s, _ in nearest_visible(retriever.vectors, vector, candidates, where, retriever.reader.access)])
             parts["chroma_ms"].append(elapsed)
             elapsed, lexical = _ms(lambda: retriever.lexical.search(question, candidates, levels=where["access"]))
             parts["bm25_ms"].append(elapsed)
-            elapsed, sentences = _ms(lambda: retriever.sentence_store.best_chunks(vector, candidates, build_where(where)))
+            elapsed, sentences = _ms(lambda: retriever.sentence_store.best_chunks(vector, candidates, where, retriever.reader.access))
             parts["sentence_collection_ms"].append(elapsed)
             ids = {cid for results in (dense, lexical, sentences) for cid, _ in results}
             parts["register_rows_ms"].append(_ms(lambda: retriever.reader.rows(ids))[0])

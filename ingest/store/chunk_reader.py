@@ -54,6 +54,17 @@ class ChunkReader:
                 found[chunk_id] = (text, json.loads(meta))
         return found
 
+    def access(self, chunk_ids: Iterable[str]) -> dict[str, str]:
+        """{chunk_id: access level} for those of chunk_ids the register holds."""
+        wanted = list(dict.fromkeys(chunk_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT chunk_id, json_extract(metadata, '$.access') FROM chunks WHERE chunk_id IN ({marks})"
+            found.update((chunk_id, level or "public") for chunk_id, level in self.db().execute(query, batch))
+        return found
+
     def case_rows(self, number: str) -> list[tuple[str, str, dict[str, Any]]]:
         """A case's chunks in document order (doc_id, position), as the register holds them."""
         query = f"SELECT chunk_id, text, metadata FROM chunks WHERE {CASE_EXPRESSION} = ? ORDER BY doc_id, position"

@@ -29,6 +29,11 @@ def sentence_id(chunk_id: str, index: int) -> str:
     return f"{chunk_id}::s{index}"
 
 
+def chunk_of(sentence_key: str) -> str:
+    """The chunk id inside a sentence id (so a query need not read the sentence's metadata)."""
+    return sentence_key.rsplit("::s", 1)[0]
+
+
 def sentence_store(store: StoreSettings) -> StoreSettings:
     return store.model_copy(update={"collection": f"{store.collection}-sentences"})
 
@@ -66,28 +71,22 @@ class SentenceVectors:
     def ids(self) -> set[str]:
         return self.index.ids()
 
-    def best_chunks(self, query_vector: np.ndarray, limit: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
-        """Chunks ranked by their best sentence's cosine similarity, at most `limit`."""
-        if limit <= 0:
-            return []
-        collection = self.index.collection
-        from ingest.store.vectors import _NEVER, _prune
+    def best_chunks(self, query_vector: np.ndarray, limit: int, filters: dict[str, Any] | None = None, access_of=None) -> list[tuple[str, float]]:
+        """Chunks ranked by their best sentence's cosine similarity, at most `limit`; `filters`
+        are flat store filters ({"meeting": ..., "access": [...]}, as for build_where);
+        `access_of` maps chunk ids to access levels (see nearest_visible)."""
+        from ingest.store.visible import nearest_visible
 
-        where = _prune(where)
-        total = self.index._recent_count()
-        if total == 0 or where is _NEVER:
-            return []
-        result = collection.query(
-            query_embeddings=[np.asarray(query_vector, dtype=np.float32).reshape(-1)],
-            n_results=min(limit * SENTENCES_PER_CHUNK, total),
-            where=where or None,
-            include=["metadatas", "distances"],
-        )
+        def sentence_access(keys):
+            levels = access_of([chunk_of(key) for key in keys])
+            return {key: levels.get(chunk_of(key)) for key in keys}
+
         ranked: dict[str, float] = {}
-        for meta, distance in zip(result["metadatas"][0], result["distances"][0]):
-            chunk_id = (meta or {}).get("chunk_id")
-            if chunk_id and chunk_id not in ranked:
-                ranked[chunk_id] = float(1.0 - distance)
+        found = nearest_visible(self.index, query_vector, limit * SENTENCES_PER_CHUNK, filters or {}, sentence_access if access_of else None)
+        for key, similarity, _ in found:
+            chunk_id = chunk_of(key)
+            if chunk_id not in ranked:
+                ranked[chunk_id] = similarity
                 if len(ranked) >= limit:
                     break
         return list(ranked.items())
