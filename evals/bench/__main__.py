@@ -202,7 +202,7 @@ def _one_million(args, report: dict[str, Any], measured: list[dict[str, Any]], p
         why = (f"building the Chroma index alone was extrapolated at {projected / 60:.0f} min on this machine "
                f"(insert times {', '.join(f'{n:,} chunks: {t:.0f} s' for n, t in points)}), "
                f"and {max(remaining, 0) / 60:.0f} min of the {args.budget_min:.0f}-minute budget were left; "
-               "run `python -m evals.bench --with-1m` to measure it (Chroma query alone) outside the budget")
+               "run `python -m evals.bench --with-1m` to measure it (the full stack) outside the budget")
         report["not_measured"].append({"what": "query latency at 1,000,000 chunks (search, ask and Chroma query)", "why": why})
         log(f"--- 1M chunks not measured: {why}")
         return

@@ -165,9 +165,11 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
             lines += [
                 "",
                 "Where the time goes (embedded Chroma, p50 ms): the steps of `search`'s index part as `Retriever.rank` takes them "
-                "for a member (public level only), so every store applies the access filter (Chroma chunks k=40 with a where clause, the memory-mapped "
-                "BM25 top 40 filtered before its top k, the sentence collection with the same where clause, then the register rows "
-                "of the fused candidates), and `ask` split into time inside the embedder and the rest.",
+                "for a member (public level only), so every store applies the access filter (Chroma chunks, 40 visible ones; the memory-mapped "
+                "BM25 top 40, filtered before its top k; the sentence collection, 160 visible sentences; then the register rows of the "
+                "fused candidates), and `ask` split into time inside the embedder and the rest. With the access level as the only "
+                "filter, Chroma is asked without a where clause for four times as many neighbours and the invisible ones are dropped "
+                "by their register access level (ingest/store/visible.py).",
                 "",
                 "| chunks | Chroma | BM25 | sentence collection | register rows | search index part | ask: embedding | ask: the rest |",
                 "|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -239,7 +241,7 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
         "- Peak memory is the worker process's peak RSS (VmHWM, reset just before the ingest), so it includes C allocations "
         "(embedder, Chroma, SQLite) that tracemalloc would miss.",
         "- Query sizes copy the N=50 archive's documents (years moved on per copy) until the index holds the wanted chunk count; "
-        "Chroma gets each chunk's real vector plus noise (cosine ≈ 0.9 to the original), sentences keep their real vectors. "
+        "Chroma gets each chunk's and each sentence's real vector plus noise (cosine ≈ 0.9 to the original); the register's embedding cache keeps the real sentence vectors the answerer scores with. "
         "So the vocabulary stops growing after the first copy: a real archive of that size has more distinct words (more work "
         "for the answerer's missing-term check) but shorter BM25 postings per word. Treat the large sizes as the cost of the index "
         "structures, not as a model of a real archive's text.",
