@@ -127,8 +127,8 @@ def _breakdown_plot(rows: list[dict], path: Path) -> Path | None:
     rows = [r for r in rows if (r.get("embedded") or {}).get("search_breakdown") and "error" not in r["embedded"]["search_breakdown"]]
     if not rows:
         return None
-    parts = [("chroma_ms", "Chroma chunks (k=40, where)"), ("bm25_ms", "BM25 (memory-mapped, filtered)"),
-             ("sentence_collection_ms", "Chroma sentences (where)"), ("register_rows_ms", "register rows of the candidates")]
+    parts = [("chroma_ms", "Chroma chunks (40 visible)"), ("bm25_ms", "BM25 (memory-mapped, filtered)"),
+             ("sentence_collection_ms", "Chroma sentences (160 visible)"), ("register_rows_ms", "register rows of the candidates")]
     fig, axis = plt.subplots(figsize=(7, 4.2))
     labels = [f"{r['chunks']:,}" for r in rows]
     bottom = [0.0] * len(rows)
@@ -136,10 +136,10 @@ def _breakdown_plot(rows: list[dict], path: Path) -> Path | None:
         values = [r["embedded"]["search_breakdown"][key]["p50"] or 0.0 for r in rows]
         axis.bar(labels, values, bottom=bottom, label=label)
         bottom = [b + v for b, v in zip(bottom, values)]
-    axis.plot(labels, [r["embedded"]["search_index_ms"]["p50"] for r in rows], "kD", label="search index part (whole call)")
+    axis.plot(labels, [r["embedded"]["search_index_ms"]["p50"] for r in rows], "kD", label="search index part (whole call, no access filter)")
     axis.set_xlabel("chunks in the index")
     axis.set_ylabel("ms (p50)")
-    axis.set_title("Where search's index time goes (embedded Chroma)")
+    axis.set_title("Where search's index time goes (embedded Chroma; bars: a member's search)")
     axis.legend(fontsize=8)
     axis.grid(alpha=0.3, axis="y")
     return _save(fig, path)
