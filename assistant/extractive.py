@@ -297,13 +297,15 @@ class ExtractiveAnswerer:
         scored = []
         for number, case in self.retriever.cases_for(role).items():
             text = case.get("decision") or case.get("proposal")
-            if not text or not any(visible(h.metadata) for h in self.retriever.case_chunks(number, role)):
+            if not text:
                 continue
             share = lambda words: len(topic_terms & self.scorer.terms(words)) / max(len(topic_terms), 1)
             score = 1.2 * share(case["title"]) + 0.6 * share(text)
             if number in evidence_rank:
                 score += 0.8 / (1 + evidence_rank[number])
-            if score >= 0.3:
+            # Visibility last: it reads the case's passages from the register, so only for the
+            # few cases about the topic, not for every case in the archive.
+            if score >= 0.3 and any(visible(h.metadata) for h in self.retriever.case_chunks(number, role)):
                 scored.append((score, case))
         scored.sort(key=lambda item: -item[0])
         return [case for _, case in scored[:limit]]

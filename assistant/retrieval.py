@@ -17,7 +17,7 @@ from ingest.case_numbers import find_case_references
 from ingest.models import allowed_access
 from ingest.settings import Settings, get_settings
 from ingest.store.register import Register, merge_cases
-from ingest.store.vectors import build_where
+from ingest.store.visible import nearest_visible
 
 
 # Paper headers (Til/Saksbehandler/Vedlegg/Fra), agendas and meeting headers repeat words from
@@ -63,6 +63,13 @@ class Hit:
 
 
 class Retriever:
+    """Hybrid search over stores that filter and rank on disk; no per-chunk state in memory.
+
+    Dense chunks and best sentences come from Chroma (with `where` clauses for filters and access),
+    BM25 from the memory-mapped lexical store (filtered before its top k); chunk text and metadata
+    are read from the register for the candidates only (`texts`, `metadata` are read-through views).
+    """
+
     def __init__(self, settings: Settings):
         from ingest.embedders import make_embedder
 
@@ -85,45 +92,39 @@ class Retriever:
         return tuple(stats) + ((self.settings.lexical_path / "ids.json").stat().st_mtime_ns if (self.settings.lexical_path / "ids.json").exists() else 0,)
 
     def refresh(self, force: bool = False) -> None:
-        """(Re)load the register's chunks and the BM25 index when an ingest has changed them."""
+        """(Re)open the stores when an ingest has changed them; only cases and documents are loaded."""
         version = self._index_version()
         if not force and version == self._version:
             return
         with self._lock:
-            from ingest.store.lexical import LexicalIndex
+            from ingest.store.chunk_reader import ChunkReader
+            from ingest.store.lexical_store import LexicalStore
+            from ingest.store.sentence_vectors import SentenceVectors
             from ingest.store.vectors import VectorIndex
 
             register = Register.open_readonly(self.settings.register_path)
             try:
-                rows = register.chunks()
-                sentences = register.sentences()
                 documents = {d["doc_id"]: d for d in register.documents()}
                 case_records = register.case_records()
-                sentence_vectors = register.cached_vectors(self.embedder.model_id, [s[3] for s in sentences])
             finally:
                 register.close()
-            embedded = [s for s in sentences if s[3] in sentence_vectors]
-            matrix = (
-                np.stack([sentence_vectors[s[3]] for s in embedded])
-                if embedded else np.zeros((0, self.embedder.dimension), dtype=np.float32)
-            )
+            reader = ChunkReader(self.settings.register_path, self.embedder.model_id)
+            # An ingest in another process may have rewritten the store: open it afresh.
+            fresh_open = self._version is not None
             fresh = {
-                "sentences": sentences,
                 "documents": documents,
                 # Each document's own record of each case, and its merged views per access level
                 # (filled by cases_for); one tuple, so a view never outlives its records.
                 "case_view": (case_records, {}),
-                "sentence_vectors": sentence_vectors,
-                # matrix and its chunk ids travel together: a query never sees one without the other
-                "sentence_index": (matrix, [s[0] for s in embedded]),
-                "texts": {chunk_id: text for chunk_id, text, _ in rows},
-                "metadata": {chunk_id: meta for chunk_id, _, meta in rows},
-                "order": [chunk_id for chunk_id, _, _ in rows],
-                "case_order": _ids_by_case(rows),
-                "position": {chunk_id: index for index, (chunk_id, _, _) in enumerate(rows)},
-                "lexical": LexicalIndex.load(self.settings.lexical_path),
-                # An ingest in another process may have rewritten the store: open it afresh.
-                "vectors": VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=self._version is not None),
+                "reader": reader,
+                "texts": reader.texts,
+                "metadata": reader.metadata,
+                "order": reader.order,
+                "sentences": reader.sentences,
+                "sentence_vectors": reader.sentence_vectors,
+                "lexical": LexicalStore.open(self.settings.lexical_path),
+                "vectors": VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=fresh_open),
+                "sentence_store": SentenceVectors.open(self.settings.data_dir, self.settings.store, self.embedder.dimension),
             }
             # One dict update swaps the whole index view at once for concurrent queries.
             self.__dict__.update(fresh)
@@ -158,69 +159,72 @@ class Retriever:
         return lambda meta: meta.get("access", "public") in levels and filters.matches(meta)
 
     def allowed_ids(self, filters: SearchFilters | None, role: str | None) -> set[str]:
+        """Every visible chunk id (a scan of the register: for tools and one document's view, not search)."""
         visible = self.visibility(filters, role)
-        return {cid for cid, meta in self.metadata.items() if visible(meta)}
+        doc_id = filters.doc_id if filters else None
+        return {cid for cid, meta in self.reader.ids_where(doc_id) if visible(meta)}
 
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None, role: str | None = None) -> list[Hit]:
-        self.refresh()
-        allowed = self.allowed_ids(filters, role)
-        if not allowed or not query.strip():
-            return []
+    @staticmethod
+    def where(filters: SearchFilters | None, role: str | None) -> dict[str, Any]:
+        """The flat store filter for SearchFilters and the caller's access levels."""
         where = (filters or SearchFilters()).chroma_filters()
         levels = list(allowed_access(role))
         if len(levels) < 3:
             where["access"] = levels
-        ranked, scores = self.rank(query, allowed, where)
+        return where
+
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None, role: str | None = None) -> list[Hit]:
+        self.refresh()
+        if not query.strip():
+            return []
+        visible = self.visibility(filters, role)
+        ranked, scores, rows = self.rank(query, self.where(filters, role), visible)
         named = [number for number in find_case_references(query) if number in self.cases_for(role)]
         if named:
             # Passages of the cases the question names come first, in their fused order.
-            in_case = [cid for cid in ranked if self.metadata[cid].get("case") in named]
-            extra = [cid for cid in self.order if cid in allowed and self.metadata[cid].get("case") in named and cid not in in_case]
+            in_case = [cid for cid in ranked if rows[cid][1].get("case") in named]
+            seen = set(in_case)
+            extra = []
+            for number in named:
+                for cid, text, meta in self.reader.case_rows(number):
+                    if cid not in seen and visible(meta):
+                        seen.add(cid)
+                        extra.append(cid)
+                        rows[cid] = (text, meta)
             ranked = in_case + extra + [cid for cid in ranked if cid not in set(in_case)]
-        texts, metadata = self.texts, self.metadata
-        hits = [Hit(cid, texts[cid], scores.get(cid, 0.0), metadata[cid]) for cid in ranked[: max(k, 1) * 4] if cid in texts and cid in metadata]
+        hits = [Hit(cid, rows[cid][0], scores.get(cid, 0.0), rows[cid][1]) for cid in ranked[: max(k, 1) * 4]]
         if self._reranker is not None and not named:
             order = self._reranker.rerank(query, [(h.chunk_id, h.text) for h in hits])
             by_id = {h.chunk_id: h for h in hits}
             hits = [Hit(cid, by_id[cid].text, score, by_id[cid].metadata) for cid, score in order]
         return hits[:k]
 
-    def rank(self, query: str, allowed: set[str], where: dict[str, Any] | None = None) -> tuple[list[str], dict[str, float]]:
-        """Candidate chunk ids, best first, by weighted reciprocal-rank fusion, with their scores."""
+    def rank(self, query: str, where: dict[str, Any] | None = None, visible=None) -> tuple[list[str], dict[str, float], dict[str, tuple[str, dict]]]:
+        """Candidate chunk ids, best first, by weighted reciprocal-rank fusion, with their scores
+        and their (text, metadata) rows read from the register."""
         config = self.settings.retrieval
         candidates = max(config.candidates, 10)
+        where = where or {}
         query_vector = self.embed_query(query)
-        dense = [(cid, score) for cid, score in self.vectors.query(query_vector, candidates * 2, build_where(where)) if cid in allowed][:candidates]
-        lexical = self.lexical.search(query, candidates, allowed_ids=allowed) if self.lexical else []
-        sentence_level = self._sentence_search(query_vector, allowed, candidates)
+        access_of = self.reader.access
+        dense = [(cid, score) for cid, score, _ in nearest_visible(self.vectors, query_vector, candidates, where, access_of)]
+        levels = where.get("access")
+        store_filters = {key: value for key, value in where.items() if key != "access"}
+        lexical = self.lexical.search(query, candidates, levels=levels, filters=store_filters) if self.lexical else []
+        sentence_level = self.sentence_store.best_chunks(query_vector, candidates, where, access_of)
         fused: dict[str, float] = {}
         for weight, results in ((config.dense_weight, dense), (config.lexical_weight, lexical), (config.sentence_weight, sentence_level)):
             for rank, (cid, _) in enumerate(results):
                 fused[cid] = fused.get(cid, 0.0) + weight / (config.rrf_k + rank + 1)
+        rows = self.reader.rows(fused)
+        # Only chunks the register holds (Chroma may keep orphans of an interrupted ingest) and
+        # the caller may see (the stores filtered already; this keeps visibility the one rule).
+        fused = {cid: score for cid, score in fused.items() if cid in rows and (visible is None or visible(rows[cid][1]))}
         for cid in fused:
-            meta = self.metadata.get(cid, {})
+            meta = rows[cid][1]
             if meta.get("section_kind") == "felter" or meta.get("part") in ("agenda", "front_matter"):
                 fused[cid] *= BOILERPLATE_PRIOR
-        return sorted(fused, key=lambda cid: -fused[cid]), fused
-
-    def _sentence_search(self, query_vector: np.ndarray, allowed: set[str], limit: int) -> list[tuple[str, float]]:
-        """Chunks ranked by their single best-matching sentence: a one-line fact in a long
-        passage is found even when the passage as a whole is about something else."""
-        matrix, chunk_ids = self.sentence_index
-        if not len(matrix):
-            return []
-        similarities = matrix @ query_vector
-        ranked: list[tuple[str, float]] = []
-        seen: set[str] = set()
-        for index in np.argsort(-similarities):
-            chunk_id = chunk_ids[index]
-            if chunk_id in seen or chunk_id not in allowed:
-                continue
-            seen.add(chunk_id)
-            ranked.append((chunk_id, float(similarities[index])))
-            if len(ranked) >= limit:
-                break
-        return ranked
+        return sorted(fused, key=lambda cid: -fused[cid]), fused, rows
 
     @lru_cache(maxsize=512)
     def embed_query(self, query: str) -> np.ndarray:
@@ -228,26 +232,17 @@ class Retriever:
 
     def next_in_section(self, chunk_id: str) -> str | None:
         """The passage that continues chunk_id's section (same document, part, case, section)."""
-        order, index = self.order, self.position.get(chunk_id)
-        if index is None or index + 1 >= len(order):
+        following = self.reader.following(chunk_id)
+        if following is None or chunk_id not in self.metadata:
             return None
-        current, following = self.metadata[chunk_id], self.metadata[order[index + 1]]
-        same = all(current.get(k) == following.get(k) for k in ("doc_id", "case", "part", "section"))
-        return order[index + 1] if same else None
+        current, meta = self.metadata[chunk_id], following[2]
+        same = all(current.get(k) == meta.get(k) for k in ("doc_id", "case", "part", "section"))
+        return following[0] if same else None
 
     def case_chunks(self, number: str, role: str | None = None, filters: SearchFilters | None = None) -> list[Hit]:
         """A case's passages in document order, as far as the caller's access and filters allow."""
         visible = self.visibility(filters, role)
-        return [Hit(cid, self.texts[cid], 0.0, meta) for cid in self.case_order.get(number, ()) if visible(meta := self.metadata[cid])]
-
-
-def _ids_by_case(rows) -> dict[str, list[str]]:
-    """Chunk ids per case in document order: the answer path reads whole cases on every question."""
-    by_case: dict[str, list[str]] = {}
-    for chunk_id, _, meta in rows:
-        if meta.get("case"):
-            by_case.setdefault(meta["case"], []).append(chunk_id)
-    return by_case
+        return [Hit(cid, text, 0.0, meta) for cid, text, meta in self.reader.case_rows(number) if visible(meta)]
 
 
 _retriever: Retriever | None = None

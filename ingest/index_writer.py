@@ -49,6 +49,7 @@ class IndexWriter:
             self._lock_file.close()
             raise
         self._vectors = None
+        self._sentences = None
         self._stored_ids: set[str] | None = None
         self.changed = False
 
@@ -68,6 +69,15 @@ class IndexWriter:
 
             self._vectors = VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension)
         return self._vectors
+
+    @property
+    def sentence_vectors(self):
+        """The sentences' own collection (queried by the Retriever with the chunks' filters)."""
+        if self._sentences is None:
+            from ingest.store.sentence_vectors import SentenceVectors
+
+            self._sentences = SentenceVectors.open(self.settings.data_dir, self.settings.store, self.embedder.dimension)
+        return self._sentences
 
     def count_tokens(self, text: str) -> int:
         return self.embedder.count_tokens(engine_safe(text))
@@ -117,6 +127,10 @@ class IndexWriter:
         all_sentences = [s for items in sentences.values() for s in items]
         vectors, embedded = self.embed([c.text for c in chunks] + all_sentences)
         old_ids = self.register.chunk_ids(document.doc_id)
+        from ingest.store.derived import document_sentence_ids, upsert_sentences
+
+        old_sentence_ids = document_sentence_ids(self.register, document.doc_id)
+        new_sentence_ids = upsert_sentences(self.sentence_vectors, chunks, sentences, vectors)
         if chunks:
             self.vectors.upsert(
                 [c.chunk_id for c in chunks],
@@ -127,6 +141,8 @@ class IndexWriter:
         stale = old_ids - {c.chunk_id for c in chunks}
         if stale:
             self.vectors.delete(sorted(stale))
+        if old_sentence_ids - new_sentence_ids:
+            self.sentence_vectors.delete(sorted(old_sentence_ids - new_sentence_ids))
         self.changed = True
         self._stored_ids = None
         return embedded
@@ -147,7 +163,9 @@ class IndexWriter:
         return removed
 
     def finish(self) -> None:
-        """Make Chroma, the sentence vectors and BM25 agree with the register (see the module doc)."""
+        """Make Chroma, the sentence vectors and the lexical store agree with the register (see the
+        module doc), even when nothing changed in this run."""
+        from ingest.store.derived import rebuild_lexical, sync_sentences
         from ingest.store.lexical import LexicalIndex
 
         known = self.register.all_chunk_ids()
@@ -160,13 +178,13 @@ class IndexWriter:
             log.warning("%d passages had no vector in the vector store; restoring them", len(missing))
             self._restore_vectors(missing)
         self._embed_missing_sentences()
+        sync_sentences(self.register, self.sentence_vectors, self.embedder.model_id)
         fingerprint = self._chunk_fingerprint()
         saved = LexicalIndex.saved_fingerprint(self.settings.lexical_path)
         if self.changed or saved != fingerprint:
             if not self.changed:
                 log.warning("the keyword index did not match the register (an interrupted ingest?); rebuilding it")
-            rows = self.register.chunks()
-            LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(self.settings.lexical_path, fingerprint)
+            rebuild_lexical(self.settings, self.register, fingerprint)
         _remove_leftovers(self.settings.lexical_path)
 
     def _restore_vectors(self, chunk_ids: set[str]) -> None:

@@ -140,12 +140,18 @@ def build_ui(state) -> gr.Blocks:
         return {k: v for k, v in values.items() if v and v != everyone}
 
     def run_turn(shown: str, sent: str, turns: list[dict], filters: dict | None, role: str, mode_label: str | None, request=None):
-        """Yields (conversation html, turns, export text, export file) as the answer arrives."""
+        """Yields (live turn html, turns, export text, export file) as the answer arrives.
+
+        Only the turn being answered streams, into its own element. The finished conversation is
+        not an output of the streaming event at all: Gradio re-renders every output component on
+        each streamed piece, so a growing conversation made every piece slower (turn 15 took ten
+        times turn 2). show_conversation() adds the finished turn to it once, after the stream.
+        """
         from assistant.service import InvalidQuestion
 
         number = len(turns) + 1
-        pending = {"html": turn_html(number, shown, None, pending=t("ui_thinking"), mode_label=mode_label), "question": sent}
-        yield conversation_html(turns + [pending]), turns, gr.update(), gr.update()
+        unchanged = gr.skip()
+        yield turn_html(number, shown, None, pending=t("ui_thinking"), mode_label=mode_label), unchanged, unchanged, unchanged
         try:
             assistant = state.assistant
             limit = state.settings.server.max_question_chars
@@ -155,34 +161,41 @@ def build_ui(state) -> gr.Blocks:
             for kind, value in assistant.stream(sent, history=history_of(turns)[-8:], filters=filters, role=role):
                 if kind == "token":
                     streamed += value
-                    pending["html"] = turn_html(number, shown, None, pending=streamed, mode_label=mode_label)
-                    yield conversation_html(turns + [pending]), turns, gr.update(), gr.update()
+                    yield turn_html(number, shown, None, pending=streamed, mode_label=mode_label), unchanged, unchanged, unchanged
                 else:
                     answer = value
             done = {"html": turn_html(number, shown, answer, retriever=assistant.retriever, role=role, mode_label=mode_label), "question": sent, "answer_text": answer.answer}
             turns = turns + [done]
             markdown = export_markdown(shown, answer)
             minutes = max(1, round(store_ttl_minutes()))
-            yield conversation_html(turns), turns, markdown, export_links_html(write_exports(shown, answer, request), minutes)
+            yield done["html"], turns, markdown, export_links_html(write_exports(shown, answer, request), minutes)
         except (InvalidQuestion, ValueError) as error:
             turns = turns + [{"html": error_turn_html(number, shown, str(error)), "question": sent}]
-            yield conversation_html(turns), turns, gr.update(), gr.update()
+            yield turns[-1]["html"], turns, gr.update(), gr.update()
         except Exception as error:  # noqa: BLE001 — e.g. no index yet: say so in the conversation
             logging.getLogger("radsarkiv.web").exception("Feil under svar i nettgrensesnittet")
             message = getattr(error, "message", None) or t("api_error_internal")
             turns = turns + [{"html": error_turn_html(number, shown, message), "question": sent}]
-            yield conversation_html(turns), turns, gr.update(), gr.update()
+            yield turns[-1]["html"], turns, gr.update(), gr.update()
+
+    def start_turn(turns):
+        """The welcome text goes when the first turn starts; later turns leave the history be."""
+        return "" if not turns else gr.skip()
+
+    def show_conversation(turns):
+        """After a turn: the finished turns (once per turn), and the live element emptied."""
+        return conversation_html(turns), ""
 
     def on_submit(question, mode_label, meeting, year, doc_type, turns, request: gr.Request):
         role = role_of(request)
         question = (question or "").strip()
         if not question:
-            yield conversation_html(turns), turns, gr.update(), gr.update(), gr.update()
+            yield gr.skip(), turns, gr.update(), gr.update(), gr.update()
             return
         mode = next((key for key, label in MODES.items() if t(label) == mode_label), "ask")
         badge = mode_label if mode != "ask" else None
-        for conversation, new_turns, markdown, file in run_turn(question, steer(question, mode), turns, filters_of(meeting, year, doc_type), role, badge, request):
-            yield conversation, new_turns, markdown, file, ""
+        for live, new_turns, markdown, file in run_turn(question, steer(question, mode), turns, filters_of(meeting, year, doc_type), role, badge, request):
+            yield live, new_turns, markdown, file, ""
 
     def store_ttl_minutes() -> float:
         from ui.api.export import store_of
@@ -190,7 +203,7 @@ def build_ui(state) -> gr.Blocks:
         return store_of(state).ttl / 60
 
     def on_new():
-        return welcome_html(), [], panel_html(), "", export_links_html(), ""
+        return welcome_html(), "", [], panel_html(), "", export_links_html(), ""
 
     def on_case(number, turns, request: gr.Request):
         from ingest.case_numbers import normalize_case_number
@@ -198,12 +211,12 @@ def build_ui(state) -> gr.Blocks:
         role = role_of(request)
         number = normalize_case_number((number or "").strip()) if number else None
         if not number:
-            yield gr.update(), conversation_html(turns), turns, gr.update(), gr.update()
+            yield gr.update(), gr.skip(), turns, gr.update(), gr.update()
             return
         shown = f"{t('heading_case')} {number}"
         first = True
-        for conversation, new_turns, markdown, file in run_turn(shown, shown, turns, None, role, None, request):
-            yield (gr.update(selected="chat") if first else gr.update()), conversation, new_turns, markdown, file
+        for live, new_turns, markdown, file in run_turn(shown, shown, turns, None, role, None, request):
+            yield (gr.update(selected="chat") if first else gr.update()), live, new_turns, markdown, file
             first = False
 
     def on_case_search(text, request: gr.Request):
@@ -240,7 +253,10 @@ def build_ui(state) -> gr.Blocks:
             with gr.Tab(t("ui_tab_chat"), id="chat"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=280):
-                        conversation = gr.HTML(welcome_html(), elem_id="conversation", js_on_load=None)
+                        # The finished turns, and the turn being answered (streamed on its own).
+                        with gr.Column(elem_id="conversation"):
+                            conversation = gr.HTML(welcome_html(), elem_id="conversation-history", js_on_load=None)
+                            live = gr.HTML("", elem_id="live-turn", js_on_load=None)
                         with gr.Row(elem_classes="ask-row"):
                             question = gr.Textbox(label=t("ui_question_label"), placeholder=t("ui_question_placeholder"), lines=2, max_lines=8, scale=6, elem_id="question", max_length=state.settings.server.max_question_chars)
                             with gr.Column(scale=1, min_width=120, elem_classes="ask-buttons"):
@@ -278,11 +294,16 @@ def build_ui(state) -> gr.Blocks:
 
         demo.load(on_load, outputs=[role_badge, meeting, year, doc_type, cases_table, upload_box, upload_denied])
         ask_inputs = [question, mode, meeting, year, doc_type, turns]
-        ask_outputs = [conversation, turns, export_text, export_file, question]
-        send.click(on_submit, ask_inputs, ask_outputs, concurrency_limit=4)
-        question.submit(on_submit, ask_inputs, ask_outputs, concurrency_limit=4)
-        new.click(on_new, outputs=[conversation, turns, source_panel, export_text, export_file, question])
-        case_go.click(on_case, [case_pick, turns], [tabs, conversation, turns, export_text, export_file])
+        ask_outputs = [live, turns, export_text, export_file, question]
+        # The pending turn says the answer is coming: no progress overlay on the outputs.
+        for trigger in (send.click, question.submit):
+            trigger(start_turn, [turns], [conversation], show_progress="hidden").then(
+                on_submit, ask_inputs, ask_outputs, concurrency_limit=4, show_progress="hidden"
+            ).then(show_conversation, [turns], [conversation, live], show_progress="hidden")
+        new.click(on_new, outputs=[conversation, live, turns, source_panel, export_text, export_file, question])
+        case_go.click(on_case, [case_pick, turns], [tabs, live, turns, export_text, export_file], show_progress="hidden").then(
+            show_conversation, [turns], [conversation, live], show_progress="hidden"
+        )
         case_search.change(on_case_search, [case_search], [cases_table])
         upload_button.click(on_upload, [upload_file, access], [upload_result, cases_table], concurrency_limit=1)
     return demo

@@ -119,7 +119,7 @@ def _latency_plot(rows: list[dict], path: Path) -> Path:
     _mode_lines(axes[1], full, "ask_ms", ", ask", "s")
     _finish(axes[1], "Whole calls incl. query embedding (load-sensitive)", log_y=True)
     _mode_lines(axes[2], rows, "vector_query_ms", "", "o")
-    _finish(axes[2], "Chroma query alone (k=80)")
+    _finish(axes[2], "Chroma query alone (k=40)")
     return _save(fig, path)
 
 
@@ -127,7 +127,8 @@ def _breakdown_plot(rows: list[dict], path: Path) -> Path | None:
     rows = [r for r in rows if (r.get("embedded") or {}).get("search_breakdown") and "error" not in r["embedded"]["search_breakdown"]]
     if not rows:
         return None
-    parts = [("allowed_ids_ms", "access/filter check"), ("chroma_ms", "Chroma (k=80)"), ("bm25_ms", "BM25"), ("sentence_matrix_ms", "sentence matrix")]
+    parts = [("chroma_ms", "Chroma chunks (40 visible)"), ("bm25_ms", "BM25 (memory-mapped, filtered)"),
+             ("sentence_collection_ms", "Chroma sentences (160 visible)"), ("register_rows_ms", "register rows of the candidates")]
     fig, axis = plt.subplots(figsize=(7, 4.2))
     labels = [f"{r['chunks']:,}" for r in rows]
     bottom = [0.0] * len(rows)
@@ -135,10 +136,10 @@ def _breakdown_plot(rows: list[dict], path: Path) -> Path | None:
         values = [r["embedded"]["search_breakdown"][key]["p50"] or 0.0 for r in rows]
         axis.bar(labels, values, bottom=bottom, label=label)
         bottom = [b + v for b, v in zip(bottom, values)]
-    axis.plot(labels, [r["embedded"]["search_index_ms"]["p50"] for r in rows], "kD", label="search index part (whole call)")
+    axis.plot(labels, [r["embedded"]["search_index_ms"]["p50"] for r in rows], "kD", label="search index part (whole call, no access filter)")
     axis.set_xlabel("chunks in the index")
     axis.set_ylabel("ms (p50)")
-    axis.set_title("Where search's index time goes (embedded Chroma)")
+    axis.set_title("Where search's index time goes (embedded Chroma; bars: a member's search)")
     axis.legend(fontsize=8)
     axis.grid(alpha=0.3, axis="y")
     return _save(fig, path)

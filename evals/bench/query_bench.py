@@ -8,8 +8,8 @@ timing in another (`--phase measure`). There, the real `Retriever(settings).sear
 `Assistant(settings).ask` are timed on distinct synthetic questions (no cache answers them)
 against the embedded Chroma and against `chroma run` serving a copy of the same directory, both
 open at once: each question runs in both modes back to back (alternating which goes first), with
-the same loaded register, BM25 and sentence matrix, so only the vector client differs and a
-change in machine load hits both modes alike. The Chroma query alone (k=80, what `search` asks
+the same register and memory-mapped BM25, so only the vector client (chunks and sentences) differs and a
+change in machine load hits both modes alike. The Chroma query alone (k=40, what `search` asks
 for) is timed the same way. With `--vector-only` only Chroma is built and timed (the reduced
 setup for 1M chunks).
 """
@@ -32,7 +32,7 @@ from evals.bench.ingest_bench import bench_settings, log
 from evals.bench.machine import EmbeddingClock, load_average, peak_rss_mb, reset_peak_rss, rss_mb
 from evals.bench.synthetic import DEFAULT_SEED, questions
 
-DENSE_K = 80  # Retriever.rank asks Chroma for candidates * 2 = 80 ids
+DENSE_K = 40  # Retriever.rank asks Chroma for `candidates` = 40 ids, filtered by its where clause
 
 
 def _percentiles(values: list[float]) -> dict[str, Any]:
@@ -96,13 +96,13 @@ def measure_stack(retriever, assistant, indexes: dict[str, Any], search_question
         embed_ms.append(_ms(lambda: retriever.embed_query(question))[0])
 
     def search(mode: str, index, question: str) -> None:
-        retriever.vectors = index
+        use(retriever, index)
         retriever.search(question, k=5)
 
     ask_embedding_ms: dict[str, list[float]] = {mode: [] for mode in indexes}
 
     def ask(mode: str, index, question: str) -> bool:
-        retriever.vectors = index
+        use(retriever, index)
         Retriever.embed_query.cache_clear()  # every ask pays for its own query embeddings
         before = clock.seconds
         refused = assistant.ask(question).refused
@@ -113,7 +113,7 @@ def measure_stack(retriever, assistant, indexes: dict[str, Any], search_question
     with EmbeddingClock(retriever.embedder) as clock:
         loop.run("ask_ms", ask_questions, 0.6, ask)
     cycled = (query_vectors * 3)[: max(3 * len(query_vectors), 10)]
-    loop.run("vector_query_ms", cycled, 0.1, lambda mode, index, vector: index.query(vector, DENSE_K), minimum=10)
+    loop.run("vector_query_ms", cycled, 0.1, lambda mode, index, vector: index[0].query(vector, DENSE_K), minimum=10)
     result = {}
     for mode in indexes:
         timings = loop.timings[mode]
@@ -131,17 +131,30 @@ def measure_stack(retriever, assistant, indexes: dict[str, Any], search_question
     return result
 
 
+def use(retriever, index) -> None:
+    """Point the Retriever at one mode's chunk and sentence collections."""
+    retriever.vectors, retriever.sentence_store = index
+
+
 def search_breakdown(retriever, search_questions: list[str], query_vectors: list[np.ndarray], count: int = 10) -> dict[str, Any]:
-    """Where the index part of `search` goes, step by step as Retriever.rank takes them."""
+    """Where the index part of `search` goes, step by step as Retriever.rank takes them, for a
+    member (the public level only, so the access filter is in every store's query)."""
+    from assistant.retrieval import Retriever
+    from ingest.store.visible import nearest_visible
+
     candidates = max(retriever.settings.retrieval.candidates, 10)
-    parts: dict[str, list[float]] = {"allowed_ids_ms": [], "chroma_ms": [], "bm25_ms": [], "sentence_matrix_ms": []}
+    where = Retriever.where(None, "member")
+    parts: dict[str, list[float]] = {"chroma_ms": [], "bm25_ms": [], "sentence_collection_ms": [], "register_rows_ms": []}
     try:
         for question, vector in list(zip(search_questions, query_vectors))[:count]:
-            elapsed, allowed = _ms(lambda: retriever.allowed_ids(None, None))
-            parts["allowed_ids_ms"].append(elapsed)
-            parts["chroma_ms"].append(_ms(lambda: retriever.vectors.query(vector, candidates * 2, None))[0])
-            parts["bm25_ms"].append(_ms(lambda: retriever.lexical.search(question, candidates, allowed_ids=allowed))[0])
-            parts["sentence_matrix_ms"].append(_ms(lambda: retriever._sentence_search(vector, allowed, candidates))[0])
+            elapsed, dense = _ms(lambda: [(c, s) for c, s, _ in nearest_visible(retriever.vectors, vector, candidates, where, retriever.reader.access)])
+            parts["chroma_ms"].append(elapsed)
+            elapsed, lexical = _ms(lambda: retriever.lexical.search(question, candidates, levels=where["access"]))
+            parts["bm25_ms"].append(elapsed)
+            elapsed, sentences = _ms(lambda: retriever.sentence_store.best_chunks(vector, candidates, where, retriever.reader.access))
+            parts["sentence_collection_ms"].append(elapsed)
+            ids = {cid for results in (dense, lexical, sentences) for cid, _ in results}
+            parts["register_rows_ms"].append(_ms(lambda: retriever.reader.rows(ids))[0])
     except Exception as error:  # noqa: BLE001 (the Retriever's internals may move; the rest still stands)
         return {"error": repr(error)}
     return {key: _percentiles(values) for key, values in parts.items()}
@@ -213,6 +226,7 @@ def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vect
     from assistant.service import Assistant
     from ingest.embedders import make_embedder
     from ingest.settings import StoreSettings
+    from ingest.store.sentence_vectors import SentenceVectors
     from ingest.store.vectors import VectorIndex
 
     data_dir = work / f"query-{chunks}"
@@ -248,18 +262,20 @@ def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vect
             retriever = Retriever(settings)
             cold["retriever_load_s"] = round(time.perf_counter() - start, 2)
             cold["embedded_first_query_ms"] = round(_ms(lambda: retriever.vectors.query(query_vectors[0], DENSE_K))[0], 1)
+            cold["rss_after_retriever_load_mb"] = rss_mb()
             assistant = Assistant(settings, retriever=retriever)
             start = time.perf_counter()
             assistant.ask(warm[0])  # the first ask builds the evidence scorer over every chunk
             cold["first_ask_s"] = round(time.perf_counter() - start, 2)
             cold["rss_after_load_mb"] = rss_mb()
-            indexes = {"embedded": retriever.vectors, "server": server_index}
+            server_sentences = SentenceVectors.open(data_dir, StoreSettings(chroma_url=server.url), embedder.dimension)
+            indexes = {"embedded": (retriever.vectors, retriever.sentence_store), "server": (server_index, server_sentences)}
             for index in indexes.values():
-                retriever.vectors = index
+                use(retriever, index)
                 retriever.search(warm[1], k=5)
             log(f"  Retriever loaded in {cold['retriever_load_s']} s, first ask {cold['first_ask_s']} s; timing both modes, interleaved")
             result.update(measure_stack(retriever, assistant, indexes, search_questions, ask_questions, query_vectors, time_limit_s))
-            retriever.vectors = indexes["embedded"]
+            use(retriever, indexes["embedded"])
             result["embedded"]["search_breakdown"] = search_breakdown(retriever, search_questions, query_vectors)
         result["peak_rss_mb"] = peak_rss_mb()
         result["server"]["server_peak_rss_mb"] = server.peak_rss_mb()

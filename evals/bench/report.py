@@ -129,9 +129,9 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
             "p50 / p95 in ms over distinct synthetic questions. `search` = `Retriever.search(q, k=5)` including the query "
             "embedding; the index part is the same call with the query embedding already cached; `ask` = `Assistant.ask(q)` "
             "(extractive answerer, no LLM), and without embedding = minus the time inside the embedder during that ask; "
-            "Chroma = `VectorIndex.query(vector, k=80)` alone. Server = `chroma run` on 127.0.0.1 serving a copy of the same "
-            "directory, with the same loaded register and BM25. Rows marked Chroma only are the reduced setup (no register, "
-            "BM25 or Retriever).",
+            "Chroma = `VectorIndex.query(vector, k=40)` alone. Server = `chroma run` on 127.0.0.1 serving a copy of the same "
+            "directory (chunk and sentence collections), with the same register and memory-mapped BM25. Rows marked Chroma only "
+            "are the reduced setup (no register, BM25 or Retriever).",
             "",
             "| chunks | Chroma | search | search, index part | query embedding | ask | ask without embedding | Chroma query | n (search/ask) |",
             "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -165,25 +165,30 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
             lines += [
                 "",
                 "Where the time goes (embedded Chroma, p50 ms): the steps of `search`'s index part as `Retriever.rank` takes them "
-                "(access/filter check over every chunk's metadata, Chroma k=80, BM25 top 40, best-sentence scan of the sentence "
-                "matrix), and `ask` split into time inside the embedder and the rest.",
+                "for a member (public level only), so every store applies the access filter (Chroma chunks, 40 visible ones; the memory-mapped "
+                "BM25 top 40, filtered before its top k; the sentence collection, 160 visible sentences; then the register rows of the "
+                "fused candidates), and `ask` split into time inside the embedder and the rest. With the access level as the only "
+                "filter, Chroma is asked without a where clause for four times as many neighbours and the invisible ones are dropped "
+                "by their register access level (ingest/store/visible.py).",
                 "",
-                "| chunks | allowed ids | Chroma | BM25 | sentence matrix | search index part | ask: embedding | ask: the rest |",
+                "| chunks | Chroma | BM25 | sentence collection | register rows | search index part | ask: embedding | ask: the rest |",
                 "|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             for r in breakdown:
                 b, e = r["embedded"]["search_breakdown"], r["embedded"]
                 lines.append(
-                    f"| {r['chunks']:,} | {_fmt(b['allowed_ids_ms']['p50'])} | {_fmt(b['chroma_ms']['p50'])} | {_fmt(b['bm25_ms']['p50'])} "
-                    f"| {_fmt(b['sentence_matrix_ms']['p50'])} | {_fmt(e['search_index_ms']['p50'])} "
+                    f"| {r['chunks']:,} | {_fmt(b['chroma_ms']['p50'])} | {_fmt(b['bm25_ms']['p50'])} "
+                    f"| {_fmt(b['sentence_collection_ms']['p50'])} | {_fmt(b['register_rows_ms']['p50'])} | {_fmt(e['search_index_ms']['p50'])} "
                     f"| {_fmt((e.get('ask_embedding_ms') or {}).get('p50'))} | {_fmt((e.get('ask_without_embedding_ms') or {}).get('p50'))} |"
                 )
         lines += [
             "",
             "### Building and loading the index",
             "",
-            "Build = copying rows into the register, inserting into Chroma and building BM25, in one process; load = "
-            "`Retriever(settings)` in a fresh process; the first ask also builds the evidence scorer over every chunk "
+            "Build = copying rows into the register, inserting chunks and sentences into Chroma and building BM25, in one process; "
+            "the Chroma insert column is the chunk collection, the sentence collection's insert time is in bench.json "
+            "(`sentence_insert_s`); load = `Retriever(settings)` in a fresh process (it opens the stores, reading no chunk); "
+            "the first ask also builds the evidence scorer over every chunk "
             "(the language detector is loaded before, separately). Peak RSS is per process.",
             "",
             "| chunks | sentences | Chroma insert s (per s) | register write s | BM25 build s | on disk MiB (register / Chroma / BM25) | build peak RSS MiB "
@@ -236,7 +241,7 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
         "- Peak memory is the worker process's peak RSS (VmHWM, reset just before the ingest), so it includes C allocations "
         "(embedder, Chroma, SQLite) that tracemalloc would miss.",
         "- Query sizes copy the N=50 archive's documents (years moved on per copy) until the index holds the wanted chunk count; "
-        "Chroma gets each chunk's real vector plus noise (cosine ≈ 0.9 to the original), sentences keep their real vectors. "
+        "Chroma gets each chunk's and each sentence's real vector plus noise (cosine ≈ 0.9 to the original); the register's embedding cache keeps the real sentence vectors the answerer scores with. "
         "So the vocabulary stops growing after the first copy: a real archive of that size has more distinct words (more work "
         "for the answerer's missing-term check) but shorter BM25 postings per word. Treat the large sizes as the cost of the index "
         "structures, not as a model of a real archive's text.",

@@ -7,11 +7,13 @@ moves every year in its text and metadata on by the pool's span, so the copies a
 meetings and cases, as a real archive's later years would be.
 
 - register (SQLite): every copied document, case, chunk and sentence row, as ingest writes them;
-  a sentence keeps its pool vector (a sentence that differs only in its year embeds the same),
-  so the Retriever's sentence matrix and the answerer behave as on the pool archive;
+  a sentence keeps its pool vector in the embedding cache (a sentence that differs only in its
+  year embeds the same), so the answerer scores sentences as on the pool archive;
 - Chroma: each chunk's pool vector plus Gaussian noise, renormalised (cosine to the original
-  ~0.9), so the vector index holds distinct points spread the way real chunks are;
-- BM25: built by the real `LexicalIndex.build` over the copied chunk text.
+  ~0.9), so the vector index holds distinct points spread the way real chunks are; the sentence
+  collection likewise (each copied sentence's pool vector plus the same noise: a thousand exact
+  duplicates of one point would make a pathological HNSW graph), with the chunk's filter fields;
+- BM25: the real memory-mapped `LexicalStore`, built from the register as ingest builds it.
 
 With vector_only, only Chroma is built (the reduced setup for 1M chunks).
 """
@@ -87,8 +89,9 @@ def _noise_scale(dimension: int, cosine: float) -> float:
 def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_only: bool, seed: int) -> dict[str, Any]:
     """Copy the pool into data_dir until it holds `target` chunks; time each store's build."""
     from ingest.chunking import content_hash
-    from ingest.store.lexical import LexicalIndex
+    from ingest.store.derived import rebuild_lexical
     from ingest.store.register import Register
+    from ingest.store.sentence_vectors import SentenceVectors, sentence_id, sentence_metadata
     from ingest.store.vectors import VectorIndex
 
     settings = bench_settings(data_dir)
@@ -96,11 +99,11 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
     scale = _noise_scale(dimension, CHUNK_NOISE_COSINE)
     vectors = VectorIndex.open(data_dir, settings.store, dimension)
     collection, batch = vectors.collection, vectors._batch
+    sentence_collection = None if vector_only else SentenceVectors.open(data_dir, settings.store, dimension).index.collection
     register = None if vector_only else Register.open(settings.register_path)
-    timings = {"register_s": 0.0, "chroma_insert_s": 0.0, "bm25_s": 0.0, "generate_s": 0.0}
-    pending: dict[str, list] = {"documents": [], "cases": [], "chunks": [], "sentences": [], "embeddings": [], "ids": [], "vectors": [], "metas": []}
-    lexical_ids: list[str] = []
-    lexical_texts: list[str] = []
+    timings = {"register_s": 0.0, "chroma_insert_s": 0.0, "sentence_insert_s": 0.0, "bm25_s": 0.0, "generate_s": 0.0}
+    pending: dict[str, list] = {"documents": [], "cases": [], "chunks": [], "sentences": [], "embeddings": [], "ids": [], "vectors": [], "metas": [],
+                                "sentence_ids": [], "sentence_vectors": [], "sentence_metas": []}
     count, copy, last_report = 0, 0, time.perf_counter()
 
     def flush(force: bool = False) -> None:
@@ -111,6 +114,14 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
                 collection.add(ids=pending["ids"][begin:end], embeddings=np.stack(pending["vectors"][begin:end]), metadatas=pending["metas"][begin:end])
             timings["chroma_insert_s"] += time.perf_counter() - start
             pending["ids"], pending["vectors"], pending["metas"] = [], [], []
+        if pending["sentence_ids"] and (force or len(pending["sentence_ids"]) >= batch):
+            start = time.perf_counter()
+            for begin in range(0, len(pending["sentence_ids"]), batch):
+                end = begin + batch
+                sentence_collection.add(ids=pending["sentence_ids"][begin:end], embeddings=np.stack(pending["sentence_vectors"][begin:end]),
+                                        metadatas=pending["sentence_metas"][begin:end])
+            timings["sentence_insert_s"] += time.perf_counter() - start
+            pending["sentence_ids"], pending["sentence_vectors"], pending["sentence_metas"] = [], [], []
         if register is not None and (force or len(pending["chunks"]) >= 5000):
             start = time.perf_counter()
             with register.db:
@@ -159,8 +170,11 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
                         pending["sentences"].append((new_id, index, new_sentence, new_sentence_digest))
                         if sentence_digest in pool.vectors:
                             pending["embeddings"].append((pool.model_id, new_sentence_digest, pool.vectors[sentence_digest]))
-                    lexical_ids.append(new_id)
-                    lexical_texts.append(new_text)
+                            sentence_vector = np.frombuffer(pool.vectors[sentence_digest], dtype=np.float32)
+                            sentence_vector = sentence_vector + rng.standard_normal(dimension).astype(np.float32) * scale
+                            pending["sentence_ids"].append(sentence_id(new_id, index))
+                            pending["sentence_vectors"].append(sentence_vector / np.linalg.norm(sentence_vector))
+                            pending["sentence_metas"].append(sentence_metadata(new_id, index, meta))
             count += len(rows)
             timings["generate_s"] += time.perf_counter() - started
             flush()
@@ -171,18 +185,20 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
     flush(force=True)
     if register is not None:
         start = time.perf_counter()
-        LexicalIndex.build(lexical_ids, lexical_texts).save(settings.lexical_path)
+        rebuild_lexical(settings, register)
         timings["bm25_s"] = time.perf_counter() - start
         sentences = register.db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
         register.close()
     else:
         sentences = None
     chunks_in_chroma = vectors.count()
-    del vectors, collection
+    sentences_in_chroma = sentence_collection.count() if sentence_collection is not None else None
+    del vectors, collection, sentence_collection
     result = {key: round(value, 2) for key, value in timings.items()}
     result.update(
         chunks=chunks_in_chroma,
         sentences=sentences,
+        sentence_vectors=sentences_in_chroma,
         copies=copy,
         chroma_insert_per_s=round(chunks_in_chroma / timings["chroma_insert_s"], 1) if timings["chroma_insert_s"] else None,
         index_mb={
@@ -212,5 +228,6 @@ def run_build(chunks: int, pool_dir: Path, work: Path, vector_only: bool, seed: 
     build["total_s"] = round(time.perf_counter() - start, 1)
     build["peak_rss_mb"] = peak_rss_mb()
     log(f"  built in {build['total_s']} s (Chroma insert {build['chroma_insert_s']} s = {build['chroma_insert_per_s']}/s, "
+        f"sentence collection {build['sentence_insert_s']} s, "
         f"register {build['register_s']} s, BM25 {build['bm25_s']} s), {build['index_mb']['total']} MB on disk")
     return build

@@ -209,3 +209,15 @@ class LexicalIndex:
             return cls([], None, meta.get("fingerprint"))
         retriever = bm25s.BM25.load(str(path / "bm25"), load_corpus=False)
         return cls(ids, retriever, meta.get("fingerprint"))
+
+
+def swap_in(tmp: Path, path: Path) -> None:
+    """Put the finished directory `tmp` in place of `path`: the old one is moved aside first and
+    removed after, so a crash leaves one complete index (or none, which the next ingest rebuilds)."""
+    old = None
+    if path.exists():
+        old = path.parent / f".{path.name}.old-{uuid.uuid4().hex}"
+        os.replace(path, old)
+    os.replace(tmp, path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -51,6 +51,11 @@ MIGRATIONS: list[str] = [
     """,
     # treatments, votes, attendance and meeting-record links (ingest.store.records)
     meeting_records.MIGRATION,
+    # chunks by case number: the Retriever reads a case's passages from the register on demand
+    # instead of keeping every chunk in memory (the expression must match ChunkReader's queries).
+    """
+    CREATE INDEX IF NOT EXISTS chunks_case ON chunks(json_extract(metadata, '$.case'));
+    """,
 ]
 
 

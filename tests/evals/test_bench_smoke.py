@@ -39,3 +39,22 @@ def test_synthetic_bundle_ingests_as_a_council_bundle(tmp_path):
     for plan in case_plan(-1):
         assert cases[plan.id]["decision"], plan.id
     assert len(cases) == len(case_plan(0)) + len(case_plan(-1))
+
+    # The query bench's scaled index (copies of this archive) is what the Retriever reads: the
+    # register, the memory-mapped BM25 and both Chroma collections, built as ingest builds them.
+    from assistant.retrieval import Retriever
+    from evals.bench.scaled_index import build_index, load_pool
+    from ingest.embedders import make_embedder
+
+    embedder = make_embedder(settings.embedding)
+    pool = load_pool(settings.data_dir, embedder.model_id)
+    target = 2 * pool.chunk_count + 1
+    built = build_index(tmp_path / "scaled", pool, target, embedder.dimension, False, 7)
+    assert built["chunks"] == target and built["sentence_vectors"] == built["sentences"] > target
+    retriever = Retriever(make_settings(tmp_path / "scaled"))
+    assert len(retriever.lexical) == target and len(retriever.order) == target
+    title = case_plan(0)[0].title
+    hits = retriever.search(title, k=5)
+    assert hits and any(title in h.text for h in hits)
+    copies = {h.metadata["doc_id"].split("/")[0] for h in retriever.search(title, k=10)}
+    assert len(copies) >= 2  # the copies are distinct documents, found alike

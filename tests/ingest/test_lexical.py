@@ -106,3 +106,68 @@ def test_build_rejects_bad_input():
         LexicalIndex.build(["a", "a"], ["x", "y"])
     with pytest.raises(ValueError, match="2 ids for 1 texts"):
         LexicalIndex.build(["a", "b"], ["x"])
+
+
+# ---- LexicalStore: the memory-mapped BM25 the Retriever queries, filtered on disk ------------------
+
+from ingest.store.lexical_store import LexicalStore  # noqa: E402
+
+ACCESS = {"helse": "internal", "sak": "public", "micro": "confidential", "arendal": "public", "tom": "public"}
+META = {
+    "helse": {"meeting": "1/2026", "year": 2026, "case": "7/1/2026", "doc_type": "motepapirer", "doc_id": "a"},
+    "sak": {"meeting": "1/2026", "year": 2026, "case": "7/1/2026", "doc_type": "motepapirer", "doc_id": "a"},
+    "micro": {"meeting": "2/2026", "year": 2026, "doc_type": "nyhet", "doc_id": "b"},
+    "arendal": {"year": 2025, "doc_type": "nyhet", "doc_id": "c"},
+    "tom": {"year": 2025, "doc_id": "c"},
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> LexicalStore:
+    path = tmp_path_factory.mktemp("lexical") / "bm25"
+    rows = [(cid, text, {**META[cid], "access": ACCESS[cid]}) for cid, text in TEXTS.items()]
+    assert LexicalStore.build(path, rows) == len(TEXTS)
+    return LexicalStore.open(path)
+
+
+def test_store_ranks_like_the_in_memory_index(store, index):
+    for query in ("rådet helsedata", "7/1/2026", "microdata.no", "Rådets møter", "helsedataene"):
+        ours, theirs = store.search(query, 10), index.search(query, 10)
+        assert [i for i, _ in ours] == [i for i, _ in theirs]
+        assert [s for _, s in ours] == pytest.approx([s for _, s in theirs])
+    assert len(store) == len(TEXTS) and store.search("", 5) == [] and store.search("kvantedatamaskin", 5) == []
+
+
+def test_store_applies_access_levels(store):
+    assert {i for i, _ in store.search("rådet helsedata", 10, levels=("public",))} == {"sak", "arendal"}
+    assert {i for i, _ in store.search("rådet helsedata", 10, levels=("public", "internal"))} == {"helse", "sak", "arendal"}
+    assert store.search("helsedata", 5, levels=("public",)) == []  # only the internal passage says it
+    assert store.search("microdata.no", 5, levels=("public", "internal")) == []
+
+
+def test_store_filters_on_metadata_fields(store):
+    assert {i for i, _ in store.search("rådet", 10, filters={"year": 2025})} == {"arendal"}
+    assert {i for i, _ in store.search("rådet helsedata", 10, filters={"case": "7/1/2026"})} == {"helse", "sak"}
+    assert {i for i, _ in store.search("rådet helsedata", 10, levels=("public",), filters={"meeting": "1/2026"})} == {"sak"}
+    assert store.search("rådet", 10, filters={"doc_id": "nowhere"}) == []
+
+
+def test_store_filter_applies_before_top_k(tmp_path):
+    ids = [f"strong{i}" for i in range(50)] + ["weak"]
+    texts = ["helsedata helsedata helsedata"] * 50 + ["Et langt referat om mye annet, også litt helsedata."]
+    rows = [(cid, text, {"access": "public" if cid == "weak" else "internal", "doc_id": cid}) for cid, text in zip(ids, texts)]
+    LexicalStore.build(tmp_path / "bm25", rows)
+    store = LexicalStore.open(tmp_path / "bm25")
+    assert [i for i, _ in store.search("helsedata", 1, levels=("public",))] == ["weak"]
+    assert [i for i, _ in store.search("helsedata", 1, filters={"doc_id": "weak"})] == ["weak"]
+
+
+def test_store_keeps_the_lexical_index_layout_and_ignores_older_ones(store, index, tmp_path):
+    # LexicalIndex.load still reads the directory (ids in the same order), so older tools keep working.
+    assert LexicalIndex.load(store.path).ids == list(TEXTS)
+    index.save(tmp_path / "old")
+    assert LexicalStore.open(tmp_path / "old") is None  # the in-memory layout: rebuilt by the next ingest
+    assert LexicalStore.open(tmp_path / "absent") is None
+    LexicalStore.build(tmp_path / "empty", [])
+    empty = LexicalStore.open(tmp_path / "empty")
+    assert empty is not None and len(empty) == 0 and empty.search("helsedata", 5) == []

@@ -75,3 +75,69 @@ def test_meeting_filter_limits_a_case_query(retriever):
 def test_facts_are_found_in_the_top_five(retriever, query, expected):
     hits = retriever.search(query, k=5)
     assert any(expected in h.text for h in hits), [h.text[:80] for h in hits]
+
+
+def test_retriever_keeps_no_per_chunk_state(retriever):
+    """Chunk text, metadata, ids and sentence vectors stay in the stores: after searches and case
+    reads, nothing the Retriever holds grows with the number of chunks."""
+    retriever.search("tilgang til helsedata", k=5)
+    retriever.case_chunks("7/1/2026")
+    chunks = len(retriever.order)
+    assert chunks > 100
+    for name, value in vars(retriever).items():
+        if isinstance(value, (dict, list, set, tuple)) or hasattr(value, "shape"):
+            assert len(value) < chunks, f"Retriever.{name} holds {len(value)} entries for {chunks} chunks"
+
+
+def test_sentence_collection_finds_a_chunk_by_one_sentence_under_the_filters(retriever):
+    sentence = "Rådsleder og Ingrid Stenstadvold Ross bidrar til forordet."
+    vector = retriever.embed_query(sentence)
+    best = retriever.sentence_store.best_chunks(vector, 5)
+    assert best and "Ingrid Stenstadvold Ross bidrar til forordet" in retriever.texts[best[0][0]]
+    other_meeting = {m["meeting"] for m in retriever.metadata.values() if m.get("meeting")} - {retriever.metadata[best[0][0]].get("meeting")}
+    meeting = sorted(other_meeting)[0]
+    filtered = retriever.sentence_store.best_chunks(vector, 5, {"meeting": meeting})
+    assert filtered and all(retriever.metadata[cid]["meeting"] == meeting for cid, _ in filtered)
+    assert retriever.sentence_store.best_chunks(vector, 5, {"access": []}) == []
+
+
+def test_nearest_visible_drops_what_the_caller_may_not_see_and_falls_back_to_the_filter(tmp_path):
+    """The access filter alone is applied after an unfiltered query (Chroma's filtered path is
+    slow when the filter matches most records); a rarely visible level still gets its k."""
+    import numpy as np
+
+    from ingest.settings import StoreSettings
+    from ingest.store.vectors import VectorIndex
+    from ingest.store.visible import nearest_visible
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((60, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex.open(tmp_path, StoreSettings(collection="visible-test"), 8)
+    access = ["public"] * 50 + ["confidential"] * 10
+    index.upsert([f"c{i}" for i in range(60)], vectors, [{"access": a, "meeting": f"{i % 3}/2026"} for i, a in enumerate(access)])
+    query = vectors[55]  # a confidential record's own vector
+    everyone = nearest_visible(index, query, 5, {})
+    assert everyone[0][0] == "c55"
+    public = nearest_visible(index, query, 5, {"access": ["public"]})
+    assert len(public) == 5 and all(meta["access"] == "public" for _, _, meta in public)
+    assert [i for i, _, _ in public] == [i for i, _, m in index_order(index, query) if m["access"] == "public"][:5]
+    stored = dict(zip(*(lambda got: (got["ids"], got["metadatas"]))(index.collection.get(include=["metadatas"]))))
+    rare = nearest_visible(index, vectors[0], 8, {"access": ["confidential"]})  # 10 of 60: the filtered query
+    assert len(rare) == 8 and all(stored[i]["access"] == "confidential" for i, _, _ in rare)
+    meeting = nearest_visible(index, query, 5, {"access": ["public"], "meeting": "1/2026"})
+    assert len(meeting) == 5 and all(stored[i]["access"] == "public" and stored[i]["meeting"] == "1/2026" for i, _, _ in meeting)
+    assert nearest_visible(index, query, 5, {"access": []}) == []
+    # The access level may come from elsewhere (the register) instead of Chroma's metadata.
+    levels = {i: m["access"] for i, m in stored.items()}
+    via_register = nearest_visible(index, query, 5, {"access": ["public"]}, lambda ids: {i: levels[i] for i in ids})
+    assert [i for i, _, _ in via_register] == [i for i, _, _ in public]
+
+
+def index_order(index, query):
+    """Every record by exact cosine similarity to query, best first."""
+    import numpy as np
+
+    got = index.collection.get(include=["embeddings", "metadatas"])
+    scored = [(i, float(np.dot(e, query)), m) for i, e, m in zip(got["ids"], got["embeddings"], got["metadatas"])]
+    return sorted(scored, key=lambda item: -item[1])

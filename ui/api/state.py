@@ -28,6 +28,22 @@ log = logging.getLogger("radsarkiv.server")
 UPLOAD_FOLDER = "opplastet"  # uploaded files live in <data_dir>/uploads/opplastet → doc ids "opplastet/<navn>"
 
 
+# One real question through the whole answer path before the server says it is ready: it loads
+# the query embedder, the language detector and the sentence splitter, and builds the answerer's
+# evidence scorer, which the first user would otherwise wait for.
+WARM_UP_QUESTION = "Hva har rådet sagt om helsedata?"
+
+
+def warm_up(assistant) -> None:
+    started = time.perf_counter()
+    try:
+        assistant.ask(WARM_UP_QUESTION, role="admin")
+    except Exception:  # noqa: BLE001 — readiness's own test query decides; the first user just waits longer
+        log.exception("Oppvarmingsspørsmålet feilet")
+        return
+    log.info("Varmet opp på %.1f s", time.perf_counter() - started)
+
+
 class AppState:
     def __init__(self, settings: Settings, assistant=None):
         self.settings = settings
@@ -54,7 +70,10 @@ class AppState:
                 from assistant.service import Assistant
 
                 # Our own retriever, not the process-wide one: each app serves exactly its settings.
-                self._assistant = Assistant(self.settings, retriever=Retriever(self.settings))
+                assistant = Assistant(self.settings, retriever=Retriever(self.settings))
+                warm_up(assistant)
+                # Published only when warm: /readyz says 200 once the first question is as fast as the tenth.
+                self._assistant = assistant
                 self._load_error = None
             except Exception as error:  # noqa: BLE001 — reported through readyz, logged here
                 log.exception("Kunne ikke laste indeksen")
@@ -78,7 +97,10 @@ class AppState:
         return self.assistant.retriever
 
     def readiness(self) -> dict[str, Any]:
-        """Loaded, and a real query runs. Raises ApiError(503) with the reason otherwise."""
+        """Loaded, warmed up, and a real query runs. Raises ApiError(503) with the reason otherwise."""
+        if self._assistant is None and self._load_lock.locked():
+            # Still loading and warming up: say so now rather than hold the probe until it is done.
+            raise ApiError(503, phrase("api_error_not_ready", "nb", reason="indeksen lastes og varmes opp"))
         retriever = self.retriever
         try:
             retriever.search("rådet", k=1, role="admin")
