@@ -38,6 +38,9 @@ class Answer(BaseModel):
     # Not part of the public JSON: what the answerer saw, and notes from citation validation.
     context: list[RetrievedPassage] = Field(default_factory=list, exclude=True)
     notes: list[str] = Field(default_factory=list, exclude=True)
+    # With a language model: how the request went (timings, tokens, the fallback reason) and the
+    # extractive answer it was measured against, for the evaluator.
+    generation: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
     def public_json(self) -> dict[str, Any]:
         return self.model_dump(
