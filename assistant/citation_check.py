@@ -107,7 +107,7 @@ class _Evidence:
         # A sentence id ("[2.3]") is our numbering, not archive text: its digits support nothing.
         text = "\n".join(
             f"{'' if SENTENCE_ID.fullmatch(s.marker) else s.marker} {s.case or ''} "
-            f"{s.document or ''} {s.page or ''} {s.text}"
+            f"{s.document or ''} {s.page or ''} {chr(10).join(s.sentences) or s.text}"
             for s in sources
         )
         self.numbers = _numbers(text, _SOURCE_NUMBER_WORDS)
