@@ -472,7 +472,7 @@ def test_sources_are_trimmed_by_rank_to_the_context_window() -> None:
     from assistant.llm_sources import estimate_tokens
 
     sources = [_long_source(n, 12) for n in range(1, 9)]
-    for window in (1024, 2048, 8192):
+    for window in (2048, 3072, 16384):
         settings = LLMSettings(base_url="http://127.0.0.1:9/v1", model="m", context_tokens=window, max_tokens=256)
         messages, kept = fit_messages(QUESTION, "nb", sources, None, settings)
         prompt = sum(estimate_tokens(m["content"]) for m in messages)
@@ -483,9 +483,9 @@ def test_sources_are_trimmed_by_rank_to_the_context_window() -> None:
         assert kept[-1].sentences == sources[len(kept) - 1].sentences[: len(kept[-1].sentences)]
         user = messages[-1]["content"]
         assert all(sentence in user for s in kept for sentence in s.sentences)
-        if window == 8192:
+        if window == 16384:
             assert len(kept) == len(sources)
-    small = fit_messages(QUESTION, "nb", sources, None, LLMSettings(context_tokens=1024, max_tokens=256))[1]
+    small = fit_messages(QUESTION, "nb", sources, None, LLMSettings(context_tokens=2048, max_tokens=256))[1]
     assert 0 < len(small) < len(sources)
 
 
