@@ -43,10 +43,11 @@ HISTORY_CHARS = 2000  # per message: old answers should not crowd out the source
 class GenerationFailed(RuntimeError):
     """The model could not produce a usable answer; fall back to the extractive answerer."""
 
-    def __init__(self, reason: str, notes: list[str] | None = None) -> None:
+    def __init__(self, reason: str, notes: list[str] | None = None, details: dict | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.notes = notes or []
+        self.details = details or {}  # what the model wrote and how long it took, when it wrote
 
 
 @dataclass
@@ -236,14 +237,17 @@ class LLMGenerator:
         raw = "".join(pieces).strip()
         if not raw:
             raise GenerationFailed("the LLM returned an empty answer")
+        measured = {
+            "raw_text": raw, "sources": len(sources), "first_token_s": first_token, "elapsed_s": elapsed,
+            "completion_tokens": int(usage.get("completion_tokens") or len(pieces)),
+            "prompt_tokens": usage.get("prompt_tokens"),
+        }
         text, used, notes = validate_citations(raw, sources, lang)
         if not text.strip():
-            raise GenerationFailed("no sentence of the LLM answer survived citation checks", notes)
+            raise GenerationFailed("no sentence of the LLM answer survived citation checks", notes, measured)
         return GenerationResult(
-            text, used, notes, raw_text=raw, refused=is_refusal(text), sources=sources,
-            first_token_s=first_token, elapsed_s=elapsed,
-            completion_tokens=int(usage.get("completion_tokens") or len(pieces)),
-            prompt_tokens=usage.get("prompt_tokens"),
+            text, used, notes, refused=is_refusal(text), sources=sources,
+            **{k: v for k, v in measured.items() if k != "sources"},
         )
 
     def generate(

@@ -100,7 +100,7 @@ class Assistant:
             result = self._generator.generate(question, lang, sources, history, on_token=on_token)
         except GenerationFailed as error:
             extractive.notes.append(phrase("note_generation_fallback", lang, reason=str(error)[:120]))
-            extractive.generation = {**info, "fallback": error.reason, "notes": list(error.notes)}
+            extractive.generation = {**info, **error.details, "fallback": error.reason, "notes": list(error.notes)}
             return extractive
         info.update(
             sources=len(result.sources), first_token_s=result.first_token_s, elapsed_s=result.elapsed_s,
