@@ -5,7 +5,7 @@ import re
 import threading
 from typing import Iterator
 
-from assistant.answer import Answer, Citation
+from assistant.answer import Answer
 from assistant.compose import without_tags
 from assistant.extractive import ExtractiveAnswerer
 from assistant.analysis import analyse
@@ -99,23 +99,30 @@ class Assistant:
                 return
 
     def _generate(self, question, lang, history, extractive: Answer, on_token) -> Answer:
-        from assistant.generation import GenerationFailed, Source
+        """The model's answer from the retrieved passages (not only the extractive pick), its
+        citations checked sentence by sentence; the extractive answer on any failure."""
+        from assistant.generation import GenerationFailed
+        from assistant.llm_sources import cite_sentences, passage_sources
 
-        sources = [
-            Source(marker=c.marker, text=c.quote, case=c.case, document=c.document, page=c.page)
-            for c in extractive.citations
-        ]
+        sources = passage_sources(extractive.context)
+        info: dict = {"model": self.settings.llm.model, "extractive": extractive}
         try:
             result = self._generator.generate(question, lang, sources, history, on_token=on_token)
         except GenerationFailed as error:
             extractive.notes.append(phrase("note_generation_fallback", lang, reason=str(error)[:120]))
+            extractive.generation = {**info, **error.details, "fallback": error.reason, "notes": list(error.notes)}
             return extractive
-        used = set(result.used_markers)
-        citations: list[Citation] = [c for c in extractive.citations if c.marker in used]
-        if not result.text.strip() or not citations:
+        info.update(
+            sources=len(result.sources), first_token_s=result.first_token_s, elapsed_s=result.elapsed_s,
+            completion_tokens=result.completion_tokens, prompt_tokens=result.prompt_tokens, raw_text=result.raw_text,
+        )
+        text, citations = cite_sentences(result.text, result.sources)
+        if result.refused or not text.strip() or not citations:
+            # Refusing is the archive's decision, and an answer without a checked citation is none.
             extractive.notes.extend(result.removed)
+            extractive.generation = {**info, "fallback": "refused" if result.refused else "no valid citation"}
             return extractive
-        return Answer(answer=result.text, citations=citations, refused=False, language=lang, route=extractive.route, context=extractive.context, notes=list(result.removed))
+        return Answer(answer=text, citations=citations, refused=False, language=lang, route=extractive.route, context=extractive.context, notes=list(result.removed), generation=info)
 
 
 def _pieces(text: str, size: int = 40) -> Iterator[str]:

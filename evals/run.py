@@ -361,4 +361,10 @@ def run_eval(
     report = EvalReport(results, variants, extra=extra)
     if out_dir is not None:
         write_report(report, Path(out_dir))
+        # With a language model: its answers beside the extractive ones, with timings.
+        from evals.llm_report import LLMComparison
+
+        comparison = LLMComparison.build(items, asked, results, archive, doc_seed_ids)
+        if comparison is not None:
+            comparison.write(Path(out_dir))
     return report

@@ -66,6 +66,12 @@ class LLMSettings(_Group):
     api_key: str | None = None
     timeout_s: float = 60.0
     temperature: float = 0.1
+    # The model's context window in tokens: the system prompt, history, sources, question and
+    # the reply together must fit. 4096 is the smallest window current instruction models ship
+    # with (llama.cpp's server defaults to it too); a deployment with a larger window raises it.
+    context_tokens: int = Field(default=4096, ge=512)
+    # Room kept for the reply (sent as max_tokens): a cited answer of a few paragraphs.
+    max_tokens: int = Field(default=512, ge=16)
 
 
 class ServerSettings(_Group):

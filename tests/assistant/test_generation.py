@@ -410,3 +410,158 @@ def test_decision_glosses_explain_standard_formulas() -> None:
     assert decision_gloss("Referatet oppdateres med navnet og godkjennes.") == "minutes approved"
     assert decision_gloss("Intet.") == "nothing was decided"
     assert decision_gloss("Rådet diskuterte helsedata.") is None
+
+
+# --- passages as sources: marked sentences, narrowing, the prompt budget -----------------------
+
+PASSAGES = [
+    Source(
+        marker="[Sak 19/2/2026]",
+        text="x",
+        case="19/2/2026",
+        document="Møtepapirer møte 2/2026",
+        page=12,
+        sentences=(
+            "Rådet drøftet rapporten om tilgang til helsedata.",
+            "Forslag til vedtak: Rådet slutter seg til rapportens anbefalinger.",
+            "Sekretariatet følger opp overfor departementet innen 1. juni 2026.",
+        ),
+    ),
+    Source(
+        marker="[Årsrapport 2025, s. 4]",
+        text="y",
+        document="Årsrapport 2025",
+        page=4,
+        sentences=("I 2025 hadde rådet fem møter og behandlet 41 saker.", "Rådet prioriterte helsedata."),
+    ),
+]
+
+
+def test_sources_show_every_sentence_with_its_number() -> None:
+    user = build_messages(QUESTION, "nb", PASSAGES, None)[-1]["content"]
+    assert "[1.3] Sekretariatet følger opp overfor departementet innen 1. juni 2026." in user
+    assert "[2.1] I 2025 hadde rådet fem møter og behandlet 41 saker." in user
+    assert '<kilde nr="2" markør="[Årsrapport 2025, s. 4]">' in user
+
+
+def test_citations_land_on_the_sentence_that_says_it() -> None:
+    answer = (
+        "Sekretariatet skal følge opp innen 1. juni 2026 [1.3]. "  # the exact sentence
+        "Rådet hadde fem møter i 2025 [Årsrapport 2025, s. 4]. "  # a whole passage: narrowed
+        "Rådet sluttet seg til anbefalingene [1.1]."  # the wrong sentence of the right passage
+    )
+    text, used, notes = validate_citations(answer, PASSAGES, "nb")
+    assert used == ["[1.3]", "[2.1]", "[1.2]"], (text, notes)
+    assert "[1.1]" not in text and "[Årsrapport" not in text
+    # A sentence id that was never offered is unknown; a sentence that does not say it, removed.
+    text, used, notes = validate_citations("Rådet hadde 41 saker [2.9]. Rådet hadde 99 saker [2.1].", PASSAGES, "nb")
+    assert text == "" and used == []
+    assert any("[2.9]" in note for note in notes) and any("99 saker" in note for note in notes)
+
+
+def _long_source(number: int, sentences: int) -> Source:
+    body = tuple(
+        f"Setning {i} i kilde {number} handler om helsedata, forskning og innovasjon i rådets arbeid."
+        for i in range(1, sentences + 1)
+    )
+    return Source(marker=f"[Sak {number}/1/2026]", text="\n".join(body), case=f"{number}/1/2026", sentences=body)
+
+
+def test_sources_are_trimmed_by_rank_to_the_context_window() -> None:
+    from assistant.generation import fit_messages
+    from assistant.llm_sources import estimate_tokens
+
+    sources = [_long_source(n, 12) for n in range(1, 9)]
+    for window in (2048, 3072, 16384):
+        settings = LLMSettings(base_url="http://127.0.0.1:9/v1", model="m", context_tokens=window, max_tokens=256)
+        messages, kept = fit_messages(QUESTION, "nb", sources, None, settings)
+        prompt = sum(estimate_tokens(m["content"]) for m in messages)
+        assert prompt + settings.max_tokens <= window
+        # Highest-ranked first; only the last kept one may be cut, and only between sentences.
+        assert [s.marker for s in kept] == [s.marker for s in sources[: len(kept)]]
+        assert all(s.sentences == sources[i].sentences for i, s in enumerate(kept[:-1]))
+        assert kept[-1].sentences == sources[len(kept) - 1].sentences[: len(kept[-1].sentences)]
+        user = messages[-1]["content"]
+        assert all(sentence in user for s in kept for sentence in s.sentences)
+        if window == 16384:
+            assert len(kept) == len(sources)
+    small = fit_messages(QUESTION, "nb", sources, None, LLMSettings(context_tokens=2048, max_tokens=256))[1]
+    assert 0 < len(small) < len(sources)
+
+
+def test_context_window_is_read_from_the_environment(monkeypatch) -> None:
+    from ingest.settings import Settings
+
+    monkeypatch.setenv("RADSARKIV_LLM__CONTEXT_TOKENS", "16384")
+    monkeypatch.setenv("RADSARKIV_LLM__MAX_TOKENS", "300")
+    settings = Settings()
+    assert settings.llm.context_tokens == 16384 and settings.llm.max_tokens == 300
+    assert LLMSettings().context_tokens == 4096
+
+
+def test_max_tokens_and_timings_go_over_the_wire(server) -> None:
+    server.configure("stream", GOOD_ANSWER)
+    result = LLMGenerator(settings_for(server)).generate(QUESTION, "nb", SOURCES, None)
+    assert server.requests[-1]["json"]["max_tokens"] == 512
+    assert result.first_token_s is not None and 0 <= result.first_token_s <= result.elapsed_s
+    assert result.completion_tokens == len(server._tokens())
+
+
+# --- the assistant gives the model the retrieved passages (real index, fake model) ------------
+
+# Questions written for this test, each with words of the sentence that answers it.
+PASSAGE_QUESTIONS = [
+    ("Hvilken organisasjon samarbeider rådet med om rundebordsmøtene?", "Oslo Science City"),
+    ("Hvor mange medlemmer skal den nye arbeidsgruppen ha?", "tre til fire medlemmer"),
+    ("Hvem leder Helsereformutvalget?", "Gunnar Bovim"),
+]
+
+
+@pytest.fixture
+def passage_assistant(corpus_settings, retriever, server):
+    from assistant.service import Assistant
+
+    settings = corpus_settings.model_copy(deep=True)
+    settings.llm.base_url, settings.llm.model, settings.llm.timeout_s = server.base_url, "fake-model", 5.0
+    return Assistant(settings, retriever=retriever)
+
+
+def test_model_reads_the_passage_the_extractive_pick_missed(passage_assistant, server, retriever) -> None:
+    missed = []
+    for question, fact in PASSAGE_QUESTIONS:
+        server.configure("stream", "Rådet har drøftet dette.")  # uncited: falls back, fine here
+        answer = passage_assistant.ask(question)
+        extractive = answer.generation["extractive"]
+        assert not extractive.refused, question
+        prompt = server.requests[-1]["json"]["messages"][-1]["content"]
+        assert fact in prompt, question  # the passage that holds the answer reached the model
+        if fact not in extractive.answer:
+            missed.append((question, fact, prompt))
+    # The point of the change: at least one of these the extractive answerer gets wrong.
+    assert missed, "every extractive pick was right; choose a harder question"
+
+    question, fact, prompt = missed[0]
+    number = re.search(r"^(\[\d+\.\d+\]) [^\n]*" + re.escape(fact), prompt, flags=re.M).group(1)
+    server.configure("stream", f"Rådet samarbeider med {fact} om rundebordsmøtene {number}.")
+    answer = passage_assistant.ask(question)
+    assert fact in answer.answer and not answer.refused
+    [citation] = answer.citations
+    assert fact in citation.quote and citation.marker in answer.answer
+    assert not re.search(r"\[\d+\.\d+\]", answer.answer)  # our numbering never reaches users
+    archive = " ".join(retriever.texts.values())
+    assert citation.quote in archive
+    assert answer.generation["sources"] >= 2 and answer.generation["first_token_s"] is not None
+
+
+def test_a_question_the_archive_refuses_never_reaches_the_model(passage_assistant, server) -> None:
+    server.configure("stream", GOOD_ANSWER)
+    answer = passage_assistant.ask("Hva har rådet sagt om vindkraft til havs?")
+    assert answer.refused
+    assert server.requests == []
+
+
+def test_a_model_refusal_leaves_the_archive_answer(passage_assistant, server) -> None:
+    server.configure("stream", phrase("refusal", "nb"))
+    answer = passage_assistant.ask(PASSAGE_QUESTIONS[1][0])
+    assert not answer.refused and PASSAGE_QUESTIONS[1][1] in answer.answer  # the extractive answer
+    assert answer.generation["fallback"] == "refused"
