@@ -67,10 +67,13 @@ class Assistant:
         return answer
 
     def stream(self, question: str, history=None, filters=None, role=None) -> Iterator[tuple[str, object]]:
-        """("token", text) events as they are produced, then ("answer", Answer).
+        """("token", text) pieces of the final answer, or ("draft", text) live model tokens, then
+        ("answer", Answer).
 
-        With an LLM the model's tokens arrive live (raw: the final Answer carries the validated
-        text, which replaces them). The extractive answer is ready at once and is sent in pieces.
+        With an LLM the model's tokens arrive as drafts: unchecked text (bogus or [n.k] citations
+        included) that the final Answer's validated text replaces, so a client that cannot replace
+        what it showed (an OpenAI-style stream) must not forward them. The extractive answer is
+        ready at once and is sent as tokens, in pieces.
         """
         import queue
 
@@ -85,7 +88,7 @@ class Assistant:
 
         def work() -> None:
             try:
-                events.put(("answer", self.ask(question, history, filters, role, on_token=lambda t: events.put(("token", t)))))
+                events.put(("answer", self.ask(question, history, filters, role, on_token=lambda t: events.put(("draft", t)))))
             except Exception as error:  # surfaced to the caller's thread below
                 events.put(("error", error))
 

@@ -159,7 +159,7 @@ def build_ui(state) -> gr.Blocks:
                 raise InvalidQuestion(phrase("error_question_too_long", "nb", length=len(sent), limit=limit))
             streamed = ""
             for kind, value in assistant.stream(sent, history=history_of(turns)[-8:], filters=filters, role=role):
-                if kind == "token":
+                if kind in ("token", "draft"):  # a draft shows live; the checked answer replaces it
                     streamed += value
                     yield turn_html(number, shown, None, pending=streamed, mode_label=mode_label), unchanged, unchanged, unchanged
                 else:

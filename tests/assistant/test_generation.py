@@ -565,3 +565,29 @@ def test_a_model_refusal_leaves_the_archive_answer(passage_assistant, server) ->
     answer = passage_assistant.ask(PASSAGE_QUESTIONS[1][0])
     assert not answer.refused and PASSAGE_QUESTIONS[1][1] in answer.answer  # the extractive answer
     assert answer.generation["fallback"] == "refused"
+
+
+def test_streams_never_forward_the_models_unchecked_text(passage_assistant, server, corpus_settings) -> None:
+    """A model's live tokens are drafts: an OpenAI-style client cannot take back what it showed,
+    so /v1 streams only the checked answer, and /api/chat labels drafts as such."""
+    from fastapi.testclient import TestClient
+
+    from tests.ui.conftest import server_settings
+    from ui.server import create_app
+
+    bogus = "[Sak 99/9/2099]"
+    question, fact = PASSAGE_QUESTIONS[0]
+    server.configure("stream", f"Rådet samarbeider med {fact}. Det står også i {bogus}.")
+    kinds = [kind for kind, _ in passage_assistant.stream(question)]
+    assert "draft" in kinds and "token" not in kinds and kinds[-1] == "answer"
+
+    app = create_app(server_settings(passage_assistant.settings, host="127.0.0.1", api_keys=None), assistant=passage_assistant)
+    with TestClient(app) as client:
+        body = {"model": "radsarkiv", "stream": True, "messages": [{"role": "user", "content": question}]}
+        with client.stream("POST", "/v1/chat/completions", json=body) as response:
+            text = "".join(response.iter_text())
+        with client.stream("POST", "/api/chat", json={"question": question}) as response:
+            chat = "".join(response.iter_text())
+    assert response.status_code == 200
+    assert bogus not in text and "[1." not in text  # neither the bogus marker nor our numbering
+    assert "event: draft" in chat and "event: token" not in chat

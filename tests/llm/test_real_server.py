@@ -52,10 +52,10 @@ def test_streamed_answer(llm_assistant_for, retriever, llama_server) -> None:
     events = list(assistant.stream(QUESTION))
     kinds = [kind for kind, _ in events]
     assert kinds[-1] == "answer" and kinds.count("answer") == 1
-    tokens = [value for kind, value in events if kind == "token"]
+    tokens = [value for kind, value in events if kind == "draft"]
     assert len(tokens) >= 5  # the model's deltas arrived one by one, before the answer
     final = events[-1][1]
-    # The live tokens are exactly what the model wrote; the final answer is the checked one.
+    # The live drafts are exactly what the model wrote; the final answer is the checked one.
     assert "".join(tokens).strip() == final.generation["raw_text"]
     assert_checked(final, retriever)
 
@@ -100,7 +100,7 @@ def test_server_dying_mid_stream_falls_back(llm_assistant_for, retriever, start_
     events = []
     for kind, value in assistant.stream(QUESTION):
         events.append((kind, value))
-        if kind == "token" and sum(k == "token" for k, _ in events) == 1:
+        if kind == "draft" and sum(k == "draft" for k, _ in events) == 1:
             server.kill()  # mid-answer, as a crash or an OOM kill would
     final = events[-1][1]
     assert events[-1][0] == "answer"

@@ -109,8 +109,9 @@ async def chat(body: AskRequest, who: Principal = Depends(principal), state: App
     async def events():
         try:
             async for kind, value in stream_items(job, stream, first):
-                if kind == "token":
-                    yield {"event": "token", "data": json.dumps({"text": value}, ensure_ascii=False)}
+                if kind in ("token", "draft"):
+                    # "draft": unchecked model text, replaced by the answer in "done".
+                    yield {"event": kind, "data": json.dumps({"text": value}, ensure_ascii=False)}
                 else:
                     public = value.public_json()
                     yield {"event": "citations", "data": json.dumps(public["citations"], ensure_ascii=False)}

@@ -138,10 +138,16 @@ async def chat_completions(body: ChatRequest, who: Principal = Depends(principal
     async def events():
         yield {"data": _chunk(completion_id, {"role": "assistant", "content": ""})}
         try:
+            streamed = False
             async for kind, value in stream_items(job, stream, first):
                 if kind == "token":
+                    streamed = True
                     yield {"data": _chunk(completion_id, {"content": value})}
-                else:
+                elif kind == "answer":
+                    # A model's drafts are never forwarded (a client cannot take back what it
+                    # showed): the checked answer goes out whole once it is ready.
+                    if not streamed:
+                        yield {"data": _chunk(completion_id, {"content": value.answer})}
                     sources = sources_markdown(value)
                     if sources:
                         yield {"data": _chunk(completion_id, {"content": "\n\n" + sources})}
