@@ -364,7 +364,7 @@ def run_eval(
         # With a language model: its answers beside the extractive ones, with timings.
         from evals.llm_report import LLMComparison
 
-        comparison = LLMComparison.build(items, asked, results, archive, doc_seed_ids)
+        comparison = LLMComparison.build(items, asked, results, archive, doc_ids)
         if comparison is not None:
             comparison.write(Path(out_dir))
     return report

@@ -167,6 +167,7 @@ class IndexWriter:
         module doc), even when nothing changed in this run."""
         from ingest.store.derived import rebuild_lexical, sync_sentences
         from ingest.store.lexical import LexicalIndex
+        from ingest.store.lexical_store import LexicalStore
 
         known = self.register.all_chunk_ids()
         stored = self.vectors.ids()
@@ -181,9 +182,12 @@ class IndexWriter:
         sync_sentences(self.register, self.sentence_vectors, self.embedder.model_id)
         fingerprint = self._chunk_fingerprint()
         saved = LexicalIndex.saved_fingerprint(self.settings.lexical_path)
-        if self.changed or saved != fingerprint:
+        # A store the Retriever cannot open (missing, or written in an older format) is rebuilt
+        # even when its fingerprint matches the register.
+        unreadable = LexicalStore.open(self.settings.lexical_path) is None
+        if self.changed or saved != fingerprint or unreadable:
             if not self.changed:
-                log.warning("the keyword index did not match the register (an interrupted ingest?); rebuilding it")
+                log.warning("the keyword index did not match the register (an interrupted ingest or an older format); rebuilding it")
             rebuild_lexical(self.settings, self.register, fingerprint)
         _remove_leftovers(self.settings.lexical_path)
 

@@ -238,10 +238,10 @@ def replace_document(self, document, *args, **kwargs):
 Register.replace_document = replace_document
 """,
     "before_bm25_save": """
-from ingest.store.lexical import LexicalIndex
-def save(self, *args, **kwargs):
+from ingest.store.lexical_store import LexicalStore
+def build(*args, **kwargs):  # the keyword store is about to be written: nothing of it is saved
     die()
-LexicalIndex.save = save
+LexicalStore.build = staticmethod(build)
 """,
     "during_embedding": """
 from ingest.index_writer import IndexWriter
@@ -333,6 +333,17 @@ def test_an_ingest_with_nothing_to_do_repairs_stores_that_disagree(baseline, tmp
     LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(settings.lexical_path)
     ingest_paths([corpus / "notat-b.md"], settings, progress=False)
     assert LexicalIndex.load(settings.lexical_path).search("grus", k=1)[0][0] in old["notat-a"]
+    # An index in an older format, even one built from exactly the register's rows (its fingerprint
+    # matches), is rebuilt in the format the Retriever reads: an upgrade must not lose keyword search.
+    from ingest.store.lexical_store import LexicalStore
+
+    fingerprint = LexicalIndex.saved_fingerprint(settings.lexical_path)
+    rows = [(cid, text) for cid, (doc, text, _) in baseline["state"]["chunks"].items()]
+    shutil.rmtree(settings.lexical_path)
+    LexicalIndex.build([r[0] for r in rows], [r[1] for r in rows]).save(settings.lexical_path, fingerprint)
+    assert LexicalStore.open(settings.lexical_path) is None
+    ingest_paths([corpus / "notat-b.md"], settings, progress=False)
+    assert LexicalStore.open(settings.lexical_path) is not None
 
 
 # ---------------------------------------------------------------------------- queries during an ingest
