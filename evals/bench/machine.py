@@ -146,3 +146,13 @@ class EmbeddingClock:
                 delattr(self.cls, name)
             else:
                 setattr(self.cls, name, saved)
+
+
+def stop_process(process: subprocess.Popen, timeout_s: float = 30) -> None:
+    """Terminate a server the bench (or a test) started, and kill it if it does not go."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout_s)

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evals.bench.machine import load_average, machine_info
+from evals.bench.machine import load_average, machine_info, stop_process
 from evals.bench.query_bench import _free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,12 +80,7 @@ def one_start(data: Path, log_path: Path) -> dict[str, Any]:
                     asks.append({"question": question, "status": status, "s": round(time.perf_counter() - begin, 3)})
                 result["asks"] = asks
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
+            stop_process(process)
             shutil.rmtree(work, ignore_errors=True)
     result["load_average_after"] = load_average()
     if result.get("asks"):

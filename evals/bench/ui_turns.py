@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evals.bench.machine import load_average, machine_info
+from evals.bench.machine import load_average, machine_info, stop_process
 from evals.bench.query_bench import _free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,12 +83,7 @@ def run(data: Path, turns: int) -> dict[str, Any]:
                 print(f"[ui-turns] turn {number}: {elapsed:.2f} s, conversation {size / 1000:.0f} kB", flush=True)
             browser.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+        stop_process(process)
         log.close()
         shutil.rmtree(work, ignore_errors=True)
     return {"turns": results}

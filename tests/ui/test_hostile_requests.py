@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from evals.bench.machine import stop_process
+
 from tests.ui.conftest import KEY_SPEC, auth, free_port, server_settings
 
 CLIENT_TIMEOUT_S = 2.0  # the bound: every hostile request answers within 2 s
@@ -202,12 +204,7 @@ def server(corpus_settings):
         yield {"url": url, "pid": process.pid, "env": env, "client": client, "before": before}
     finally:
         client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+        stop_process(process)
 
 
 def _send(server, method: str, path: str, kwargs: dict) -> httpx.Response:
