@@ -27,7 +27,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 eval: setup
-	$(BIN)/radsarkiv eval --set ../shared/evals/gold-dev.jsonl
+	$(BIN)/radsarkiv eval --set ../shared/evals/gold-dev.jsonl --set ../shared/evals/gold-dev-2.jsonl --folds 5
 
 bench: setup
 	$(BIN)/python -m evals.bench
