@@ -143,7 +143,7 @@ class ExtractiveAnswerer:
         if route == "decisions":
             answer = self._timeline(interpretation, lang, hits, sentences, context, visible, role)
         elif route == "drafting":
-            answer = self._draft(interpretation, lang, sentences, context)
+            answer = draft_answer(interpretation, lang, sentences, context)
         else:
             answer = self._quotes(interpretation, lang, route, sentences, context, visible)
         return answer.model_copy(update={"evidence_similarity": best})
@@ -349,10 +349,6 @@ class ExtractiveAnswerer:
         return Answer(answer=join_paragraphs([intro, "\n".join(lines)]), citations=book.citations, language=lang, route=route, context=context)
 
     # ---- drafting (assistant/drafting.py) --------------------------------------------------------
-    def _draft(self, interpretation, lang, sentences: list[Sentence], context) -> Answer:
-        return draft_answer(interpretation, lang, sentences, context)
-
-
 def _case_background(sentences: list[Sentence], chunks: list[Hit], scorer: EvidenceScorer) -> list[Sentence]:
     """The case's opening sentence plus the two most relevant others, in document order."""
     if not chunks:

@@ -18,7 +18,7 @@ from ingest.case_numbers import find_case_references, find_meeting_references
 from ingest.dates import parse_norwegian_date
 from ingest.numbering import find_case_ids, normalize_body
 from ingest.store.records import find_municipal_case
-from ingest.store.register import IndexMissing, Register
+from ingest.store.register import IndexMissing, Register, merge_cases
 
 ATTENDANCE_QUESTION = re.compile(
     r"\b(til\s+stede|tilstede|møtte|forfall|fravær\w*|fråvær\w*|deltok|deltakere|observatør\w*|varamedlem\w*|"
@@ -65,7 +65,7 @@ def records_answer(question: str, lang: str, role: str | None, register_path, re
     try:
         if wants == "attendance":
             return _attendance(question, lang, role, register, retriever)
-        cases = [c for c in register.list_cases(role=role) if c.get("municipal")]
+        cases = register.municipal_cases(role)  # the council register need not be merged here
         named = [c for c in find_case_ids(question) if not find_case_references(question)]
         case = find_municipal_case(cases, question)
         if case is None and not named and wants != "case":
@@ -336,7 +336,7 @@ def _case_card(case: dict, lang: str, texts: dict[str, str], attendance: list[di
 def _unknown_case(question: str, lang: str, register: Register, role: str | None) -> Answer | None:
     """A case named in a municipal or per-year numbering that the records do not hold is refused,
     unless it is a council case by its per-year number ("Sak 01/17"), which the council path answers."""
-    council = [c["number"] for c in register.list_cases(role=role) if not c.get("municipal")]
+    council = [c["number"] for c in merge_cases(register.case_records(), role)]  # council cases only
     if council_short_numbers(question, council):
         return None
     literal = find_case_ids(question)[0].literal
