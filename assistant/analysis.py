@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer_types import expected_answer_type
 from assistant.language import LanguageCode, detect_language
 from ingest.case_numbers import find_case_references, find_meeting_references
 
@@ -110,6 +111,8 @@ class QuestionAnalysis:
     cases: tuple[str, ...] = ()  # case numbers the question itself names
     meetings: tuple[str, ...] = ()  # meetings it names without a case
     referential: bool = False
+    # What kind of answer the question words ask for (assistant/answer_types.py), or None.
+    answer_type: str | None = None
     reason: str = ""  # why it refers back ("opener 'og'", "pronoun 'hun'", "ellipsis"); "" when not
     # Only for a referential question: the turns it continues (from the latest self-contained
     # user question on), the cases they name (most recent first) and their text for the search.
@@ -207,8 +210,9 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     meetings = tuple(m for m in find_meeting_references(question) if not any(c.endswith("/" + m) for c in cases))
     fresh_language = detect_language(question, None)
     reason = referential_reason(question, bool(cases or meetings), fresh_language)
+    answer_type = expected_answer_type(question)
     if not reason or not history:
-        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), reason)
+        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason)
     turns = _continued_turns(history)
     return QuestionAnalysis(
         question=question,
@@ -216,6 +220,7 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         cases=cases,
         meetings=meetings,
         referential=True,
+        answer_type=answer_type,
         reason=reason,
         history=tuple(history),
         referent_cases=_referent_cases(turns),
