@@ -19,6 +19,7 @@ from assistant.cues import (
     BULLET, CRITIQUE_BONUS, CRITIQUE_CUE, CRITIQUE_QUESTION, DATE_CUE, NAME_CUE, NAME_QUESTION, NUMBER, POSITION_CUES, YEAR_CUE,
     has_count,
 )
+from assistant.glossary import bokmal_variants
 from assistant.routing import DECISION_WORDS
 
 QUESTION_WORDS = {
@@ -158,6 +159,12 @@ class EvidenceScorer:
         return sorted(w for w in raw_missing if self.analyze(w) and all(t in stem_missing for t in self.analyze(w)))
 
     def _known(self, term: str, vocabulary: set[str]) -> bool:
+        # A Nynorsk word is known when its Bokmål spelling is ("utgreiinga" ~ "utredningen").
+        return self._known_as_written(term, vocabulary) or any(
+            self._known_as_written(v, vocabulary) for v in bokmal_variants(term)
+        )
+
+    def _known_as_written(self, term: str, vocabulary: set[str]) -> bool:
         if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:
             return True
         pieces = [p for p in re.split(r"[-/]", term) if p]
