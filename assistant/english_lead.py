@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Citation
-from assistant.glossary import english_terms
+from assistant.glossary import english_phrases, english_terms
 from ingest.dates import MONTHS
 
 ENGLISH_MONTHS = (
@@ -82,8 +82,8 @@ WRITTEN_NUMBER = re.compile(
 # A name: capitalised words (with inner capitals or hyphens: "DeepInsight", "Bing-Jonsson"),
 # joined by spaces or a name particle; or an acronym ("FHI", "NORTRE", "HO21").
 # "Helse- og omsorgsdepartementet" is one name; "HelseOmsorg21-rådet" too.
-_CAP = r"[A-ZÆØÅ][\wæøåéü]*(?:-[\wæøåéü]+)*(?:-\s+og\s+[\wæøåéü]+)?"
-NAME = re.compile(r"(?<![\w-])" + _CAP + r"(?:\s+(?:(?:von|van|de)\s+)?" + _CAP + r")*")
+_CAP = r"[A-ZÆØÅ][\wæøåéü]*(?:-[\wæøåéü]+)*(?:-[ \u00a0]+og[ \u00a0]+[\wæøåéü]+)?"
+NAME = re.compile(r"(?<![\w-])" + _CAP + r"(?:[ \u00a0]+(?:(?:von|van|de)[ \u00a0]+)?" + _CAP + r")*")
 ACRONYM = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ0-9]+(?:-[A-ZÆØÅa-zæøå0-9]+)?$")
 # Capitalised because they open a sentence, a list item or a quote, not because they are names.
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[«\"(]\s*|^\s*[-*•]\s+|\n\s*)$")
@@ -94,6 +94,7 @@ _NOT_NAMES = frozenset(
     se jf kilde merknad""".split()
 )
 
+LEAD_PREFIX = "**In brief** (the Norwegian quotes below are the source): "
 MAX_SOURCES = 3  # a lead, not a summary: the first sources cited carry the answer
 MAX_FACTS = 6  # per source, figures, dates, names and terms together
 MAX_NAMES = 4  # per source: names come in runs (a list of participants); the first say enough
@@ -215,67 +216,80 @@ def source_label(citation: Citation) -> str:
     return described or f"«{citation.document}»"
 
 
-def lead_facts(answer: Answer, question: str = "") -> list[SourceLead]:
-    """Per source (the first MAX_SOURCES cited), the facts its quotes hold, in quote order."""
+# Which facts lead, by the kind of answer the question asks for (QuestionAnalysis.answer_type):
+# the figure for "how many", the date for "when", the name for "who".
+_ORDER = {
+    "amount": ("figure", "date", "name", "term"), "count": ("figure", "date", "name", "term"),
+    "date": ("date", "figure", "name", "term"), "person": ("name", "date", "figure", "term"),
+    "organisation": ("name", "date", "figure", "term"), "place": ("name", "date", "figure", "term"),
+}
+_DEFAULT_ORDER = ("figure", "date", "name", "term")
+
+
+def lead_facts(answer: Answer, question: str = "", answer_type: str | None = None) -> list[SourceLead]:
+    """Per source (the first MAX_SOURCES cited), the facts its quotes hold: the kinds the
+    question asks for first, each kind in quote order."""
     sources: dict[str, SourceLead] = {}
+    found: dict[str, list[Fact]] = {}
+    asked = set(english_phrases(question))
     for citation in answer.citations:
         key = citation.case or citation.doc_id or citation.document
         if key not in sources:
             if len(sources) >= MAX_SOURCES:
                 continue
             sources[key] = SourceLead(source_label(citation), citation.marker)
-        lead = sources[key]
-        seen = {f.text for f in lead.facts}
-
-        def add(kind: str, text: str, source: str) -> None:
-            limit = {"name": MAX_NAMES, "term": MAX_TERMS}.get(kind, MAX_FACTS)
-            if sum(f.kind == kind for f in lead.facts) >= limit:
-                return
-            if text not in seen and len(lead.facts) < MAX_FACTS:
-                seen.add(text)
-                lead.facts.append(Fact(kind, text, source, citation.marker))
-
-        quote = citation.quote
+            found[key] = []
+        facts, marker, quote = found[key], citation.marker, citation.quote
         found_dates = dates(quote)
-        for rendered, words, _ in found_dates:
-            add("date", rendered, words)
-        for rendered, words in figures(quote, [span for _, _, span in found_dates]):
-            add("figure", rendered, words)
-        for name in names(quote):
-            if name.lower() not in (citation.case or "").lower():
-                add("name", name, name)
-        for norwegian, english in _glossary_terms(quote, question):
-            add("term", f"{english} ({norwegian})", norwegian)
+        facts += [Fact("date", rendered, words, marker) for rendered, words, _ in found_dates]
+        facts += [Fact("figure", rendered, words, marker) for rendered, words in figures(quote, [s for *_, s in found_dates])]
+        facts += [Fact("name", name, name, marker) for name in names(quote) if name.lower() not in (citation.case or "").lower()]
+        facts += [Fact("term", f"{english} ({norwegian})", norwegian, marker) for norwegian, english in _glossary_terms(quote)]
+    limits = {"name": MAX_NAMES, "term": MAX_TERMS}
+    for key, lead in sources.items():
+        seen: set[str] = set()
+        for kind in _ORDER.get(answer_type or "", _DEFAULT_ORDER):
+            candidates = [f for f in found[key] if f.kind == kind]
+            if kind == "term":  # the terms the question asked about confirm the quotes treat them
+                candidates.sort(key=lambda f: f.text.split(" (")[0] not in asked)
+            taken = 0
+            for fact in candidates:
+                if len(lead.facts) >= MAX_FACTS or taken >= limits.get(kind, MAX_FACTS):
+                    break
+                if fact.text not in seen:
+                    seen.add(fact.text)
+                    lead.facts.append(fact)
+                    taken += 1
     return list(sources.values())
 
 
-def _glossary_terms(quote: str, question: str) -> list[tuple[str, str]]:
-    """Council terms in the quote the glossary can give in English, those the question asks
-    about first."""
-    asked = question.lower()
-    found = []
+def _glossary_terms(quote: str) -> list[tuple[str, str]]:
+    """Council terms in the quote the glossary can give in English."""
+    found: list[tuple[str, str]] = []
     for word in re.findall(r"[a-zæøå]{5,}", quote.lower()):
         english = english_terms(word)
         if english and english not in _GENERIC_TERMS and english not in {e for _, e in found}:
             found.append((word, english))
-    return sorted(found, key=lambda pair: pair[1] not in asked)[:2]
+    return found
 
 
-def english_lead(answer: Answer, question: str = "") -> str:
+def english_lead(answer: Answer, question: str = "", answer_type: str | None = None) -> str:
     """The lead paragraph for an English answer, "" when there is nothing cited to lead with."""
-    if answer.refused or answer.language != "en" or not answer.citations:
+    # A meeting's case list already opens with an English heading that names every case, and a
+    # draft is the reader's own English text to edit, its banner first.
+    if answer.refused or answer.language != "en" or not answer.citations or answer.route in ("meeting_agenda", "drafting"):
         return ""
     parts = []
-    for lead in lead_facts(answer, question):
+    for lead in lead_facts(answer, question, answer_type):
         facts = [f.text for f in lead.facts]
         listed = f": {'; '.join(facts)}" if facts else ""
         parts.append(f"{lead.label[:1].upper()}{lead.label[1:]}{listed} {lead.marker}")
-    return "**In brief** (the Norwegian quotes below are the source): " + " · ".join(parts)
+    return LEAD_PREFIX + " · ".join(parts)
 
 
-def with_english_lead(answer: Answer, question: str = "") -> Answer:
+def with_english_lead(answer: Answer, question: str = "", answer_type: str | None = None) -> Answer:
     """The answer with its English lead on top (unchanged for other languages and refusals)."""
-    lead = english_lead(answer, question)
+    lead = english_lead(answer, question, answer_type)
     if not lead:
         return answer
     return answer.model_copy(update={"answer": f"{lead}\n\n{answer.answer}"})

@@ -136,6 +136,17 @@ EN_TO_NB: dict[str, tuple[str, ...]] = {
     "priorities": ("prioriteringer",),
     "prioritisation": ("prioritering",),
     "represented": ("representert",),
+    "suggest": ("foreslår", "foreslått", "forslag"),
+    "suggested": ("foreslått", "foreslo", "forslag"),
+    "discussion": ("diskusjon", "diskutert", "drøfting"),
+    "debate": ("debatt", "diskusjon", "diskutert"),
+    "concerns": ("bekymringer", "bekymring", "motforestillinger"),
+    "objections": ("motforestillinger", "innvendinger"),
+    "director": ("direktør",),
+    "chief executive": ("administrerende direktør",),
+    "people": ("personer",),
+    "persons": ("personer",),
+    "data protection authority": ("Datatilsynet",),
     "tested": ("testet", "prøvd", "utprøvd"),
     "tried out": ("prøvd", "utprøvd", "testet"),
     "trial": ("utprøving",),
@@ -223,6 +234,11 @@ EN_TO_NB: dict[str, tuple[str, ...]] = {
     "market": ("marked",),
     "scaling": ("skalering", "oppskalering"),
     "scale up": ("skalere", "oppskalering"),
+    "savings potential": ("gevinstpotensial", "besparelsespotensial"),
+    "potential": ("potensial",),
+    "yearly": ("årlig",),
+    "annually": ("årlig",),
+    "per year": ("årlig", "per år"),
     "fee": ("honorar", "godtgjørelse"),
     "grant": ("tilskudd",),
 }
@@ -265,7 +281,7 @@ NN_STEMS: dict[str, str] = {
     "sakshandsam": "saksbehandl", "tilråding": "anbefaling", "framlegg": "forslag", "styresmakt": "myndighet",
     "fylgj": "følg", "følgj": "følg", "ifølgje": "ifølge", "utval": "utvalg", "noko": "noe", "nokon": "noen",
     "berre": "bare", "eigen": "egen", "eigne": "egne", "vere": "være", "vore": "vært", "byrj": "begynn",
-    "ynskj": "ønsk", "ønskj": "ønsk", "gjev": "gir",
+    "ynskj": "ønsk", "ønskj": "ønsk", "gjev": "gir", "seier": "sier", "skreiv": "skrev", "lese": "lest",
 }
 
 
@@ -275,7 +291,7 @@ def _stem_applies(nynorsk: str, word: str) -> bool:
     return word.startswith(nynorsk) if len(nynorsk) < 5 else nynorsk in word
 _NN_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("arane", ("erne", "ene")), ("arar", ("ere",)), ("ingane", ("ingene",)), ("inga", ("ingen", "ing")),
-    ("legare", ("ligere",)), ("lege", ("lige",)), ("leg", ("lig",)), ("heita", ("heten",)), ("heit", ("het",)),
+    ("legare", ("ligere",)), ("lege", ("lige",)), ("leg", ("lig",)), ("heiter", ("heter",)), ("heita", ("heten",)), ("heit", ("het",)),
     ("ande", ("ende",)), ("ast", ("es",)), ("ane", ("ene",)), ("ar", ("er",)), ("a", ("et", "en", "ene", "e")),
 )
 
@@ -330,15 +346,21 @@ def expand_query(question: str, lang: str) -> str:
         if lang == "nn":
             expanded = _with_bokmal_stems(expanded)
         return expanded
-    lowered = question.lower()
-    added: list[str] = []
+    added = [word for phrase in english_phrases(question) for word in EN_TO_NB[phrase]]
+    return f"{question} {' '.join(added)}" if added else question
+
+
+def english_phrases(text: str) -> list[str]:
+    """The glossary's English phrases in the text, longest first, each word counted once."""
+    lowered = text.lower().replace("-", " ")  # "operating-theatre" is "operating theatre"
+    found: list[str] = []
     for phrase in _PATTERNS:
         # An English plural ("roundtables", "sectors") is the same council term.
         pattern = r"\b" + re.escape(phrase) + r"(?:s|es)?\b"
         if re.search(pattern, lowered):
-            added.extend(EN_TO_NB[phrase])
+            found.append(phrase)
             lowered = re.sub(pattern, " ", lowered)
-    return f"{question} {' '.join(added)}" if added else question
+    return found
 
 
 def _with_bokmal_stems(question: str) -> str:

@@ -64,7 +64,7 @@ class Assistant:
         answer = self.extractive.answer(interpretation, lang, filters, role)
         answer.answer = without_tags(answer.answer)  # source HTML never reaches a reader (issue 14)
         # An English reader gets a lead that says, in English, what the Norwegian quotes hold.
-        answer = with_english_lead(answer, question)
+        answer = with_english_lead(answer, question, analysis.answer_type)
         if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):
             answer = self._generate(question, lang, list(analysis.history), answer, on_token)
         return answer
