@@ -100,8 +100,8 @@ def test_every_lead_fact_is_in_the_quotes_it_cites(assistant):
     for question, history in questions:
         answer = assistant.ask(question, history)
         lead = answer.answer.split("\n\n")[0] if answer.answer.startswith(LEAD_PREFIX) else ""
-        if answer.refused or not answer.citations:
-            assert not lead
+        if answer.refused or not answer.citations or answer.route in ("drafting", "meeting_agenda"):
+            assert not lead  # nothing to lead with, or a draft / case list that is English already
             continue
         assert lead, question  # an answer with quotes leads with what they hold, in English
         led += 1
