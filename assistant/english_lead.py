@@ -83,7 +83,7 @@ WRITTEN_NUMBER = re.compile(
 # joined by spaces or a name particle; or an acronym ("FHI", "NORTRE", "HO21").
 # "Helse- og omsorgsdepartementet" is one name; "HelseOmsorg21-rådet" too.
 _CAP = r"[A-ZÆØÅ][\wæøåéü]*(?:-[\wæøåéü]+)*(?:-[ \u00a0]+og[ \u00a0]+[\wæøåéü]+)?"
-NAME = re.compile(r"(?<![\w-])" + _CAP + r"(?:[ \u00a0]+(?:(?:von|van|de)[ \u00a0]+)?" + _CAP + r")*")
+NAME = re.compile(r"(?<![\w-])" + _CAP + r"(?:[ \u00a0]+(?:(?:von|van|de|der|den|la)[ \u00a0]+)*" + _CAP + r")*")
 ACRONYM = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ0-9]+(?:-[A-ZÆØÅa-zæøå0-9]+)?$")
 # Capitalised because they open a sentence, a list item or a quote, not because they are names.
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[«\"(]\s*|^\s*[-*•]\s+|\n\s*)$")
@@ -194,6 +194,13 @@ def names(quote: str) -> list[str]:
                 continue
         if words[0].lower() in _NOT_NAMES:
             words = words[1:]
+        # A list flattened into one line runs an affiliation into the next person ("HOD Elin
+        # Marlén Hollfjord"): an acronym before a full name (two or more words) stands alone.
+        if len(words) >= 3 and ACRONYM.match(words[0]):
+            for part in (words[:1], words[1:]):
+                if " ".join(part) not in found:
+                    found.append(" ".join(part))
+            continue
         while words and words[-1].lower() in ("og", "for", "i"):
             words = words[:-1]
         if not words or all(w.lower() in _NOT_NAMES for w in words):

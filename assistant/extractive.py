@@ -93,7 +93,7 @@ class ExtractiveAnswerer:
         allowed_cases = set(cases)
         route = interpretation.route
         named = interpretation.cases
-        interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang)
+        interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang, self.scorer.vocabulary)
         k = DRAFT_K if route == "drafting" else CONTEXT_K
         ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role)
         hits = ranked[:k]

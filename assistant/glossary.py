@@ -338,13 +338,14 @@ def _inverse() -> dict[str, str]:
 NB_TO_EN = _inverse()
 
 
-def expand_query(question: str, lang: str) -> str:
-    """The question plus the archive's Norwegian words for the English council terms it uses
-    (for Nynorsk, the Bokmål spelling of words whose stem the two standards spell differently)."""
+def expand_query(question: str, lang: str, vocabulary: set[str] | None = None) -> str:
+    """The question plus the archive's Norwegian words for the English council terms it uses;
+    for Nynorsk, the Bokmål spellings of its words (those the archive uses, given its
+    `vocabulary` of lower-case words)."""
     if lang != "en":
         expanded = _with_norwegian_variants(question)
         if lang == "nn":
-            expanded = _with_bokmal_stems(expanded)
+            expanded = _with_bokmal_stems(expanded, vocabulary)
         return expanded
     added = [word for phrase in english_phrases(question) for word in EN_TO_NB[phrase]]
     return f"{question} {' '.join(added)}" if added else question
@@ -363,16 +364,38 @@ def english_phrases(text: str) -> list[str]:
     return found
 
 
-def _with_bokmal_stems(question: str) -> str:
-    """Only the stem correspondences: endings alone are for the stemmer, which already folds
-    most Nynorsk endings; a stem it cannot fold ("utgreiing") gets its Bokmål word."""
-    added = []
+def _with_bokmal_stems(question: str, vocabulary: set[str] | None) -> str:
+    """A Nynorsk word the archive never uses, in the Bokmål spellings it does use; without the
+    archive's vocabulary, only the stem correspondences (endings alone are for the stemmer, which
+    already folds most Nynorsk endings)."""
+    added: list[str] = []
     for word in re.findall(r"[a-zæøå]{4,}", question.lower()):
+        if vocabulary is not None:
+            if word not in vocabulary:
+                added.extend(sorted(v for v in _loose_variants(word) if v in vocabulary))
+            continue
         for nynorsk, bokmal in NN_STEMS.items():
             if _stem_applies(nynorsk, word):
                 added.append(word.replace(nynorsk, bokmal, 1))
                 break
     return f"{question} {' '.join(dict.fromkeys(added))}" if added else question
+
+
+# Vowel correspondences (nn "verkar"/nb "virker", "meint"/"ment", "høyre"/"høre", "auke"/"øke")
+# and the Bokmål plural a Nynorsk neuter noun does without ("prosjekt" → "prosjekter"). Too
+# loose to trust alone: they count only where the archive uses the word they produce.
+_NN_SOUNDS = (("verk", "virk"), ("ei", "e"), ("øy", "ø"), ("au", "ø"))
+_BOKMAL_ENDINGS = ("er", "ene", "et", "en")
+
+
+def _loose_variants(word: str) -> set[str]:
+    forms = {word} | bokmal_variants(word)
+    for nynorsk, bokmal in _NN_SOUNDS:
+        forms |= {f.replace(nynorsk, bokmal, 1) for f in forms if nynorsk in f}
+    forms |= {f + ending for f in list(forms) for ending in _BOKMAL_ENDINGS}
+    forms |= {v for f in list(forms) for v in bokmal_variants(f)}
+    forms.discard(word)
+    return forms
 
 
 def _with_norwegian_variants(question: str) -> str:
