@@ -86,7 +86,7 @@ _CAP = r"[A-ZÆØÅ][\wæøåéü]*(?:-[\wæøåéü]+)*(?:-[ \u00a0]+og[ \u00a0
 NAME = re.compile(r"(?<![\w-])" + _CAP + r"(?:[ \u00a0]+(?:(?:von|van|de|der|den|la)[ \u00a0]+)*" + _CAP + r")*")
 ACRONYM = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ0-9]+(?:-[A-ZÆØÅa-zæøå0-9]+)?$")
 # Capitalised because they open a sentence, a list item or a quote, not because they are names.
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[«\"(]\s*|^\s*[-*•]\s+|\n\s*)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[«\"(]\s*|^\s*[-*•]\s+|\n\s*|\t\s*|\d\)\s+)$")
 # Words that are capitalised in the archive but name no one: months, weekdays, the case word.
 _NOT_NAMES = frozenset(
     """sak saken saka vedlegg møte rådet rådets forslag vedtak referat januar februar mars april mai juni
@@ -159,7 +159,7 @@ def figures(quote: str, taken: list[tuple[int, int]]) -> list[tuple[str, str]]:
             # A bare number is a figure only when a counted noun follows ("16 medlemmer"); a bare
             # year or a list number says nothing on its own.
             noun = re.match(r"\s+([a-zæøå]{4,})", quote[match.end():])
-            if not noun or re.fullmatch(r"(19|20)\d\d", match.group("num")):
+            if not noun or not _counted(noun.group(1)) or re.fullmatch(r"(19|20)\d\d", match.group("num")):
                 continue
             english = english_terms(noun.group(1))
             rendered, source = f"{number} {english or '*' + noun.group(1) + '*'}", quote[match.start():match.end() + noun.end()]
@@ -175,9 +175,18 @@ def figures(quote: str, taken: list[tuple[int, int]]) -> list[tuple[str, str]]:
             rendered = QUALIFIERS[match.group("qual").lower()] + " " + rendered
         found.append((rendered, source.strip()))
     for match in WRITTEN_NUMBER.finditer(quote):
+        if not _counted(match.group("noun")):
+            continue
         english = english_terms(match.group("noun"))
         found.append((f"{NUMBER_WORDS[match.group('word').lower()]} {english or '*' + match.group('noun') + '*'}", match.group(0)))
     return found
+
+
+def _counted(word: str) -> bool:
+    """A noun a number counts: a unit, or a plural ("informanter", "rundebordsmøtar"); not the
+    adjective or pronoun that often follows a number ("tre andre", "to ulike")."""
+    word = word.lower()
+    return word in UNITS or (len(word) >= 4 and word.endswith("r") and word not in ("eller", "over", "under", "etter", "andre"))
 
 
 def names(quote: str) -> list[str]:
@@ -263,8 +272,9 @@ def lead_facts(answer: Answer, question: str = "", answer_type: str | None = Non
             for fact in candidates:
                 if len(lead.facts) >= MAX_FACTS or taken >= limits.get(kind, MAX_FACTS):
                     break
-                if fact.text not in seen:
-                    seen.add(fact.text)
+                said = fact.text.split(" (")[0] if kind == "term" else fact.text  # one English word once
+                if said not in seen:
+                    seen.add(said)
                     lead.facts.append(fact)
                     taken += 1
     return list(sources.values())
