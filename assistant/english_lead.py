@@ -203,6 +203,10 @@ def names(quote: str) -> list[str]:
                 continue
         if words[0].lower() in _NOT_NAMES:
             words = words[1:]
+        # A sentence's capitalised first word before an acronym is its verb or noun, not a first
+        # name ("Invitere NORTRE til …").
+        if at_start and len(words) >= 2 and ACRONYM.match(words[1]) and not ACRONYM.match(words[0]):
+            words = words[1:]
         # A list flattened into one line runs an affiliation into the next person ("HOD Elin
         # Marlén Hollfjord"): an acronym before a full name (two or more words) stands alone.
         if len(words) >= 3 and ACRONYM.match(words[0]):
