@@ -95,6 +95,7 @@ _NOT_NAMES = frozenset(
 )
 
 LEAD_PREFIX = "**In brief** (the Norwegian quotes below are the source): "
+# Lengths, not weights, so not fitted: a lead is one line a reader takes in at a glance.
 MAX_SOURCES = 3  # a lead, not a summary: the first sources cited carry the answer
 MAX_FACTS = 6  # per source, figures, dates, names and terms together
 MAX_NAMES = 4  # per source: names come in runs (a list of participants); the first say enough
