@@ -1,0 +1,83 @@
+"""What a question needs the archive to hold, read from its words (called by assistant/analysis.py
+only, like answer_types.py): a time after a date, the outcome of a matter, a named council document.
+
+- after: "neste møte etter 4. mars 2026", "anything after March 2026" → the ISO date after which
+  the question asks (the last day of a month named without a day);
+- outcome: "til slutt", "endte opp med", "landet på", "in the end", "eventually", "ended up",
+  "finally" ask how a matter turned out, which only a recorded decision or later record says;
+- document: a council document of a kind ("innspillet til X", "høringssvaret om X", "the input to
+  X") with what it was written to or about (X).
+
+Every rule is a class of words, the same in nb, nn and en.
+"""
+from __future__ import annotations
+
+import re
+
+MONTHS = {
+    "januar": 1, "january": 1, "februar": 2, "february": 2, "mars": 3, "march": 3, "april": 4,
+    "mai": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7, "august": 8, "september": 9,
+    "oktober": 10, "october": 10, "november": 11, "desember": 12, "december": 12,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_AFTER = re.compile(
+    r"\b(?:etter|after|since|siden|sidan|following)\s+"
+    r"(?:(?P<day>\d{1,2})\.?\s+(?P<month>" + _MONTH + r")\s+(?P<year>\d{4})"
+    r"|(?P<month2>" + _MONTH + r")\s+(?P<day2>\d{1,2}),?\s+(?P<year2>\d{4})"
+    r"|(?P<month3>" + _MONTH + r")\s+(?P<year3>\d{4})"
+    r"|(?P<iso>\d{4}-\d{2}-\d{2}))",
+    re.IGNORECASE,
+)
+_MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+_OUTCOME = re.compile(
+    r"\b(til slutt|til sist|endte(?:\s+opp)?|enda(?:\s+opp)?|landet\s+\w+\s+på|landa\s+\w+\s+på|landet på|landa på|"
+    r"endelig\w*|in the end|eventually|ended up|end up|finally|final (?:decision|choice|outcome))\b",
+    re.IGNORECASE,
+)
+# The kinds of document the council writes to or about something; the object follows "til/om/to/on".
+_DOCUMENT = re.compile(
+    r"\b(?P<kind>innspill\w*|innspel\w*|høringssvar\w*|høyringssvar\w*|høringsinnspill\w*|høyringsinnspel\w*|"
+    r"uttalelse\w*|uttale\w*|brev\w*|input|submission|consultation response|letter|statement)"
+    r"(?:\s+(?:sitt|sin|sine|sitt|its|their))?\s+(?:til|om|på|to|on|about|for)\s+(?P<object>[^?.!,;]{3,60})",
+    re.IGNORECASE,
+)
+
+
+def asks_after(question: str) -> str | None:
+    """The ISO date the question asks about a time after, or None."""
+    match = _AFTER.search(question)
+    if not match:
+        return None
+    if match.group("iso"):
+        return match.group("iso")
+    day = match.group("day") or match.group("day2")
+    month = MONTHS[(match.group("month") or match.group("month2") or match.group("month3")).lower()]
+    year = int(match.group("year") or match.group("year2") or match.group("year3"))
+    return f"{year:04d}-{month:02d}-{int(day) if day else _MONTH_END[month]:02d}"
+
+
+def asks_outcome(question: str) -> bool:
+    return bool(_OUTCOME.search(question))
+
+
+def named_document(question: str) -> tuple[str, str] | None:
+    """(kind, object) of a council document the question names, e.g. ("innspelet", "Demensplan 2030")."""
+    match = _DOCUMENT.search(question)
+    if not match:
+        return None
+    return match.group("kind").lower(), match.group("object").strip()
+
+
+# What a position or decision is about: the words after "om/on/about/syn på …".
+_TOPIC_PREFIX = re.compile(
+    r"^.*?\b(om|on|about|angående|knyttet til|i forbindelse med|syn på|synet på|standpunkt til|view on|views on|position on)\s+", re.IGNORECASE
+)
+
+
+def topic_of(question: str) -> str | None:
+    """The topic a question asks about ("fiskeoppdrett" in "Hva mener rådet om fiskeoppdrett?"), or None."""
+    text = question.strip().rstrip("?.! ")
+    match = _TOPIC_PREFIX.match(text)
+    if not match or match.end() >= len(text):
+        return None
+    return text[match.end():]
