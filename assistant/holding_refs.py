@@ -31,7 +31,7 @@ _AFTER = re.compile(
 _MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 _OUTCOME = re.compile(
     r"\b(til slutt|til sist|endte(?:\s+opp)?|enda(?:\s+opp)?|landet\s+\w+\s+på|landa\s+\w+\s+på|landet på|landa på|"
-    r"endelig\w*|in the end|eventually|ended up|end up|finally|final (?:decision|choice|outcome))\b",
+    r"in the end|eventually|ended up|end up|finally|final (?:decision|choice|outcome))\b",
     re.IGNORECASE,
 )
 # The kinds of document the council writes to or about something; the object follows "til/om/to/on".

@@ -115,13 +115,19 @@ def holdings_refusal(interpretation, view: ArchiveView, scope, lang: str, hits) 
         refusal = _unheld_document(analysis.document, view, lang)
         if refusal:
             return refusal
-    if interpretation.route in ("positions", "decisions") and analysis.topic and lang != "en" and not interpretation.follow_up:
-        # A position or decision is held on a topic: when every word of the topic is one the archive
-        # never uses, no passage treats it as its subject ("fiskeoppdrett": only "fiskeridepartementet").
-        words = {w for w in re.findall(r"[^\W\d_]+", analysis.topic.lower()) if len(w) >= 5}
-        missing = set(view.scorer.missing_terms(analysis.question))
-        if words and words <= missing:
-            return Refusal("topic", phrase("refusal_topic", lang, topic=f"«{analysis.topic[:60]}»"))
+    return _unknown_topic(interpretation, analysis, view, lang)
+
+
+def _unknown_topic(interpretation, analysis, view: ArchiveView, lang: str) -> Refusal | None:
+    """A position or decision is held on a topic: when every word of the topic (five letters or
+    more, the length the missing-term test checks) is one the archive never uses, no passage
+    treats it as its subject ("fiskeoppdrett": only "fiskeridepartementet")."""
+    if interpretation.route not in ("positions", "decisions") or not analysis.topic or lang == "en" or interpretation.follow_up:
+        return None
+    words = {w for w in re.findall(r"[^\W\d_]+", analysis.topic.lower()) if len(w) >= 5}
+    missing = set(view.scorer.missing_terms(analysis.question))
+    if words and words <= missing:
+        return Refusal("topic", phrase("refusal_topic", lang, topic=f"«{analysis.topic[:60]}»"))
     return None
 
 

@@ -166,6 +166,12 @@ def _ask_all(assistant, items: Sequence[GoldItem], progress: bool, description: 
 def collect_features(items: Sequence[GoldItem], settings=None, progress: bool = True) -> list[dict | None]:
     """Each item's evidence features (assistant/holdings.py), asked with the refusal model off;
     None for an item an earlier rule decided."""
+    return [answer.evidence_features for answer in collect_answers(items, settings, progress)]
+
+
+def collect_answers(items: Sequence[GoldItem], settings=None, progress: bool = True) -> list[Answer]:
+    """Each item's answer with the refusal model off: its evidence features, or (features None)
+    what an earlier rule decided."""
     from assistant.service import get_assistant
     from ingest.settings import get_settings
 
@@ -173,7 +179,7 @@ def collect_features(items: Sequence[GoldItem], settings=None, progress: bool = 
     saved = assistant.extractive.refusal_model
     assistant.extractive.refusal_model = None
     try:
-        return [answer.evidence_features for answer, _, _ in _ask_all(assistant, items, progress, "features")]
+        return [answer for answer, _, _ in _ask_all(assistant, items, progress, "features")]
     finally:
         assistant.extractive.refusal_model = saved
 
