@@ -38,7 +38,8 @@ _OUTCOME = re.compile(
 _DOCUMENT = re.compile(
     r"\b(?P<kind>innspill\w*|innspel\w*|høringssvar\w*|høyringssvar\w*|høringsinnspill\w*|høyringsinnspel\w*|"
     r"uttalelse\w*|uttale\w*|brev\w*|input|submission|consultation response|letter|statement)"
-    r"(?:\s+(?:sitt|sin|sine|sitt|its|their))?\s+(?:til|om|på|to|on|about|for)\s+(?P<object>[^?.!,;]{3,60})",
+    r"(?:\s+(?:sitt|sin|sine|its|their))?(?:\s+(?:fra|frå|from)\s+(?:rådet|the council))?"
+    r"\s+(?:til|om|på|to|on|about|for)\s+(?P<object>[^?.!,;]{3,60})",
     re.IGNORECASE,
 )
 

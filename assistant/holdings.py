@@ -189,7 +189,9 @@ def _unheld_document(document: tuple[str, str], view: ArchiveView, lang: str) ->
     if not terms:
         return None
     titles = [c.get("title") or "" for c in view.cases.values()] + [d.get("title") or "" for d in view.documents]
-    if any(view.scorer.title_match(terms, title) > 0 for title in titles if title):
+    # A title names it when one of its words contains a word of the subject ("Helsereformutvalget"
+    # for "reformutvalget"), not when the subject merely ends in a title's word ("strategi").
+    if any(term in word for title in titles if title for word in view.scorer.terms(title) for term in terms):
         return None
     stem = kind[:5]
     for _, text, meta in view.passages_using(" ".join(sorted(terms)), 20):
