@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer_types import expected_answer_type
-from assistant.holding_refs import asks_after, asks_outcome, named_document, topic_of
+from assistant.holding_refs import asks_after, asks_outcome, named_document
 from assistant.language import LanguageCode, detect_language
 from ingest.case_numbers import find_case_references, find_meeting_references
 
@@ -114,18 +114,17 @@ class QuestionAnalysis:
     referential: bool = False
     # What kind of answer the question words ask for (assistant/answer_types.py), or None.
     answer_type: str | None = None
-    # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
-    # how a matter turned out, a council document (kind, what it was written to or about).
-    after: str | None = None
-    outcome: bool = False
-    document: tuple[str, str] | None = None
-    topic: str | None = None  # what a position or decision is asked about ("… om fiskeoppdrett")
     reason: str = ""  # why it refers back ("opener 'og'", "pronoun 'hun'", "ellipsis"); "" when not
     # Only for a referential question: the turns it continues (from the latest self-contained
     # user question on), the cases they name (most recent first) and their text for the search.
     history: tuple[dict, ...] = field(default=(), repr=False)
     referent_cases: tuple[str, ...] = ()
     referent_text: str = ""
+    # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
+    # how a matter turned out, a council document (kind, what it was written to or about).
+    after: str | None = None
+    outcome: bool = False
+    document: tuple[str, str] | None = None
 
     @property
     def uses_history(self) -> bool:
@@ -218,9 +217,9 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     fresh_language = detect_language(question, None)
     reason = referential_reason(question, bool(cases or meetings), fresh_language)
     answer_type = expected_answer_type(question)
-    holds = {"after": asks_after(question), "outcome": asks_outcome(question), "document": named_document(question), "topic": topic_of(question)}
+    holds = {"after": asks_after(question), "outcome": asks_outcome(question), "document": named_document(question)}
     if not reason or not history:
-        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, **holds, reason=reason)
+        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason, **holds)
     turns = _continued_turns(history)
     return QuestionAnalysis(
         question=question,

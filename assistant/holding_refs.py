@@ -68,17 +68,3 @@ def named_document(question: str) -> tuple[str, str] | None:
         return None
     return match.group("kind").lower(), match.group("object").strip()
 
-
-# What a position or decision is about: the words after "om/on/about/syn på …".
-_TOPIC_PREFIX = re.compile(
-    r"^.*?\b(om|on|about|angående|knyttet til|i forbindelse med|syn på|synet på|standpunkt til|view on|views on|position on)\s+", re.IGNORECASE
-)
-
-
-def topic_of(question: str) -> str | None:
-    """The topic a question asks about ("fiskeoppdrett" in "Hva mener rådet om fiskeoppdrett?"), or None."""
-    text = question.strip().rstrip("?.! ")
-    match = _TOPIC_PREFIX.match(text)
-    if not match or match.end() >= len(text):
-        return None
-    return text[match.end():]

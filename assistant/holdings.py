@@ -13,9 +13,13 @@ the archive does not hold:
 - how a matter turned out ("til slutt", "in the end") when the case it is about has no recorded
   decision: the archive holds the proposal, not the outcome;
 - a council document (an input, a consultation response, a letter) to or about something no case
-  or document title names and no passage of a case of that kind uses;
-- the council's position or decision on a topic whose every word the archive never uses (a word
-  inside a compound does not count: see EvidenceScorer._known).
+  or document title names and no passage of a case of that kind uses.
+
+A position or decision on a topic no passage treats ("fiskeoppdrett", which the archive has only
+inside "fiskeridepartementet") is refused by the evidence model: the topic's words are missing
+(a word inside a compound does not count, see EvidenceScorer._known), which its "missing" feature
+reads. A separate rule for it (every topic word missing → refuse) changed no held-out figure and
+refused nothing the model did not, so it was removed.
 
 `evidence_refusal` decides after the evidence is scored, with a model fitted on held-out data
 (evals/fit.py → assistant/fitted.json) from the features in `evidence_features`.
@@ -41,7 +45,7 @@ _MEETING_WORDS = "møte møtet møter møta rådsmøte rådsmøtet meeting meeti
 
 @dataclass
 class Refusal:
-    reason: str  # "case", "meeting", "after_archive", "outcome", "document", "topic", "evidence"
+    reason: str  # "case", "meeting", "after_archive", "outcome", "document", "evidence"
     text: str = ""  # the refusal with its pointers ("" for "case": the answerer writes that one)
     case: str | None = None  # the unknown case number, for reason "case"
     features: dict[str, float] = field(default_factory=dict)
@@ -115,19 +119,6 @@ def holdings_refusal(interpretation, view: ArchiveView, scope, lang: str, hits) 
         refusal = _unheld_document(analysis.document, view, lang)
         if refusal:
             return refusal
-    return _unknown_topic(interpretation, analysis, view, lang)
-
-
-def _unknown_topic(interpretation, analysis, view: ArchiveView, lang: str) -> Refusal | None:
-    """A position or decision is held on a topic: when every word of the topic (five letters or
-    more, the length the missing-term test checks) is one the archive never uses, no passage
-    treats it as its subject ("fiskeoppdrett": only "fiskeridepartementet")."""
-    if interpretation.route not in ("positions", "decisions") or not analysis.topic or lang == "en" or interpretation.follow_up:
-        return None
-    words = {w for w in re.findall(r"[^\W\d_]+", analysis.topic.lower()) if len(w) >= 5}
-    missing = set(view.scorer.missing_terms(analysis.question))
-    if words and words <= missing:
-        return Refusal("topic", phrase("refusal_topic", lang, topic=f"«{analysis.topic[:60]}»"))
     return None
 
 
