@@ -162,6 +162,8 @@ def _undecided_outcome(interpretation, view: ArchiveView, hits, lang: str) -> Re
     if named:
         number = named[0]
     else:
+        # The case most of the top three passages belong to: what the question is about, not one
+        # passage's digression (three: a majority needs an odd few; not fitted, it only picks the case).
         ranked = Counter(h.metadata.get("case") for h in hits[:3] if h.metadata.get("case") in view.cases)
         if not ranked:
             return None
@@ -176,6 +178,7 @@ def _undecided_outcome(interpretation, view: ArchiveView, hits, lang: str) -> Re
 def _unheld_document(document: tuple[str, str], view: ArchiveView, lang: str) -> Refusal | None:
     """A council document to or about something that no title names and no case of that kind uses."""
     kind, subject = document
+    # Five letters or more, the length the missing-term test checks: shorter words name no subject.
     terms = {t for t in view.scorer.terms(subject) if len(t) >= 5 and not t.isdigit()}
     if not terms:
         return None
@@ -184,12 +187,16 @@ def _unheld_document(document: tuple[str, str], view: ArchiveView, lang: str) ->
     # for "reformutvalget"), not when the subject merely ends in a title's word ("strategi").
     if any(term in word for title in titles if title for word in view.scorer.terms(title) for term in terms):
         return None
+    # The kind's first five letters cover its nb/nn forms ("innspill"/"innspel", "høringssvar"/
+    # "høringsinnspill"). The subject's passages are read through the lexical index's top 20: a
+    # bound on what one question reads, not a weight (a subject held in a case of that kind is
+    # among its best matches).
     stem = kind[:5]
     for _, text, meta in view.passages_using(" ".join(sorted(terms)), 20):
         if stem in str(meta.get("case_title") or meta.get("document") or "").lower() and terms & view.scorer.terms(text):
             return None
     of_kind = [c for c in view.cases.values() if stem in (c.get("title") or "").lower()]
-    lines = [f"- {phrase('heading_case', lang)} {c['number']}: {c['title']}" for c in of_kind[:5]]
+    lines = [f"- {phrase('heading_case', lang)} {c['number']}: {c['title']}" for c in of_kind[:5]]  # a pointer, not a list
     text = phrase("refusal_document", lang, document=f"«{kind} … {subject}»")
     return Refusal("document", join_paragraphs([text, (phrase("pointer_documents_of_kind", lang) + "\n" + "\n".join(lines)) if lines else ""]))
 
@@ -206,6 +213,7 @@ def evidence_features(interpretation, sentences, scorer, lang: str) -> dict[str,
     lexical = max((s.lexical for s in sentences[:10]), default=0.0)
     missing = 0.0
     if lang != "en" and not interpretation.follow_up and interpretation.route != "drafting":
+        # Five letters or more, the length EvidenceScorer.missing_terms checks (shorter are known).
         words = {w for w in re.findall(r"[^\W\d_]+", interpretation.question.lower()) if len(w) >= 5}
         if words:
             missing = len(set(scorer.missing_terms(interpretation.question)) & words) / len(words)
@@ -228,7 +236,7 @@ def missing_phrase(question: str, missing: list[str]) -> str:
     """«gjennomsnittlig saksbehandlingstid» rather than a bare adjective: the missing word and
     the word after it, as the question wrote them."""
     phrases = []
-    for word in missing[:3]:
+    for word in missing[:3]:  # a few words name what is missing; not fitted, it is wording
         match = re.search(r"\b" + re.escape(word) + r"\b(\s+[\wæøåÆØÅ-]{4,})?", question, re.IGNORECASE)
         phrases.append(f"«{(match.group(0) if match else word)[:60]}»")
     return ", ".join(phrases)
