@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer_types import expected_answer_type
-from assistant.holding_refs import asks_after, asks_outcome, named_document
+from assistant.holding_refs import asks_about_meeting, asks_after, asks_outcome, named_document
 from assistant.language import LanguageCode, detect_language
 from ingest.case_numbers import find_case_references, find_meeting_references
 
@@ -125,6 +125,7 @@ class QuestionAnalysis:
     after: str | None = None
     outcome: bool = False
     document: tuple[str, str] | None = None
+    about_meeting: bool = False
 
     @property
     def uses_history(self) -> bool:
@@ -217,7 +218,8 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     fresh_language = detect_language(question, None)
     reason = referential_reason(question, bool(cases or meetings), fresh_language)
     answer_type = expected_answer_type(question)
-    holds = {"after": asks_after(question), "outcome": asks_outcome(question), "document": named_document(question)}
+    holds = {"after": asks_after(question), "outcome": asks_outcome(question), "document": named_document(question),
+             "about_meeting": asks_about_meeting(question)}
     if not reason or not history:
         return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason, **holds)
     turns = _continued_turns(history)

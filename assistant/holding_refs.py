@@ -5,6 +5,8 @@ only, like answer_types.py): a time after a date, the outcome of a matter, a nam
   the question asks (the last day of a month named without a day);
 - outcome: "til slutt", "endte opp med", "landet på", "in the end", "eventually", "ended up",
   "finally" ask how a matter turned out, which only a recorded decision or later record says;
+- about_meeting: the question is about a council meeting ("møtet", "rådsmøtet", "its meeting"; not
+  "rundebordsmøtene" or "the input meeting with the committee", another body's meeting);
 - document: a council document of a kind ("innspillet til X", "høringssvaret om X", "the input to
   X") with what it was written to or about (X).
 
@@ -55,6 +57,21 @@ def asks_after(question: str) -> str | None:
     month = MONTHS[(match.group("month") or match.group("month2") or match.group("month3")).lower()]
     year = int(match.group("year") or match.group("year2") or match.group("year3"))
     return f"{year:04d}-{month:02d}-{int(day) if day else _MONTH_END[month]:02d}"
+
+
+# The council's own meetings: "møtet", "rådsmøtet", "its/the/the council's meeting", "the January
+# meeting". Not a meeting of or with another body: "innspillsmøtet" (a compound), "møtet med
+# utvalget", "the input meeting", "a meeting with the committee".
+_MEETING = re.compile(
+    r"(?:\b(?:møte|møtet|møter|møta|møtene|rådsmøte\w*)\b"
+    r"|\b(?:its|the|a|council's|council|our|their|next|last|first|second|third|" + _MONTH + r")\s+meetings?\b)"
+    r"(?!\s+(?:med|with)\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_about_meeting(question: str) -> bool:
+    return bool(_MEETING.search(question))
 
 
 def asks_outcome(question: str) -> bool:

@@ -41,6 +41,8 @@ from assistant.prompts import phrase
 # Words that name a meeting rather than what it treated: a case title sharing only these with the
 # question ("møte 3/2025") does not make the question about that case.
 _MEETING_WORDS = "møte møtet møter møta rådsmøte rådsmøtet meeting meetings"
+_MONTH_NAMES = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember")
+_MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
 @dataclass
@@ -107,6 +109,10 @@ def holdings_refusal(interpretation, view: ArchiveView, scope, lang: str, hits) 
             return Refusal("meeting", join_paragraphs([text, mentions, nearest_meetings_pointer(meeting, cases, lang)]))
     if analysis is None:
         return None
+    if analysis.about_meeting and scope.months and not scope.meetings:
+        refusal = _no_meeting_in_month(scope, held, lang)
+        if refusal:
+            return refusal
     if analysis.after:
         refusal = _after_archive(analysis, held, view, cases, lang)
         if refusal:
@@ -142,8 +148,7 @@ def _treated_by(naming: list[dict[str, Any]], interpretation, view: ArchiveView)
 
 def _after_archive(analysis, held: dict[str, str | None], view: ArchiveView, cases, lang: str) -> Refusal | None:
     """A meeting after the last held meeting, or anything after the last document's date."""
-    about_meetings = bool(re.search(r"\b(møte\w*|meeting\w*)\b", analysis.question, re.IGNORECASE))
-    dates = [d for d in held.values() if d] if about_meetings else [d.get("date") for d in view.documents if d.get("date")]
+    dates = [d for d in held.values() if d] if analysis.about_meeting else [d.get("date") for d in view.documents if d.get("date")]
     if not dates or analysis.after < max(dates):
         return None
     last = max(dates)
@@ -154,6 +159,25 @@ def _after_archive(analysis, held: dict[str, str | None], view: ArchiveView, cas
         number, year = latest.split("/") if "/" in latest else (latest, "")
         pointer = nearest_meetings_pointer(f"{int(number) + 1}/{year}", cases, lang) if number.isdigit() else ""
     return Refusal("after_archive", join_paragraphs([text, pointer]))
+
+
+def _no_meeting_in_month(scope, held: dict[str, str | None], lang: str) -> Refusal | None:
+    """A meeting named by its month ("the meeting in November 2025") when the archive holds none then."""
+    held_months = {(int(d[:4]), int(d[5:7])) for d in held.values() if d and len(d) >= 7}
+    if not held_months or any(m == hm and (y is None or y == hy) for y, m in scope.months for hy, hm in held_months):
+        return None
+    year, month = sorted(scope.months, key=lambda ym: (ym[0] or 0, ym[1]))[0]
+    names = _MONTH_NAMES_EN if lang == "en" else _MONTH_NAMES
+    named = f"{names[month - 1]} {year}" if year else names[month - 1]
+    text = phrase("refusal_no_meeting_in_month", lang, month=named)
+    # The held meetings nearest that month, by date (two on each side, as pointers.py lists).
+    wanted = f"{year or max(held_months)[0]:04d}-{month:02d}"
+    dated = sorted((d, m) for m, d in held.items() if d)
+    before = [x for x in dated if x[0][:7] < wanted][-2:]
+    after = [x for x in dated if x[0][:7] > wanted][:2]
+    lines = [f"- {phrase('heading_meeting', lang)} {m} ({d})" for d, m in before + after]
+    pointer = phrase("pointer_meetings_near_month", lang, month=named) + "\n" + "\n".join(lines) if lines else ""
+    return Refusal("meeting", join_paragraphs([text, pointer]))
 
 
 def _undecided_outcome(interpretation, view: ArchiveView, hits, lang: str) -> Refusal | None:

@@ -124,6 +124,16 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Arkivet inneheld ikkje dokumentet {document}.",
         "en": "The archive does not contain the document {document}.",
     },
+    "refusal_no_meeting_in_month": {
+        "nb": "Arkivet inneholder ikke noe møte i {month}.",
+        "nn": "Arkivet inneheld ikkje noko møte i {month}.",
+        "en": "The archive does not contain a meeting in {month}.",
+    },
+    "pointer_meetings_near_month": {
+        "nb": "Møtene arkivet har nærmest {month}:",
+        "nn": "Møta arkivet har nærast {month}:",
+        "en": "The meetings the archive holds nearest to {month}:",
+    },
     "pointer_cases_naming_meeting": {
         "nb": "Saker i arkivet som nevner møte {meeting}:",
         "nn": "Saker i arkivet som nemner møte {meeting}:",

@@ -64,6 +64,25 @@ def test_a_meeting_by_position_that_is_only_mentioned_is_refused(assistant):
     assert "Meeting 1/2026" in answer.answer  # the nearest held meeting
 
 
+def test_a_meeting_named_by_a_month_without_one_is_refused_with_the_nearest_meetings(assistant, retriever):
+    held = _held_meetings(retriever)
+    assert not any(d and d.startswith("2025-11") for d in held.values())
+    answer = assistant.ask("What did the council decide at its meeting in November 2025?")
+    assert answer.refused and not answer.citations
+    assert "November 2025" in answer.answer
+    assert all(f"Meeting {m}" in answer.answer for m in held)  # both held meetings are the nearest
+
+
+@pytest.mark.parametrize("question, about", [
+    ("Hva ble vedtatt på rådsmøtet i mars?", True),
+    ("Hvem deltok på møtet med utvalget i februar?", False),  # a meeting with another body
+    ("Who attended the February input meeting with the committee?", False),
+    ("Hvordan henger rundebordsmøtene sammen med rapporten?", False),
+])
+def test_the_analysis_reads_a_question_about_a_council_meeting(question, about):
+    assert analyse(question).about_meeting is about
+
+
 # ---- a time after the archive's last record -----------------------------------------------------
 def test_a_meeting_after_the_last_held_meeting_is_refused(assistant, retriever):
     held = _held_meetings(retriever)
