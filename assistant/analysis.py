@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer_types import expected_answer_type
+from assistant.holding_refs import asks_about_meeting, asks_after, asks_outcome, named_document
 from assistant.language import LanguageCode, detect_language
 from ingest.case_numbers import find_case_references, find_meeting_references
 
@@ -138,6 +139,12 @@ class QuestionAnalysis:
     history: tuple[dict, ...] = field(default=(), repr=False)
     referent_cases: tuple[str, ...] = ()
     referent_text: str = ""
+    # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
+    # how a matter turned out, a council document (kind, what it was written to or about).
+    after: str | None = None
+    outcome: bool = False
+    document: tuple[str, str] | None = None
+    about_meeting: bool = False
 
     @property
     def uses_history(self) -> bool:
@@ -233,8 +240,10 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     fresh_language = detect_language(question, None)
     reason = referential_reason(question, bool(cases or meetings), fresh_language)
     answer_type = expected_answer_type(question)
+    holds = {"after": asks_after(question), "outcome": asks_outcome(question), "document": named_document(question),
+             "about_meeting": asks_about_meeting(question)}
     if not reason or not history:
-        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason)
+        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason, **holds)
     turns = _continued_turns(history)
     return QuestionAnalysis(
         question=question,
@@ -243,6 +252,7 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         meetings=meetings,
         referential=True,
         answer_type=answer_type,
+        **holds,
         reason=reason,
         history=tuple(history),
         referent_cases=_referent_cases(turns),
