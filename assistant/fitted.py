@@ -29,3 +29,9 @@ def min_evidence_similarity() -> float:
     refuses: the archive holds nothing close enough to the question to quote."""
     refusal = fitted_values().get("refusal") or {}
     return float(refusal.get("min_evidence_similarity", _DEFAULT_MIN_EVIDENCE_SIMILARITY))
+
+
+def fusion_weights() -> dict | None:
+    """The retrieval fusion fitted by `python -m evals.fusion` (see assistant/reranking.py's
+    FittedFusion), or None: the retriever then falls back to reciprocal-rank fusion."""
+    return fitted_values().get("fusion")
