@@ -34,11 +34,11 @@ FUSION_FEATURES = (
     "dense_rr",         # 1 / (1 + rank) in the dense list (0-based rank; absent: 0)
     "lexical_rr",       # the same in the BM25 list
     "sentence_rr",      # the same in the best-sentence list
-    "term_coverage",    # share of the question's analysed terms the passage contains
+    "term_coverage",    # share of the question's stemmed terms found in the passage, inside compounds too
     "heading_match",    # share of them in the case title, part title or section heading
     "boilerplate",      # paper headers, agendas, front matter: words of cases without substance
     "decision",         # a Vedtak section
-    "log_length",       # log(1 + the passage's analysed terms)
+    "log_length",       # log(1 + the passage's words)
 )
 
 
@@ -69,7 +69,10 @@ def candidate_features(query: str, candidates: Sequence[Candidate]) -> np.ndarra
 
     if not candidates:
         return np.zeros((0, len(FUSION_FEATURES)))
-    query_terms = set(analyze(query))
+    # A Snowball stem is the start of its word forms, so finding it anywhere in the lowercased
+    # text finds "helsedata" in "helsedataene" and "registerdata" in "helseregisterdata" (BM25's
+    # whole-token match does not), without analysing every candidate's text per query.
+    query_terms = sorted(set(analyze(query)))
     dense = [c.dense for c in candidates if c.dense is not None]
     best_dense = max(dense, default=0.0)
     floor_dense = min(dense, default=0.0)
@@ -83,8 +86,8 @@ def candidate_features(query: str, candidates: Sequence[Candidate]) -> np.ndarra
         # A passage without a stored vector is treated as the least similar candidate.
         d = c.dense if c.dense is not None else floor_dense
         s = c.sentence if c.sentence is not None else d
-        terms = set(analyze(c.text))
-        heading = set(analyze(" ".join(str(c.metadata.get(k) or "") for k in ("case_title", "part_title", "section"))))
+        text = c.text.lower()
+        heading = " ".join(str(c.metadata.get(k) or "") for k in ("case_title", "part_title", "section")).lower()
         rows.append([
             d - best_dense,
             s - best_sentence,
@@ -92,11 +95,11 @@ def candidate_features(query: str, candidates: Sequence[Candidate]) -> np.ndarra
             reciprocal(c.dense_rank),
             reciprocal(c.lexical_rank),
             reciprocal(c.sentence_rank),
-            len(terms & query_terms) / n_terms,
-            len(heading & query_terms) / n_terms,
+            sum(term in text for term in query_terms) / n_terms,
+            sum(term in heading for term in query_terms) / n_terms,
             float(is_boilerplate(c.metadata)),
             float(c.metadata.get("section_kind") == "vedtak"),
-            math.log1p(len(terms)),
+            math.log1p(len(text.split())),
         ])
     return np.asarray(rows, dtype=np.float64)
 

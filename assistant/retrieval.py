@@ -268,8 +268,10 @@ class Retriever:
     def _candidates(self, query_vector: np.ndarray, union: list[str], rows, dense, lexical, sentence_level) -> list[Candidate]:
         """Each candidate with its exact similarities (from the register's embedding cache: the
         passage and its closest sentence) and its place in each search's list."""
-        chunk_sim, sentence_sim = self._similarities(query_vector, union)
         listed = [{cid: (rank, score) for rank, (cid, score) in enumerate(results)} for results in (dense, lexical, sentence_level)]
+        # The dense and sentence lists already hold their members' cosines; only the others are read.
+        chunk_sim, _ = self._similarities(query_vector, [cid for cid in union if cid not in listed[0]], sentences=False)
+        _, sentence_sim = self._similarities(query_vector, [cid for cid in union if cid not in listed[2]], chunks=False)
         found = []
         for cid in union:
             in_dense, in_lexical, in_sentences = (lst.get(cid) for lst in listed)
@@ -284,7 +286,7 @@ class Retriever:
             ))
         return found
 
-    def _similarities(self, query_vector: np.ndarray, chunk_ids: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    def _similarities(self, query_vector: np.ndarray, chunk_ids: list[str], chunks: bool = True, sentences: bool = True) -> tuple[dict[str, float], dict[str, float]]:
         """Cosine of the question with each chunk and with each chunk's closest sentence, from the
         vectors cached by content hash (only the candidates' rows are read)."""
         db = self.reader.db()
@@ -296,7 +298,7 @@ class Retriever:
         for start in range(0, len(chunk_ids), _BATCH):
             batch = chunk_ids[start : start + _BATCH]
             marks = ",".join("?" * len(batch))
-            for table, into in (("chunks", chunk_sim), ("sentences", sentence_sim)):
+            for table, into in [pair for pair, wanted in ((("chunks", chunk_sim), chunks), (("sentences", sentence_sim), sentences)) if wanted]:
                 rows = db.execute(
                     f"SELECT t.chunk_id, e.vector FROM {table} t JOIN embeddings e ON e.model_id = ? AND e.content_hash = t.content_hash "
                     f"WHERE t.chunk_id IN ({marks})", [model, *batch],

@@ -16,8 +16,9 @@ assistant answers each question, so the features come from the questions exactly
 fits on every item of the gold sets (on the configured archive) and of NorQuAD (on its own index),
 reports held-out evidence hit@k per set (5-fold by question, the fitted model against
 reciprocal-rank fusion on the same candidates), and writes the "fusion" entry of
-assistant/fitted.json. `radsarkiv eval --folds K` fits the same way on K−1 folds
-(fold_fusions) and ranks each held-out question with its fold's model.
+assistant/fitted.json and NorQuAD's labelled candidates to evals/results/fusion-extra.npz.
+`radsarkiv eval --folds K` fits the same way on K−1 folds plus those saved candidates (left out
+when the eval asks NorQuAD's own questions) and ranks each held-out question with its fold's model.
 """
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ from assistant.reranking import FUSION_FEATURES, FittedFusion
 from evals.metrics import GoldItem, normalise
 
 HIT_KS = (1, 3, 5)
+# The other corpus's labelled candidates (NorQuAD's, written by main()): the eval's per-fold fits
+# add them to the training folds, as the shipped fit does, unless the eval asks those questions.
+EXTRA_PATH = Path(__file__).with_name("results") / "fusion-extra.npz"
 
 
 @dataclass
@@ -144,6 +148,34 @@ def held_out(groups: Sequence[Group | None], settings, folds: int = 5, extra: Se
     return {"n": n, "fitted": rates(fitted), "reciprocal_rank": rates(baseline)}
 
 
+def save_extra(groups: Sequence[Group | None], questions: Sequence[str], source: str, path: Path = EXTRA_PATH) -> None:
+    """The labelled groups (features as float32) and the questions they came from."""
+    usable = [g for g in groups if g is not None and g.labels.any()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        features=np.vstack([g.features for g in usable]).astype(np.float32),
+        labels=np.concatenate([g.labels for g in usable]).astype(np.int8),
+        sizes=np.array([len(g.labels) for g in usable]),
+        questions=np.array(sorted(set(questions))),
+        feature_names=np.array(FUSION_FEATURES),
+        source=np.array(source),
+    )
+
+
+def load_extra(items: Sequence[GoldItem], path: Path = EXTRA_PATH) -> list[Group]:
+    """The saved groups of the other corpus; none when the file is missing, holds other features,
+    or any of `items` is one of its questions (its groups would then leak held-out items)."""
+    if not path.is_file():
+        return []
+    with np.load(path) as data:
+        if list(data["feature_names"]) != list(FUSION_FEATURES) or set(data["questions"]) & {i.question for i in items}:
+            return []
+        bounds = np.cumsum(np.r_[0, data["sizes"]])
+        features, labels = data["features"].astype(np.float64), data["labels"].astype(int)
+    return [Group("extra", features[a:b], labels[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 class FoldFusion:
     """The fusion fitted on the other folds, swapped into the retriever while an item is asked."""
 
@@ -170,8 +202,9 @@ class FoldFusion:
 def fold_fusions(assistant, items: Sequence[GoldItem], assignment: Sequence[int], folds: int, progress: bool = True) -> FoldFusion:
     """Per fold, the fusion fitted on the items of the other folds (the eval's cross-validation)."""
     groups = collect_groups(assistant, items, progress)
+    extra = load_extra(items)
     models = {
-        fold: fit_fusion([g for g, f in zip(groups, assignment) if f != fold])
+        fold: fit_fusion([g for g, f in zip(groups, assignment) if f != fold] + extra)
         for fold in range(folds)
     }
     return FoldFusion(assistant.retriever, models, assignment)
@@ -212,7 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     docs_groups: list[Group | None] = []
     if args.docs and args.docs_sets:
         docs = docs_settings(args.docs, args.docs_data_dir)
-        docs_groups = collect_groups(Assistant(docs), load_items(args.docs_sets))
+        docs_items = load_items(args.docs_sets)
+        docs_groups = collect_groups(Assistant(docs), docs_items)
+        if not args.dry_run:
+            save_extra(docs_groups, [i.question for i in docs_items], ", ".join(map(str, args.docs_sets)))
     report = {"archive": held_out(archive_groups, settings, extra=docs_groups)}
     if docs_groups:
         report["docs"] = held_out(docs_groups, settings, extra=archive_groups)

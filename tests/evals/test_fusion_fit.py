@@ -10,8 +10,8 @@ from evals.metrics import GoldItem
 
 # Our own questions with a phrase of the passage that answers them (not gold items).
 ITEMS = [
-    GoldItem(id="a", question="Hvorfor er rådet til stede på Arendalsuka?", lang="nb", type="fact",
-             evidence="rådet har deltatt på Arendalsuka de siste årene"),
+    GoldItem(id="a", question="Hvilke endringer øker presset på personell og offentlige budsjetter?", lang="nb", type="fact",
+             evidence="Flere eldre, færre i yrkesaktiv alder og mer komplekse behov"),
     GoldItem(id="b", question="Hva gjør innovasjon vanskelig å forankre i linjen?", lang="nb", type="fact",
              evidence="Dessuten starter mye innovasjon med ildsjeler"),
     GoldItem(id="c", question="Hva legger anskaffelser mest vekt på i dag?", lang="nb", type="fact",
