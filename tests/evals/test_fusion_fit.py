@@ -5,7 +5,7 @@ import json
 
 import ingest  # noqa: F401  (offline switches first)
 from assistant.reranking import FUSION_FEATURES
-from evals.fusion import collect_groups, fit_fusion, fold_fusions, write_fusion
+from evals.fusion import EXTRA_PATH, collect_groups, fit_fusion, fold_fusions, load_extra, write_fusion
 from evals.metrics import GoldItem
 
 # Our own questions with a phrase of the passage that answers them (not gold items).
@@ -36,8 +36,9 @@ def test_each_fold_is_ranked_by_a_model_fitted_without_it(assistant):
     assignment = [0, 0, 1, 1, 1]
     folds = fold_fusions(assistant, ITEMS, assignment, 2, progress=False)
     groups = collect_groups(assistant, ITEMS, progress=False)
-    assert folds.models[0] == fit_fusion(groups[2:])
-    assert folds.models[1] == fit_fusion(groups[:2])
+    extra = load_extra(ITEMS)  # the other corpus's saved candidates join every training fold
+    assert folds.models[0] == fit_fusion(groups[2:] + extra)
+    assert folds.models[1] == fit_fusion(groups[:2] + extra)
     assert folds.models[0] != folds.models[1]
     retriever = assistant.retriever
     shipped = retriever.fusion
@@ -60,3 +61,13 @@ def test_the_fitted_model_ranks_its_training_evidence_high_and_is_written_beside
     written = json.loads(path.read_text(encoding="utf-8"))
     assert written["refusal"] == {"min_evidence_similarity": 0.5}
     assert written["fusion"]["features"] == list(FUSION_FEATURES) and written["fusion"]["command"].startswith("python -m evals.fusion")
+
+
+def test_the_saved_corpus_never_trains_a_fold_that_asks_its_own_questions():
+    import numpy as np
+
+    with np.load(EXTRA_PATH) as data:
+        own = str(data["questions"][0])
+    assert load_extra(ITEMS)  # shipped with the repository (python -m evals.fusion writes it)
+    asked_there = ITEMS + [GoldItem(id="x", question=own, lang="nb", type="fact", evidence="…")]
+    assert load_extra(asked_there) == []
