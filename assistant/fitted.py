@@ -77,3 +77,9 @@ def refusal_model() -> RefusalModel:
         except (KeyError, TypeError, ValueError):
             pass
     return RefusalModel.threshold(min_evidence_similarity())
+
+
+def fusion_weights() -> dict | None:
+    """The retrieval fusion fitted by `python -m evals.fusion` (see assistant/reranking.py's
+    FittedFusion), or None: the retriever then falls back to reciprocal-rank fusion."""
+    return fitted_values().get("fusion")

@@ -1,19 +1,138 @@
-"""Optional cross-encoder reranking of retrieved passages.
+"""Ordering of retrieved passages: the fitted fusion of the hybrid search's signals, and an
+optional cross-encoder.
 
-Off by default: no multilingual cross-encoder ships as a PyPI package, and this machine cannot
+Fusion. Every candidate the dense, BM25 and sentence searches return is described by named
+features (FUSION_FEATURES) and ranked by a logistic regression fitted by `python -m evals.fusion`
+on the gold sets and NorQuAD (weights in assistant/fitted.json under "fusion", with the command
+that reproduces them). Without fitted weights the retriever falls back to reciprocal-rank fusion.
+
+Cross-encoder. Off by default: no multilingual cross-encoder ships as a PyPI package, and this machine cannot
 download one, so a site enables it by pointing RADSARKIV_RERANKER at a local model directory
 (e.g. a copy of a multilingual MiniLM/BGE reranker). Needs the `st` extra.
 """
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ingest.embedders import BackendUnavailable, resolve_model_dir
 
-__all__ = ["CrossEncoderReranker", "make_reranker"]
+__all__ = ["CrossEncoderReranker", "FUSION_FEATURES", "Candidate", "FittedFusion", "candidate_features", "make_reranker"]
+
+# What the fusion knows about a candidate passage. Similarities and BM25 are taken relative to the
+# query's best candidate, so one set of weights fits questions whose scores sit at other levels.
+FUSION_FEATURES = (
+    "dense_gap",        # cosine(question, passage) minus the best candidate's
+    "sentence_gap",     # cosine(question, the passage's closest sentence) minus the best candidate's
+    "lexical_share",    # BM25 score / the best BM25 score (0: no shared term in the top list)
+    "dense_rr",         # 1 / (1 + rank) in the dense list (0-based rank; absent: 0)
+    "lexical_rr",       # the same in the BM25 list
+    "sentence_rr",      # the same in the best-sentence list
+    "term_coverage",    # share of the question's stemmed terms found in the passage, inside compounds too
+    "heading_match",    # share of them in the case title, part title or section heading
+    "boilerplate",      # paper headers, agendas, front matter: words of cases without substance
+    "decision",         # a Vedtak section
+    "log_length",       # log(1 + the passage's words)
+)
+
+
+@dataclass
+class Candidate:
+    """One passage the hybrid search found, with what each search said about it."""
+
+    chunk_id: str
+    text: str
+    metadata: Mapping[str, Any]
+    dense: float | None = None          # exact cosine with the question (None: no stored vector)
+    sentence: float | None = None       # cosine of its closest sentence
+    lexical: float = 0.0                # BM25 score (0 when outside the BM25 list)
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    sentence_rank: int | None = None
+
+
+def is_boilerplate(metadata: Mapping[str, Any]) -> bool:
+    """Paper headers (Til/Saksbehandler/Vedlegg/Fra), agendas and meeting headers repeat words from
+    the cases they list without saying anything about them."""
+    return metadata.get("section_kind") == "felter" or metadata.get("part") in ("agenda", "front_matter")
+
+
+def candidate_features(query: str, candidates: Sequence[Candidate]) -> np.ndarray:
+    """The FUSION_FEATURES of each candidate (rows in candidate order)."""
+    from ingest.store.lexical import analyze
+
+    if not candidates:
+        return np.zeros((0, len(FUSION_FEATURES)))
+    # A Snowball stem is the start of its word forms, so finding it anywhere in the lowercased
+    # text finds "helsedata" in "helsedataene" and "registerdata" in "helseregisterdata" (BM25's
+    # whole-token match does not), without analysing every candidate's text per query.
+    query_terms = sorted(set(analyze(query)))
+    dense = [c.dense for c in candidates if c.dense is not None]
+    best_dense = max(dense, default=0.0)
+    floor_dense = min(dense, default=0.0)
+    sentences = [c.sentence for c in candidates if c.sentence is not None]
+    best_sentence = max(sentences, default=best_dense)
+    best_lexical = max((c.lexical for c in candidates), default=0.0) or 1.0
+    n_terms = max(len(query_terms), 1)
+    reciprocal = lambda rank: 0.0 if rank is None else 1.0 / (1 + rank)  # noqa: E731
+    rows = []
+    for c in candidates:
+        # A passage without a stored vector is treated as the least similar candidate.
+        d = c.dense if c.dense is not None else floor_dense
+        s = c.sentence if c.sentence is not None else d
+        text = c.text.lower()
+        heading = " ".join(str(c.metadata.get(k) or "") for k in ("case_title", "part_title", "section")).lower()
+        rows.append([
+            d - best_dense,
+            s - best_sentence,
+            c.lexical / best_lexical,
+            reciprocal(c.dense_rank),
+            reciprocal(c.lexical_rank),
+            reciprocal(c.sentence_rank),
+            sum(term in text for term in query_terms) / n_terms,
+            sum(term in heading for term in query_terms) / n_terms,
+            float(is_boilerplate(c.metadata)),
+            float(c.metadata.get("section_kind") == "vedtak"),
+            math.log1p(len(text.split())),
+        ])
+    return np.asarray(rows, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class FittedFusion:
+    """A fitted linear model over FUSION_FEATURES: score = w · (x − mean) / scale + bias."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float = 0.0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> "FittedFusion | None":
+        """The model in fitted.json's "fusion" entry; None when absent or fitted on other features."""
+        if not data or list(data.get("features") or []) != list(FUSION_FEATURES):
+            return None
+        try:
+            return cls(tuple(map(float, data["mean"])), tuple(map(float, data["scale"])), tuple(map(float, data["weights"])), float(data.get("bias", 0.0)))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"features": list(FUSION_FEATURES), "mean": [round(v, 6) for v in self.mean], "scale": [round(v, 6) for v in self.scale],
+                "weights": [round(v, 6) for v in self.weights], "bias": round(self.bias, 6)}
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """P(the passage holds the answer) per row, by the fitted logistic model."""
+        if len(features) == 0:
+            return np.zeros(0)
+        z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
+        return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.weights) + self.bias)))
 
 _ST_MISSING = (
     "Reranking needs the 'st' extra (sentence-transformers), which is not installed: "

@@ -1,4 +1,8 @@
-"""Hybrid retrieval over the index: dense (Chroma) + BM25, fused by weighted reciprocal rank.
+"""Hybrid retrieval over the index: dense (Chroma) + BM25 + best sentence, fused by a fitted model.
+
+Each search returns its top candidates; their union is ranked by the logistic model fitted by
+`python -m evals.fusion` (assistant/reranking.py: FittedFusion, weights in assistant/fitted.json),
+or, without fitted weights, by weighted reciprocal rank.
 
 Case numbers named in a query are resolved through the register first: their passages lead the
 results. Filters (meeting, year, case, document type) and the caller's access level apply to
@@ -13,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.reranking import Candidate, FittedFusion, candidate_features, is_boilerplate
 from ingest.case_numbers import find_case_references
 from ingest.models import allowed_access
 from ingest.settings import Settings, get_settings
@@ -20,9 +25,15 @@ from ingest.store.register import Register, merge_cases
 from ingest.store.visible import nearest_visible
 
 
-# Paper headers (Til/Saksbehandler/Vedlegg/Fra), agendas and meeting headers repeat words from
-# the cases they list without saying anything about them: they rank behind the substance.
+# Reciprocal-rank fallback only (no fitted fusion): boilerplate (see is_boilerplate) ranks behind
+# the substance at half its fused score. Kept from before the fusion was fitted; the fitted model
+# learns its own weight for the same feature.
 BOILERPLATE_PRIOR = 0.5
+# BM25 scores are read this many times deeper than the candidate count, so a passage another
+# search found still gets its lexical score (only the top `candidates` join the union). Not fitted:
+# the top-k of a score array already computed costs nothing per extra row.
+LEXICAL_DEPTH = 3
+_BATCH = 400  # SQLite host parameters per query (the default limit is 999)
 
 
 @dataclass
@@ -78,6 +89,13 @@ class Retriever:
         self._lock = threading.Lock()
         self._version: tuple | None = None
         self._reranker = None
+        from assistant.fitted import fusion_weights
+
+        # The fitted fusion (None: reciprocal-rank fusion); the eval swaps it per fold.
+        self.fusion: FittedFusion | None = FittedFusion.from_json(fusion_weights())
+        # When a list, every rank() call appends (query, candidates, features): evals/fusion.py
+        # collects its training data this way, from the questions exactly as the assistant asks them.
+        self.candidate_log: list | None = None
         if settings.retrieval.reranker:
             from assistant.reranking import make_reranker
 
@@ -200,8 +218,9 @@ class Retriever:
         return hits[:k]
 
     def rank(self, query: str, where: dict[str, Any] | None = None, visible=None) -> tuple[list[str], dict[str, float], dict[str, tuple[str, dict]]]:
-        """Candidate chunk ids, best first, by weighted reciprocal-rank fusion, with their scores
-        and their (text, metadata) rows read from the register."""
+        """Candidate chunk ids, best first, with their fused scores and their (text, metadata) rows
+        read from the register. The candidates are the union of the dense, BM25 and best-sentence
+        top lists; the fitted fusion ranks them (reciprocal-rank fusion when none is fitted)."""
         config = self.settings.retrieval
         candidates = max(config.candidates, 10)
         where = where or {}
@@ -210,21 +229,88 @@ class Retriever:
         dense = [(cid, score) for cid, score, _ in nearest_visible(self.vectors, query_vector, candidates, where, access_of)]
         levels = where.get("access")
         store_filters = {key: value for key, value in where.items() if key != "access"}
-        lexical = self.lexical.search(query, candidates, levels=levels, filters=store_filters) if self.lexical else []
+        lexical = self.lexical.search(query, LEXICAL_DEPTH * candidates, levels=levels, filters=store_filters) if self.lexical else []
         sentence_level = self.sentence_store.best_chunks(query_vector, candidates, where, access_of)
-        fused: dict[str, float] = {}
-        for weight, results in ((config.dense_weight, dense), (config.lexical_weight, lexical), (config.sentence_weight, sentence_level)):
-            for rank, (cid, _) in enumerate(results):
-                fused[cid] = fused.get(cid, 0.0) + weight / (config.rrf_k + rank + 1)
-        rows = self.reader.rows(fused)
+        union = list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in lexical[:candidates]] + [cid for cid, _ in sentence_level]))
+        rows = self.reader.rows(union)
         # Only chunks the register holds (Chroma may keep orphans of an interrupted ingest) and
         # the caller may see (the stores filtered already; this keeps visibility the one rule).
-        fused = {cid: score for cid, score in fused.items() if cid in rows and (visible is None or visible(rows[cid][1]))}
+        union = [cid for cid in union if cid in rows and (visible is None or visible(rows[cid][1]))]
+        fusion, log = self.fusion, self.candidate_log
+        if fusion is None and log is None:
+            fused = self._reciprocal_rank(union, rows, (dense, lexical[:candidates], sentence_level))
+        else:
+            found = self._candidates(query_vector, union, rows, dense, lexical, sentence_level)
+            features = candidate_features(query, found)
+            if log is not None:
+                log.append((query, found, features))
+            if fusion is None:
+                fused = self._reciprocal_rank(union, rows, (dense, lexical[:candidates], sentence_level))
+            else:
+                fused = dict(zip(union, (float(p) for p in fusion.score(features))))
+        # Ties keep the union's order (dense first), so a ranking never depends on dict order.
+        position = {cid: i for i, cid in enumerate(union)}
+        return sorted(fused, key=lambda cid: (-fused[cid], position[cid])), fused, rows
+
+    def _reciprocal_rank(self, union: list[str], rows, lists) -> dict[str, float]:
+        """The fallback: weighted reciprocal-rank fusion with the settings' weights."""
+        config = self.settings.retrieval
+        fused = {cid: 0.0 for cid in union}
+        for weight, results in zip((config.dense_weight, config.lexical_weight, config.sentence_weight), lists):
+            for rank, (cid, _) in enumerate(results):
+                if cid in fused:
+                    fused[cid] += weight / (config.rrf_k + rank + 1)
         for cid in fused:
-            meta = rows[cid][1]
-            if meta.get("section_kind") == "felter" or meta.get("part") in ("agenda", "front_matter"):
+            if is_boilerplate(rows[cid][1]):
                 fused[cid] *= BOILERPLATE_PRIOR
-        return sorted(fused, key=lambda cid: -fused[cid]), fused, rows
+        return fused
+
+    def _candidates(self, query_vector: np.ndarray, union: list[str], rows, dense, lexical, sentence_level) -> list[Candidate]:
+        """Each candidate with its exact similarities (from the register's embedding cache: the
+        passage and its closest sentence) and its place in each search's list."""
+        listed = [{cid: (rank, score) for rank, (cid, score) in enumerate(results)} for results in (dense, lexical, sentence_level)]
+        # The dense and sentence lists already hold their members' cosines; only the others are read.
+        chunk_sim, _ = self._similarities(query_vector, [cid for cid in union if cid not in listed[0]], sentences=False)
+        _, sentence_sim = self._similarities(query_vector, [cid for cid in union if cid not in listed[2]], chunks=False)
+        found = []
+        for cid in union:
+            in_dense, in_lexical, in_sentences = (lst.get(cid) for lst in listed)
+            similarity = chunk_sim.get(cid, in_dense[1] if in_dense else None)
+            found.append(Candidate(
+                cid, rows[cid][0], rows[cid][1], dense=similarity,
+                sentence=sentence_sim.get(cid, in_sentences[1] if in_sentences else None),
+                lexical=in_lexical[1] if in_lexical else 0.0,
+                dense_rank=in_dense[0] if in_dense else None,
+                lexical_rank=in_lexical[0] if in_lexical else None,
+                sentence_rank=in_sentences[0] if in_sentences else None,
+            ))
+        return found
+
+    def _similarities(self, query_vector: np.ndarray, chunk_ids: list[str], chunks: bool = True, sentences: bool = True) -> tuple[dict[str, float], dict[str, float]]:
+        """Cosine of the question with each chunk and with each chunk's closest sentence, from the
+        vectors cached by content hash (only the candidates' rows are read)."""
+        db = self.reader.db()
+        model = self.embedder.model_id
+        query = np.asarray(query_vector, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        chunk_sim: dict[str, float] = {}
+        sentence_sim: dict[str, float] = {}
+        for start in range(0, len(chunk_ids), _BATCH):
+            batch = chunk_ids[start : start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            for table, into in [pair for pair, wanted in ((("chunks", chunk_sim), chunks), (("sentences", sentence_sim), sentences)) if wanted]:
+                rows = db.execute(
+                    f"SELECT t.chunk_id, e.vector FROM {table} t JOIN embeddings e ON e.model_id = ? AND e.content_hash = t.content_hash "
+                    f"WHERE t.chunk_id IN ({marks})", [model, *batch],
+                ).fetchall()
+                if not rows:
+                    continue
+                vectors = np.stack([np.frombuffer(blob, dtype=np.float32) for _, blob in rows])
+                sims = vectors @ query / np.maximum(np.linalg.norm(vectors, axis=1), 1e-12)
+                for (cid, _), sim in zip(rows, sims):
+                    if float(sim) > into.get(cid, -2.0):
+                        into[cid] = float(sim)
+        return chunk_sim, sentence_sim
 
     @lru_cache(maxsize=512)
     def embed_query(self, query: str) -> np.ndarray:

@@ -13,11 +13,13 @@ import random
 import re
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer
 from evals.baseline import WARM_UP_QUESTION
+from evals.fusion import fold_fusions
 from evals.metrics import Archive, GoldItem, ItemResult, check_thresholds, normalise, score_item
 from evals.report import EvalReport, write_report
 
@@ -158,9 +160,16 @@ def _track(sequence, description: str, progress: bool):
     return track(sequence, description=description, disable=not progress, console=Console(stderr=True), transient=True)
 
 
-def _ask_all(assistant, items: Sequence[GoldItem], progress: bool, description: str = "Rådsarkiv") -> list[Asked]:
+def _ask_all(assistant, items: Sequence[GoldItem], progress: bool, description: str = "Rådsarkiv", around=None) -> list[Asked]:
+    """Every item asked once; `around(i)`, when given, is a context each item is asked in (the
+    cross-validation's per-fold fitted values)."""
     _warm_up(assistant)
-    return [_ask(assistant, item.question, item.history) for item in _track(items, description, progress)]
+    around = around or (lambda _index: nullcontext())
+    asked = []
+    for index in _track(range(len(items)), description, progress):
+        with around(index):
+            asked.append(_ask(assistant, items[index].question, items[index].history))
+    return asked
 
 
 def collect_features(items: Sequence[GoldItem], settings=None, progress: bool = True) -> list[dict | None]:
@@ -193,15 +202,17 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
     """
     from evals.fit import fit_refusal_model, fold_assignment
 
+    assignment = fold_assignment([item.type for item in items], folds)
+    # The retrieval fusion too is fitted per fold: every item is retrieved with its fold's model.
+    fusion = fold_fusions(assistant, items, assignment, folds, progress)
     extractive = assistant.extractive
     shipped = extractive.refusal_model
     extractive.refusal_model = None
     try:
-        free = _ask_all(assistant, items, progress, "Rådsarkiv (fitting pass)")
+        free = _ask_all(assistant, items, progress, "Rådsarkiv (fitting pass)", around=fusion.for_item)
     finally:
         extractive.refusal_model = shipped
     features = [answer.evidence_features for answer, _, _ in free]
-    assignment = fold_assignment([item.type for item in items], folds)
     asked: list[Asked] = list(free)
     models: list = [shipped] * len(items)
     fits = []
@@ -214,13 +225,14 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
             for i in (i for i, f in enumerate(assignment) if f == fold):
                 models[i] = fit.model
                 if features[i] is not None and fit.model.refuses(features[i]):
-                    asked[i] = _ask(assistant, items[i].question, items[i].history)
+                    with fusion.for_item(i):
+                        asked[i] = _ask(assistant, items[i].question, items[i].history)
         finally:
             extractive.refusal_model = shipped
-    return asked, assignment, models, {"folds": folds, "held_out_only": True, "fits": fits}
+    return asked, assignment, models, {"folds": folds, "held_out_only": True, "fits": fits, "fusion": fusion.as_json(), "fold_context": fusion.for_item}
 
 
-def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], models: Sequence, progress: bool) -> dict[str, Any]:
+def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], models: Sequence, progress: bool, around=None) -> dict[str, Any]:
     """Every self-contained item asked again after an unrelated turn (the previous such item and
     its answer): a question that does not refer back must get exactly the answer it got fresh."""
     fresh = [i for i, item in enumerate(items) if not item.history and not item.id.startswith("neg:")]
@@ -235,7 +247,8 @@ def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], m
                 {"role": "assistant", "content": asked[previous][0].answer},
             ]
             extractive.refusal_model = models[i]
-            shifted, _, _ = _ask(assistant, items[i].question, history)
+            with (around or (lambda _index: nullcontext()))(i):
+                shifted, _, _ = _ask(assistant, items[i].question, history)
             before = asked[i][0]
             same = (shifted.answer, shifted.refused, [c.marker for c in shifted.citations]) == (
                 before.answer, before.refused, [c.marker for c in before.citations])
@@ -335,13 +348,15 @@ def run_eval(
     if negatives:
         names = [negatives] if isinstance(negatives, (str, Path)) else list(negatives)
         extra["negatives"] = {"set": ", ".join(map(str, names)), "n": sum(i.id.startswith("neg:") for i in items)}
+    fold_context = None
     if folds > 1:
         asked, _assignment, models, extra["crossval"] = _cross_validate(assistant, items, folds, progress)
+        fold_context = extra["crossval"].pop("fold_context")
     else:
         asked = _ask_all(assistant, items, progress)
         models = [assistant.extractive.refusal_model] * len(items)
     if topic_shift:
-        extra["topic_shift"] = _topic_shift(assistant, items, asked, models, progress)
+        extra["topic_shift"] = _topic_shift(assistant, items, asked, models, progress, around=fold_context)
 
     results: list[ItemResult] = [
         score_item(item, answer, latency, archive, doc_ids, error=error)

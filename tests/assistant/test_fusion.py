@@ -1,0 +1,86 @@
+"""The fitted fusion of the hybrid search, on the session's real index and the real embedder."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import ingest  # noqa: F401  (offline switches first)
+from assistant.reranking import FUSION_FEATURES, FittedFusion, candidate_features
+from ingest.store.visible import nearest_visible
+
+QUESTION = "Hvordan kan ventetiden for tilgang til helsedata fra registrene kortes ned?"
+
+
+@pytest.fixture
+def logged(retriever):
+    """The candidates and features of one search, as the retriever logs them for fitting."""
+    retriever.candidate_log = []
+    try:
+        retriever.search(QUESTION, k=5)
+        yield retriever.candidate_log[-1]
+    finally:
+        retriever.candidate_log = None
+
+
+def test_candidates_carry_exact_cosines_and_their_place_in_each_list(retriever, logged):
+    query, candidates, features = logged
+    assert query == QUESTION and features.shape == (len(candidates), len(FUSION_FEATURES))
+    vector = retriever.embed_query(QUESTION)
+    dense = {cid: score for cid, score, _ in nearest_visible(retriever.vectors, vector, 40, retriever.where(None, None), retriever.reader.access)}
+    in_dense = [c for c in candidates if c.dense_rank is not None]
+    assert in_dense and len(in_dense) == len(dense)
+    for c in in_dense:
+        # The cosine read from the embedding cache is the one the vector store ranked by.
+        assert c.dense == pytest.approx(dense[c.chunk_id], abs=1e-4)
+    # A candidate only BM25 found still has its cosines: the fusion compares like with like.
+    lexical_only = [c for c in candidates if c.dense_rank is None and c.sentence_rank is None]
+    assert lexical_only and all(c.dense is not None for c in lexical_only)
+    with_sentences = {cid for cid, *_ in retriever.reader.sentences.of(c.chunk_id for c in lexical_only)}
+    assert with_sentences and all(c.sentence is not None for c in lexical_only if c.chunk_id in with_sentences)
+    # The closest sentence is at least as close as the passage's dense-list neighbours suggest,
+    # and the best candidate on each similarity has gap 0.
+    column = {name: i for i, name in enumerate(FUSION_FEATURES)}
+    assert features[:, column["dense_gap"]].max() == pytest.approx(0.0)
+    assert features[:, column["sentence_gap"]].max() == pytest.approx(0.0)
+    assert features[:, column["lexical_share"]].max() == pytest.approx(1.0)
+    assert np.all(features[:, column["term_coverage"]] <= 1.0)
+
+
+def test_search_ranks_by_the_fitted_fusion_and_falls_back_to_reciprocal_rank(retriever, logged):
+    from assistant.fitted import fusion_weights
+
+    shipped = FittedFusion.from_json(fusion_weights())
+    assert shipped is not None and retriever.fusion == shipped
+    _, candidates, features = logged
+    probability = dict(zip((c.chunk_id for c in candidates), shipped.score(features)))
+    hits = retriever.search(QUESTION, k=5)
+    assert [h.chunk_id for h in hits] == sorted(probability, key=lambda cid: -probability[cid])[:5]
+    assert all(0.0 < h.score < 1.0 for h in hits)
+
+    saved = retriever.fusion
+    retriever.fusion = None
+    try:
+        fallback = retriever.search(QUESTION, k=5)
+    finally:
+        retriever.fusion = saved
+    config = retriever.settings.retrieval
+    top = next(c for c in candidates if c.chunk_id == fallback[0].chunk_id)
+    expected = sum(
+        weight / (config.rrf_k + rank + 1)
+        for weight, rank in ((config.dense_weight, top.dense_rank), (config.lexical_weight, top.lexical_rank), (config.sentence_weight, top.sentence_rank))
+        if rank is not None and rank < config.candidates
+    )
+    assert fallback[0].score == pytest.approx(expected)
+
+
+def test_fitted_json_round_trips_and_other_features_are_refused():
+    model = FittedFusion(tuple([0.0] * len(FUSION_FEATURES)), tuple([1.0] * len(FUSION_FEATURES)), tuple([1.0] + [0.0] * (len(FUSION_FEATURES) - 1)), -0.5)
+    assert FittedFusion.from_json(json.loads(json.dumps(model.as_json()))) == model
+    stale = model.as_json() | {"features": list(FUSION_FEATURES[:-1])}
+    assert FittedFusion.from_json(stale) is None  # weights of another feature set are never misapplied
+    assert FittedFusion.from_json(None) is None
+    x = np.array([[0.0] * len(FUSION_FEATURES), [2.0] + [0.0] * (len(FUSION_FEATURES) - 1)])
+    assert model.score(x)[1] > model.score(x)[0]
+    assert candidate_features("spørsmål", []).shape == (0, len(FUSION_FEATURES))
