@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer_types import expected_answer_type
 from assistant.language import LanguageCode, detect_language
+from assistant.reading import Asks, Focus, References, intent, read_asks, read_focus, read_references
 from ingest.case_numbers import find_case_references, find_meeting_references
 
 # Openers that continue the previous turn rather than start a topic. "hvorfor ikke/why not"
@@ -119,10 +120,22 @@ class QuestionAnalysis:
     history: tuple[dict, ...] = field(default=(), repr=False)
     referent_cases: tuple[str, ...] = ()
     referent_text: str = ""
+    # The question's intent, read from its words and the cases it (or, for a follow-up, the
+    # conversation) names: drafting, case_lookup, decisions, positions, onboarding or facts.
+    # Which route answers is decided from it in assistant/routes/ (the archive decides too).
+    intent: str = "facts"
+    asks: Asks = field(default_factory=Asks)
+    references: References = field(default_factory=References)
+    focus: Focus = field(default_factory=Focus)
 
     @property
     def uses_history(self) -> bool:
         return self.referential and bool(self.history)
+
+    def mentions(self, name: str) -> bool:
+        """Whether the question names `name` (a body or title from the archive), ignoring case:
+        modules that look an archive name up in the question ask here rather than read it."""
+        return bool(name) and name.lower() in self.question.lower()
 
 
 def referential_reason(question: str, names_a_case: bool = False, language: str | None = None) -> str:
@@ -211,9 +224,14 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     fresh_language = detect_language(question, None)
     reason = referential_reason(question, bool(cases or meetings), fresh_language)
     answer_type = expected_answer_type(question)
+    read = {"asks": read_asks(question), "references": read_references(question), "focus": read_focus(question)}
     if not reason or not history:
-        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason)
+        return QuestionAnalysis(
+            question, fresh_language, cases, meetings, bool(reason), answer_type, reason,
+            intent=intent(question, list(cases)), **read,
+        )
     turns = _continued_turns(history)
+    referent_cases = _referent_cases(turns)
     return QuestionAnalysis(
         question=question,
         language=detect_language(question, history),
@@ -223,6 +241,8 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         answer_type=answer_type,
         reason=reason,
         history=tuple(history),
-        referent_cases=_referent_cases(turns),
+        referent_cases=referent_cases,
         referent_text=_referent_text(turns),
+        intent=intent(question, list(cases or referent_cases), follow_up=True),
+        **read,
     )
