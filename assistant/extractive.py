@@ -397,8 +397,8 @@ def _search_parts(interpretation: Interpretation) -> list[str]:
     if not query.startswith(question):  # a draft is searched by its subject, not by the request
         return [query]
     pieces = list(interpretation.analysis.focus.parts[1:])
-    if pieces:
-        pieces[-1] = (pieces[-1] + query[len(question):]).strip(" ,?")
+    if pieces:  # the last part runs to the end of the search text
+        pieces[-1] = query[question.rfind(pieces[-1]):].strip(" ,?")
     return [query, *pieces]
 
 
