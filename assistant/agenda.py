@@ -7,47 +7,20 @@ while the minutes are not archived, its Forslag til vedtak.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from assistant.analysis import QuestionAnalysis
 from assistant.answer import Answer
 from assistant.compose import CitationBook, gloss, join_paragraphs, quote_line
 from assistant.pointers import nearest_meetings_pointer
 from assistant.prompts import phrase
 from assistant.records import part_source
-from assistant.routing import DECISION_WORDS
 from assistant.temporal import TimeScope
 from ingest.blocks import squash
 from ingest.case_numbers import case_sort_key
-from ingest.dates import parse_norwegian_date
-
-AGENDA_QUESTION = re.compile(
-    r"\b(saksliste\w*|sakslista|agenda\w*|hvilke saker|kva for saker|kva saker|which cases|what cases|which items|"
-    r"hva (sto|stod|står|var) på|kva (sto|stod|står|var) på|hva ble (behandlet|diskutert|tatt opp)|kva vart (behandla|diskutert|teke opp)|"
-    r"what was (discussed|on the agenda|dealt with)|what did the council (discuss|deal with))\b",
-    re.IGNORECASE,
-)
-# "Hva ble vedtatt på møtet i januar?" asks for a meeting's decisions; "… vedtatt om referatet
-# fra møtet" and "… diskutert om helsedata" ask about one topic.
-_DECIDED_AT_MEETING = re.compile(
-    r"\b(vedtatt|vedteke|vedtok|bestemt|besluttet|decided|resolved)\s+(på|i|at|in)\s+(det\s+|the\s+)?(\w+\s+)?(råds)?(møte\w*|meeting)\b", re.IGNORECASE
-)
-_TOPIC = re.compile(r"\b(om|angående|angåande|about|regarding|concerning)\b", re.IGNORECASE)
-_LATEST = re.compile(r"\b(forrige|siste|førre|seinaste|last|latest|most recent)\s+(råds)?(møte\w*|meeting)\b(?!\s+(i|in|of|for)\s+\d{4})", re.IGNORECASE)
-_FULL_DATE = re.compile(
-    r"\b\d{1,2}\.\s*(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)(\s+\d{4})?\b"
-    r"|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b",
-    re.IGNORECASE,
-)
 
 
-def asks_for_agenda(question: str) -> bool:
-    if _TOPIC.search(question):
-        return False
-    return bool(AGENDA_QUESTION.search(question) or _DECIDED_AT_MEETING.search(question))
-
-
-def meetings_asked(question: str, scope: TimeScope, cases: dict[str, dict[str, Any]]) -> list[str]:
+def meetings_asked(analysis: QuestionAnalysis, scope: TimeScope, cases: dict[str, dict[str, Any]]) -> list[str]:
     """The held meetings (those with cases in the register) the question names: by number, by
     position ("det siste møtet i 2025", "forrige møte"), by date ("4. mars 2026") or by month."""
     dates: dict[str, str] = {}
@@ -55,24 +28,22 @@ def meetings_asked(question: str, scope: TimeScope, cases: dict[str, dict[str, A
         if case.get("meeting") and case.get("date"):
             dates.setdefault(case["meeting"], case["date"])
     found = [m for m in scope.meetings if m in dates]
-    for match in _FULL_DATE.finditer(question):
-        day = parse_norwegian_date(match.group(0), default_year=1)  # year 1: "4. mars" of any year
-        if day:
-            found += [m for m, d in dates.items() if d == day or (day.startswith("0001") and d[5:] == day[5:])]
+    for day in analysis.references.dates:  # year 1: "4. mars" of any year
+        found += [m for m, d in dates.items() if d == day or (day.startswith("0001") and d[5:] == day[5:])]
     if not found and scope.months:
         found = [m for m, d in dates.items() if scope.matches_date(d)]
-    if not found and _LATEST.search(question) and dates:
+    if not found and analysis.references.latest_meeting and dates:
         found = [max(dates, key=lambda m: dates[m])]
     return sorted(dict.fromkeys(found), key=lambda m: dates[m])
 
 
-def meeting_answer(question: str, scope: TimeScope, cases: dict[str, dict[str, Any]], lang: str, retriever, role: str | None, nearest) -> Answer | None:
+def meeting_answer(analysis: QuestionAnalysis, scope: TimeScope, cases: dict[str, dict[str, Any]], lang: str, retriever, role: str | None, nearest) -> Answer | None:
     """The agenda of the meetings the question names; for a meeting the archive only mentions
     ("referat fra møte 3/2025"), a plain statement that its papers are not archived and where it
     is mentioned; None when the question names no meeting."""
-    meetings = meetings_asked(question, scope, cases)
+    meetings = meetings_asked(analysis, scope, cases)
     if meetings:
-        return agenda_answer(question, meetings, lang, retriever, role)
+        return agenda_answer(analysis.asks.decision, meetings, lang, retriever, role)
     held = {c.get("meeting") for c in cases.values()}
     unarchived = sorted(m for m in scope.meetings if m not in held)
     if not unarchived:
@@ -83,9 +54,9 @@ def meeting_answer(question: str, scope: TimeScope, cases: dict[str, dict[str, A
     return Answer(answer=join_paragraphs([text, pointer, nearest(mentioning[:3])]), refused=True, language=lang, route="meeting_agenda")
 
 
-def agenda_answer(question: str, meetings: list[str], lang: str, retriever, role: str | None) -> Answer:
+def agenda_answer(decisions: bool, meetings: list[str], lang: str, retriever, role: str | None) -> Answer:
+    """Each meeting's cases; with their decisions (or proposals) when the question asks for them."""
     book = CitationBook()
-    decisions = bool(DECISION_WORDS.search(question))
     paragraphs = []
     for meeting in meetings:
         cases = sorted(

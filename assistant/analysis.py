@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from assistant.answer_types import expected_answer_type
 from assistant.holding_refs import asks_about_meeting, asks_after, asks_outcome, named_document
 from assistant.language import LanguageCode, detect_language
+from assistant.reading import Asks, Focus, References, intent, read_asks, read_focus, read_references
 from ingest.case_numbers import find_case_references, find_meeting_references
 
 # Openers that continue the previous turn rather than start a topic. "hvorfor ikke/why not"
@@ -145,10 +146,22 @@ class QuestionAnalysis:
     outcome: bool = False
     document: tuple[str, str] | None = None
     about_meeting: bool = False
+    # The question's intent, read from its words and the cases it (or, for a follow-up, the
+    # conversation) names: drafting, case_lookup, decisions, positions, onboarding or facts.
+    # Which route answers is decided from it in assistant/routes/ (the archive decides too).
+    intent: str = "facts"
+    asks: Asks = field(default_factory=Asks)
+    references: References = field(default_factory=References)
+    focus: Focus = field(default_factory=Focus)
 
     @property
     def uses_history(self) -> bool:
         return self.referential and bool(self.history)
+
+    def mentions(self, name: str) -> bool:
+        """Whether the question names `name` (a body or title from the archive), ignoring case:
+        modules that look an archive name up in the question ask here rather than read it."""
+        return bool(name) and name.lower() in self.question.lower()
 
 
 def referential_reason(question: str, names_a_case: bool = False, language: str | None = None) -> str:
@@ -242,9 +255,14 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     answer_type = expected_answer_type(question)
     holds = {"after": asks_after(question), "outcome": asks_outcome(question), "document": named_document(question),
              "about_meeting": asks_about_meeting(question)}
+    read = {"asks": read_asks(question), "references": read_references(question), "focus": read_focus(question)}
     if not reason or not history:
-        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason, **holds)
+        return QuestionAnalysis(
+            question, fresh_language, cases, meetings, bool(reason), answer_type, reason,
+            intent=intent(question, list(cases)), **holds, **read,
+        )
     turns = _continued_turns(history)
+    referent_cases = _referent_cases(turns)
     return QuestionAnalysis(
         question=question,
         language=detect_language(question, history),
@@ -255,6 +273,8 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         **holds,
         reason=reason,
         history=tuple(history),
-        referent_cases=_referent_cases(turns),
+        referent_cases=referent_cases,
         referent_text=_referent_text(turns),
+        intent=intent(question, list(cases or referent_cases), follow_up=True),
+        **read,
     )

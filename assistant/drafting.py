@@ -22,7 +22,6 @@ from assistant.evidence import Sentence
 from assistant.passages import strip_bullet
 from assistant.planning import spread_over_sources
 from assistant.prompts import phrase
-from assistant.routing import drafting_topic
 
 MAX_POSITIONS = 5
 MAX_POINTS = 4
@@ -53,7 +52,7 @@ OTHERS_VIEW = re.compile(
 
 def draft_answer(interpretation, lang: str, sentences: list[Sentence], context) -> Answer:
     book = CitationBook()
-    topic = draft_topic(interpretation.question)
+    topic = interpretation.analysis.focus.draft_heading
     usable = [s for s in sentences if usable_sentence(s)]
     stated = [s for s in usable if is_position(s)]
     stated = [s for s in stated if not HOUSEKEEPING.search(s.text)] + [s for s in stated if HOUSEKEEPING.search(s.text)]
@@ -75,13 +74,6 @@ def draft_answer(interpretation, lang: str, sentences: list[Sentence], context) 
         paragraphs.append(f"**{phrase('draft_points', lang)}**\n" + "\n".join(lines))
     # One source list: the renderers (UI, Markdown, Word footnotes) list the citations once.
     return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="drafting", context=context)
-
-
-def draft_topic(question: str) -> str:
-    topic = drafting_topic(question).strip(" .?!")
-    topic = re.sub(r"\s+til\s+(en|ei|et)\s+(ny|nye|nytt)\s+(høring|høyring)$", "", topic, flags=re.IGNORECASE)
-    topic = re.sub(r"^(innspill|innspel|høringssvar|høringsinnspill)\s+(til|om)\s+", "", topic, flags=re.IGNORECASE)
-    return topic[:100] or question[:100]
 
 
 def _clean(text: str) -> str:

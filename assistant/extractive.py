@@ -11,18 +11,17 @@ import re
 
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
-from assistant.drafting import draft_answer
 from assistant.pointers import meeting_cases_pointer
 from assistant.evidence import EvidenceScorer, Sentence
 from assistant.fitted import refusal_model
 from assistant.holdings import evidence_refusal, holdings_refusal, view_for
-from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
 from assistant.records import part_source
 from assistant.prompts import phrase
 from assistant.retrieval import Hit, Retriever, SearchFilters
-from assistant.routing import DECISION_WORDS, Interpretation, question_parts, wants_several_sources
+from assistant import routes
+from assistant.routing import Interpretation
 from assistant.planning import (
     select_diverse, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record,
 )
@@ -85,6 +84,12 @@ class ExtractiveAnswerer:
             _CALLER_ROLE.reset(token)
 
     def _answer(self, interpretation: Interpretation, lang: str, filters: SearchFilters | None, role: str | None) -> Answer:
+        # Which routes fit the question is decided once (assistant/routes/); each answers at its
+        # stage, the refusals for what the archive does not hold standing between the stages.
+        candidates = routes.applicable(interpretation.analysis)
+        ctx = routes.RouteContext(self, interpretation, lang, role, filters)
+        if (answer := routes.answer("records", candidates, ctx)) is not None:
+            return answer
         self.retriever.refresh()
         # Only the parts of case records from documents the caller may read (see merge_cases).
         cases = self.retriever.cases_for(role)
@@ -95,7 +100,7 @@ class ExtractiveAnswerer:
         ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role)
         hits = ranked[:k]
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
-        scope = time_scope(interpretation.question, self.meetings_for(role))
+        scope = time_scope(interpretation.analysis.references, self.meetings_for(role))
         # A case, meeting, time, outcome, document or topic the archive does not hold is refused
         # before any evidence is read, from the register and the lexical index (assistant/holdings.py).
         refusal = holdings_refusal(interpretation, view_for(self.retriever, self.scorer, role), scope, lang, hits)
@@ -103,14 +108,11 @@ class ExtractiveAnswerer:
             if refusal.case:
                 return self._refuse_case(refusal.case, interpretation, lang, role, context)
             return self._refuse(refusal.text, interpretation, lang, hits, context, role)
-        if route == "case_lookup" and named:
-            return self._case_card(named, interpretation, lang, role, context)
-        if route in ("facts", "onboarding", "decisions") and asks_for_agenda(interpretation.question):
-            answer = meeting_answer(interpretation.question, scope, cases, lang, self.retriever, role, lambda numbers: self._nearest(numbers, lang, role))
-            if answer is not None:
-                return answer.model_copy(update={"context": context})
+        ctx.cases, ctx.context, ctx.hits, ctx.scope = cases, context, hits, scope
+        if (answer := routes.answer("register", candidates, ctx)) is not None:
+            return answer
         query_vector = self.retriever.embed_query(interpretation.retrieval_query)
-        parts = [(p, self.retriever.embed_query(p)) for p in question_parts(interpretation.retrieval_query)]
+        parts = [(p, self.retriever.embed_query(p)) for p in _search_parts(interpretation)]
         pool = self._candidate_pool(ranked, k, scope, filters, role)
         sentences = self.scorer.score(interpretation.retrieval_query, query_vector, pool, route, part_vectors=parts, scope=scope, lang=lang)
         # The evidence answers or not, by the fitted model; its features travel with the answer
@@ -120,13 +122,8 @@ class ExtractiveAnswerer:
         if refusal is not None:
             return self._refuse(refusal.text, interpretation, lang, hits, context, role).model_copy(update=measured)
         # What a caller may be shown beyond the pool: the records and decisions planning adds.
-        visible = self.retriever.visibility(filters, role)
-        if route == "decisions":
-            answer = self._timeline(interpretation, lang, hits, sentences, context, visible, role)
-        elif route == "drafting":
-            answer = draft_answer(interpretation, lang, sentences, context)
-        else:
-            answer = self._quotes(interpretation, lang, route, sentences, context, visible)
+        ctx.sentences, ctx.visible = sentences, self.retriever.visibility(filters, role)
+        answer = routes.answer("evidence", candidates, ctx)
         return answer.model_copy(update=measured)
 
     @property
@@ -246,7 +243,7 @@ class ExtractiveAnswerer:
         entries.sort(key=lambda c: (c.get("date") or "", case_sort_key(c["number"])))
         if not entries:
             return self._quotes(interpretation, lang, "facts", sentences, context, visible)
-        topic = _topic(interpretation.question)
+        topic = interpretation.analysis.focus.topic
         paragraphs = [phrase("timeline_intro", lang, topic=topic)]
         for case in entries:
             key = "decision" if case.get("decision") else "proposal"
@@ -265,7 +262,7 @@ class ExtractiveAnswerer:
 
     def _timeline_cases(self, interpretation, sentences: list[Sentence], visible, role, limit: int = 6) -> list[dict]:
         """Cases about the topic: named in their title or decision, or where the best evidence is."""
-        topic_terms = self.scorer.query_terms(_topic(interpretation.question))
+        topic_terms = self.scorer.query_terms(interpretation.analysis.focus.topic)
         evidence_rank: dict[str, int] = {}
         for sentence in sentences[:15]:
             case = sentence.metadata.get("case")
@@ -289,18 +286,18 @@ class ExtractiveAnswerer:
 
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context, visible) -> Answer:
-        several = wants_several_sources(interpretation.question)
-        chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several)
-        chosen = with_earlier_case(chosen, sentences, interpretation.question)
+        asks = interpretation.analysis.asks
+        chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, asks.several_sources)
+        chosen = with_earlier_case(chosen, sentences, asks.earlier_stage)
         chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer, visible)
         chosen = with_decision_records(chosen, [d for d in self.scorer.decision_sentences if visible(d.metadata)])
-        if DECISION_WORDS.search(interpretation.question):
+        if asks.decision:
             chosen = with_lead_decision(chosen, sentences)
         chosen = self.passages.with_list_leads(chosen)
-        chosen, list_leads = self.passages.whole_lists(chosen, interpretation.question)
+        chosen, list_leads = self.passages.whole_lists(chosen, asks.what)
         book = CitationBook()
         intro = {
-            "positions": phrase("positions_intro", lang, topic=_topic(interpretation.question)),
+            "positions": phrase("positions_intro", lang, topic=interpretation.analysis.focus.topic),
             "onboarding": phrase("onboarding_intro", lang),
         }.get(route, phrase("facts_intro", lang))
         lines = []
@@ -343,16 +340,19 @@ def _case_background(sentences: list[Sentence], chunks: list[Hit], scorer: Evide
     return sorted(picked, key=lambda s: (order.get(s.chunk_id, 0), s.index))
 
 
-_TOPIC_PREFIX = re.compile(
-    r"^.*?\b(om|on|about|angående|knyttet til|i forbindelse med|syn på|synet på|standpunkt til|view on|views on|position on)\s+", re.IGNORECASE
-)
 
 
-def _topic(question: str) -> str:
-    text = question.strip().rstrip("?.! ")
-    match = _TOPIC_PREFIX.match(text)
-    topic = text[match.end():] if match and match.end() < len(text) else text
-    return topic[:80] or text[:80]
+def _search_parts(interpretation: Interpretation) -> list[str]:
+    """The search text, then each part of a question that asks two things (analysis.focus.parts),
+    the last part carrying what the search adds to the question (glossary words, the turns a
+    follow-up continues)."""
+    query, question = interpretation.retrieval_query, interpretation.question
+    if not query.startswith(question):  # a draft is searched by its subject, not by the request
+        return [query]
+    pieces = list(interpretation.analysis.focus.parts[1:])
+    if pieces:  # the last part runs to the end of the search text
+        pieces[-1] = query[question.rfind(pieces[-1]):].strip(" ,?")
+    return [query, *pieces]
 
 
 def _levels(role):

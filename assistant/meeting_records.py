@@ -14,33 +14,11 @@ from typing import Any
 
 from assistant.answer import Answer, Citation
 from assistant.prompts import phrase
-from ingest.case_numbers import find_case_references, find_meeting_references
-from ingest.dates import parse_norwegian_date
-from ingest.numbering import find_case_ids, normalize_body
+from assistant.analysis import QuestionAnalysis
+from ingest.numbering import normalize_body
 from ingest.store.records import find_municipal_case
 from ingest.store.register import IndexMissing, Register, merge_cases
 
-ATTENDANCE_QUESTION = re.compile(
-    r"\b(til\s+stede|tilstede|møtte|forfall|fravær\w*|fråvær\w*|deltok|deltakere|observatør\w*|varamedlem\w*|"
-    r"attend\w*|present|absent|apologies)\b",
-    re.IGNORECASE,
-)
-ABSENCE_WORDS = re.compile(r"\b(forfall|fravær\w*|fråvær\w*|absent|apologies|ikke\s+møtt)\b", re.IGNORECASE)
-PROPOSER_QUESTION = re.compile(
-    r"\b(hvem|kven|who)\b.{0,30}\b(fremmet|fremma|foreslo|la\s+fram|la\s+frem|proposed|moved|tabled)\b", re.IGNORECASE
-)
-VOTE_QUESTION = re.compile(r"\b(stemt|stemte|stemmer|stemmetall|votering\w*|avstemning\w*|røysting\w*|voted?|votes|voting)\b", re.IGNORECASE)
-DECISION_QUESTION = re.compile(r"\b(vedtatt|vedteke|vedtok|vedtak(et)?|bestemt|besluttet|decided|decision|resolved)\b", re.IGNORECASE)
-_AMENDMENT_KINDS = {
-    "tilleggsforslag": ("tilleggsforslag",), "endringsforslag": ("endringsforslag",),
-    "alternativ": ("alternative forslag",), "amendment": ("tilleggsforslag", "endringsforslag", "alternative forslag"),
-}
-_ASKED_GROUP = [
-    ("absent", r"forfall|fravær|fråvær|absent|apologies|ikke\s+møtt"),
-    ("observer", r"observatør|observer"),
-    ("substitute", r"\bvara|substitute"),
-    ("secretariat", r"sekretariat|administrasjon|secretariat"),
-]
 _VOTE_WORDS = {
     "nb": {"unanimous": "enstemmig", "alternative": "forslag {n}: {count} stemmer", "tally": "{yes} for, {no} mot",
            "casting": ", med leders dobbeltstemme", "vedtatt": "vedtatt", "falt": "falt"},
@@ -53,9 +31,10 @@ _ROLE_LABELS = {
 }
 
 
-def records_answer(question: str, lang: str, role: str | None, register_path, retriever=None) -> Answer | None:
-    """An answer from the meeting records, or None when the question is not one of their forms."""
-    wants = _form(question)
+def records_answer(analysis: QuestionAnalysis, lang: str, role: str | None, register_path, retriever=None) -> Answer | None:
+    """An answer from the meeting records, or None when the question is not one of their forms
+    (`analysis.asks.records`: attendance, proposer, vote or a municipal case number)."""
+    wants = analysis.asks.records
     if wants is None:
         return None
     try:
@@ -64,19 +43,19 @@ def records_answer(question: str, lang: str, role: str | None, register_path, re
         return None
     try:
         if wants == "attendance":
-            return _attendance(question, lang, role, register, retriever)
+            return _attendance(analysis, lang, role, register, retriever)
         cases = register.municipal_cases(role)  # the council register need not be merged here
-        named = [c for c in find_case_ids(question) if not find_case_references(question)]
-        case = find_municipal_case(cases, question)
+        named = list(analysis.references.case_ids) if not analysis.cases else []
+        case = find_municipal_case(cases, analysis.references.case_ids)
         if case is None and not named and wants != "case":
-            case = _case_by_topic(question, cases, role, retriever)  # no number named: the topic decides
+            case = _case_by_topic(analysis, cases, role, retriever)  # no number named: the topic decides
         if case is None and wants == "case":
-            return _unknown_case(question, lang, register, role)
+            return _unknown_case(analysis, lang, register, role)
         if case is None:
             return None
         texts = register.document_texts(role)
         if wants == "proposer":
-            return _proposers(question, case, lang, texts)
+            return _proposers(analysis, case, lang, texts)
         if wants == "vote":
             return _votes(case, lang, texts)
         return _case_card(case, lang, texts, register.attendance(role))
@@ -84,34 +63,17 @@ def records_answer(question: str, lang: str, role: str | None, register_path, re
         register.close()
 
 
-def _form(question: str) -> str | None:
-    if (
-        ATTENDANCE_QUESTION.search(question)
-        and re.search(r"\b(hvem|kven|who|hvor mange|kor mange|how many|hadde|var|was|were)\b", question, re.I)
-        and re.search(r"møte|meeting", question, re.I)  # also "kommunestyremøtet"
-    ):
-        return "attendance"
-    if PROPOSER_QUESTION.search(question):
-        return "proposer"
-    if VOTE_QUESTION.search(question):
-        return "vote"
-    named = [c for c in find_case_ids(question) if c.meeting is None or c.series != "SAK"]
-    if named and not find_case_references(question):
-        return "case"  # "hva ble vedtatt i PS 6/26", "sak 10/2026 i formannskapet": not a council N/M/YYYY number
-    return None
-
-
 # ---- attendance ---------------------------------------------------------------------------------
-def _attendance(question: str, lang: str, role: str | None, register: Register, retriever) -> Answer | None:
+def _attendance(analysis: QuestionAnalysis, lang: str, role: str | None, register: Register, retriever) -> Answer | None:
     rows = register.attendance(role)
     if not rows:
         return None
     meetings: dict[tuple, list[dict]] = {}
     for row in rows:
         meetings.setdefault((row["doc_id"], row["meeting"] or "", row["body"] or "", row["date"] or ""), []).append(row)
-    chosen = _named_meeting(question, meetings)
+    chosen = _named_meeting(analysis, meetings)
     if chosen is None and retriever is not None:
-        for hit in retriever.search(question, k=5, role=role):
+        for hit in retriever.search(analysis.question, k=5, role=role):
             chosen = next((key for key in meetings if key[0] == hit.metadata.get("doc_id")), None)
             if chosen:
                 break
@@ -127,14 +89,14 @@ def _attendance(question: str, lang: str, role: str | None, register: Register, 
         heading = f"Oppmøte på møtet i {where}:" if where else f"Oppmøte på møte {meeting}:"
     where = where or meeting
     # The group the question asks about comes first; the others follow for completeness.
-    asked = [role for role, pattern in _ASKED_GROUP if re.search(pattern, question, re.I)]
+    asked = list(analysis.asks.attendance_groups)
     order = asked + [g for g in ("present", "substitute", "absent", "observer", "secretariat") if g not in asked]
     lines = [heading]
     for group in order:
         members = [p for p in people if p["role"] == group]
         if members:
             lines.append(f"- {labels[group]} ({len(members)}): " + "; ".join(_person(p, lang) for p in members))
-    if ABSENCE_WORDS.search(question) and not any(p["role"] == "absent" for p in people):
+    if analysis.asks.absence and not any(p["role"] == "absent" for p in people):
         lines.insert(1, "Protokollen nevner ingen forfall." if lang != "en" else "The minutes list no apologies.")
     text = register.document_texts(role).get(doc_id, "")
     quote = _verbatim_line(text, people[0]["name"]) or people[0]["name"]
@@ -142,14 +104,14 @@ def _attendance(question: str, lang: str, role: str | None, register: Register, 
     return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records")
 
 
-def _named_meeting(question: str, meetings: dict[tuple, list[dict]]) -> tuple | None:
-    named = find_meeting_references(question)
+def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]]) -> tuple | None:
+    named = analysis.references.meetings
     for key in meetings:
         if key[1] and key[1] in named:
             return key
-    date = parse_norwegian_date(question)
+    date = analysis.references.first_date
     candidates = [key for key in meetings if date and key[3] == date]
-    bodies = [key for key in (candidates or list(meetings)) if key[2] and _body_named(key[2], question)]
+    bodies = [key for key in (candidates or list(meetings)) if key[2] and _body_named(key[2], analysis)]
     if candidates and len(candidates) == 1:
         return candidates[0]
     if bodies:
@@ -157,10 +119,10 @@ def _named_meeting(question: str, meetings: dict[tuple, list[dict]]) -> tuple | 
     return candidates[0] if candidates else None
 
 
-def _body_named(body: str, question: str) -> bool:
+def _body_named(body: str, analysis: QuestionAnalysis) -> bool:
     base = normalize_body(body) or ""
     stem = base.split()[0] if base else ""
-    return bool(stem) and stem[:-1] in question.lower()
+    return bool(stem) and analysis.mentions(stem[:-1])
 
 
 def _person(person: dict[str, Any], lang: str) -> str:
@@ -190,7 +152,12 @@ _STOP = set("hvem hvordan hva hvilke fremmet foreslo stemt stemte over det ble d
 
 def _stems(text: str) -> set[str]:
     """Content words cut to six letters: "søknaden" and "søknad" meet; no stemmer needed for titles."""
-    return {w[:6] for w in re.findall(r"[a-zæøåé]{4,}", text.lower()) if w not in _STOP}
+    return _word_stems([text.lower()])
+
+
+def _word_stems(words) -> set[str]:
+    """The same for the question's words as the analysis read them (`analysis.focus.words`)."""
+    return {w[:6] for word in words for w in re.findall(r"[a-zæøåé]{4,}", word) if w not in _STOP}
 
 
 def _case_words(case: dict) -> set[str]:
@@ -199,16 +166,15 @@ def _case_words(case: dict) -> set[str]:
     return _stems(" ".join(texts))
 
 
-def _case_by_topic(question: str, cases: list[dict], role: str | None, retriever) -> dict | None:
+def _case_by_topic(analysis: QuestionAnalysis, cases: list[dict], role: str | None, retriever) -> dict | None:
     """The case the question describes: by its title's words when one title shares clearly more
     of them than any other, else the case of the question's best passages."""
     if not cases:
         return None
     # A body the question names ("i Hovedutvalg plan næring og miljø") narrows the cases to its own.
-    lowered = question.lower()
-    named = [c for c in cases if any(step["body"] and normalize_body(step["body"]) in lowered for step in c.get("treatments", []))]
+    named = [c for c in cases if any(step["body"] and analysis.mentions(normalize_body(step["body"])) for step in c.get("treatments", []))]
     cases = named or cases
-    wanted = _stems(question)
+    wanted = _word_stems(analysis.focus.words)
     scored = sorted(((len(wanted & _stems(c.get("title") or "")), i) for i, c in enumerate(cases)), reverse=True)
     # Two shared content words and a clear lead: a title named, not a word in common.
     if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
@@ -227,7 +193,7 @@ def _case_by_topic(question: str, cases: list[dict], role: str | None, retriever
     for case in cases:
         for source in case.get("sources", []):
             by_doc.setdefault(source["document"], []).append(case)
-    for hit in retriever.search(question, k=5, role=role):
+    for hit in retriever.search(analysis.question, k=5, role=role):
         case = by_number.get(hit.metadata.get("case") or "")
         if case is None and len(by_doc.get(hit.metadata.get("doc_id"), [])) == 1:
             case = by_doc[hit.metadata.get("doc_id")][0]
@@ -251,14 +217,13 @@ def _citation(marker: str, case: dict, step: dict, quote: str) -> Citation:
                     meeting=None, date=step.get("date"), page=None, quote=quote)
 
 
-def _proposers(question: str, case: dict, lang: str, texts: dict[str, str]) -> Answer:
-    lowered = question.lower()
-    kinds = next((v for k, v in _AMENDMENT_KINDS.items() if k in lowered), None)
+def _proposers(analysis: QuestionAnalysis, case: dict, lang: str, texts: dict[str, str]) -> Answer:
+    kinds = analysis.asks.amendment_kinds
     lines, citations = [], []
     candidates = [(step, p) for step in case["treatments"] for p in step["proposals"] if p.get("proposer") and (not kinds or p["type"] in kinds)]
     # "tilleggsforslaget om tungmetaller": the proposals whose text has the question's own words.
     bodies = " ".join(step["body"] or "" for step in case["treatments"])
-    own_words = _stems(question) - _stems(case.get("title") or "") - _stems(bodies) - _stems("tilleggsforslag endringsforslag alternative forslag")
+    own_words = _word_stems(analysis.focus.words) - _stems(case.get("title") or "") - _stems(bodies) - _stems("tilleggsforslag endringsforslag alternative forslag")
     topical = [(step, p) for step, p in candidates if own_words & _stems(p["text"])]
     for step, proposal in topical or candidates:
         marker = f"[{len(citations) + 1}]"
@@ -333,13 +298,13 @@ def _case_card(case: dict, lang: str, texts: dict[str, str], attendance: list[di
     return Answer(answer="\n".join(lines), citations=citations, language=lang, route="case_lookup")
 
 
-def _unknown_case(question: str, lang: str, register: Register, role: str | None) -> Answer | None:
+def _unknown_case(analysis: QuestionAnalysis, lang: str, register: Register, role: str | None) -> Answer | None:
     """A case named in a municipal or per-year numbering that the records do not hold is refused,
     unless it is a council case by its per-year number ("Sak 01/17"), which the council path answers."""
     council = [c["number"] for c in merge_cases(register.case_records(), role)]  # council cases only
-    if council_short_numbers(question, council):
+    if council_short_numbers(analysis.references.case_ids, council):
         return None
-    literal = find_case_ids(question)[0].literal
+    literal = analysis.references.case_ids[0].literal
     return Answer(answer=phrase("refusal_topic", lang, topic=literal), citations=[], refused=True, language=lang, route="case_lookup")
 
 
@@ -352,10 +317,10 @@ def _named(number: str) -> str:
     return f"Sak {number}" if number[:1].isdigit() else number
 
 
-def council_short_numbers(question: str, numbers: list[str]) -> list[str]:
+def council_short_numbers(case_ids, numbers: list[str]) -> list[str]:
     """"sak 01/17" → the council case numbered 1 in 2017 ("1/1/2017") when exactly one matches."""
     found = []
-    for case_id in find_case_ids(question):
+    for case_id in case_ids:
         if case_id.meeting is not None or case_id.series != "SAK":
             continue
         matches = [n for n in numbers if re.fullmatch(r"\d+/\d+/\d{4}", n) and int(n.split("/")[0]) == case_id.number and int(n.split("/")[2]) == case_id.year]
@@ -364,11 +329,10 @@ def council_short_numbers(question: str, numbers: list[str]) -> list[str]:
     return found
 
 
-def resolve_council_short_numbers(interpretation, retriever) -> None:
-    """A council case named by its per-year number ("Sak 01/17") becomes a case lookup."""
-    if interpretation.cases or not find_case_ids(interpretation.question):
-        return
+def council_cases_named(analysis: QuestionAnalysis, retriever) -> list[str]:
+    """The council cases a question names by their per-year number ("Sak 01/17"), when it names
+    no council case in the N/M/YYYY form."""
+    if analysis.cases or not analysis.references.case_ids:
+        return []
     retriever.refresh()
-    short = council_short_numbers(interpretation.question, list(retriever.cases))
-    if short:
-        interpretation.cases, interpretation.route = short, "case_lookup"
+    return council_short_numbers(analysis.references.case_ids, list(retriever.cases))

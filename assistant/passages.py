@@ -63,17 +63,16 @@ class PassageReader:
             while lines and (lines[0] in heads or re.match(r"^(Sak|Case)\s+\d", lines[0])):
                 lines = lines[1:]
 
-    def whole_lists(self, chosen: list[Sentence], question: str) -> tuple[list[Sentence], set[int]]:
+    def whole_lists(self, chosen: list[Sentence], asks_what: bool) -> tuple[list[Sentence], set[int]]:
         """Items of one list ("Reformen må derfor / - utvikle … / - bruke anskaffelser …") answer
         a "what is proposed" question together: two chosen items, or a top item for a
-        what/which question, bring their lead and the whole list instead."""
+        what/which question (analysis.asks.what), bring their lead and the whole list instead."""
         leads: dict[tuple[str, str], Sentence] = {}
         counts: dict[tuple[str, str], int] = {}
         for sentence in chosen:
             lead = self.scorer.list_lead.get((sentence.chunk_id, sentence.index))
             if lead:
                 counts[(sentence.chunk_id, lead)] = counts.get((sentence.chunk_id, lead), 0) + 1
-        asks_what = bool(re.match(r"\s*(hva|hvilke|kva|kva for|what|which)\b", question, re.I))
         result: list[Sentence] = []
         for rank, sentence in enumerate(chosen):
             lead = self.scorer.list_lead.get((sentence.chunk_id, sentence.index))

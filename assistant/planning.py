@@ -66,17 +66,14 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
     return chosen
 
 
-_EARLIER_STAGE = re.compile(
-    r"\b(første|fyrste|først|opprinnelig\w*|forrige|tidlegare|tidligere|original\w*|first|earlier|previous)\b", re.IGNORECASE
-)
 _BACK_REFERENCE = re.compile(r"\b(?:i|oppfølging av|viser til|jf\.?|ref\.?|behandlet i|behandla i)\s+sak\s+(\d{1,3}/\d{1,2}/\d{4})", re.IGNORECASE)
 
 
-def with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], question: str) -> list[Sentence]:
+def with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], asks_earlier_stage: bool) -> list[Sentence]:
     """A question about an earlier stage ("det første utkastet") whose best evidence points back
     to the case where it happened ("Rådet ble i sak 7/1/2026 … framlagt utkast") is answered
     from that case: the original record, with the later sentence as the bridge to it."""
-    if not chosen or not _EARLIER_STAGE.search(question):
+    if not chosen or not asks_earlier_stage:  # analysis.asks.earlier_stage
         return chosen
     bridge = chosen[0]
     for number in dict.fromkeys(m.group(1) for m in _BACK_REFERENCE.finditer(bridge.text)):

@@ -9,6 +9,7 @@ from assistant.answer import Answer
 from assistant.compose import without_tags
 from assistant.english_lead import with_english_lead
 from assistant.extractive import ExtractiveAnswerer
+from assistant import routes
 from assistant.analysis import analyse
 from assistant.prompts import phrase
 from assistant.retrieval import Retriever, SearchFilters, get_retriever
@@ -54,18 +55,12 @@ class Assistant:
         analysis = analyse(question, (history or [])[-8:])
         lang = analysis.language
         interpretation = interpret(question, analysis=analysis)
-        from assistant.meeting_records import records_answer, resolve_council_short_numbers
-
-        # Attendance, proposers, votes and municipal cases are answered from the meeting records,
-        # for a question that stands on its own.
-        if not analysis.history and (records := records_answer(question, lang, role, self.settings.register_path, self.retriever)) is not None:
-            return records
-        resolve_council_short_numbers(interpretation, self.retriever)  # "sak 01/17" → the council's case
+        # The route is chosen in one place (assistant/routes/, run by the answerer's stages).
         answer = self.extractive.answer(interpretation, lang, filters, role)
         answer.answer = without_tags(answer.answer)  # source HTML never reaches a reader (issue 14)
         # An English reader gets a lead that says, in English, what the Norwegian quotes hold.
         answer = with_english_lead(answer, question, analysis.answer_type)
-        if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):
+        if self._generator is not None and not answer.refused and routes.generates(answer.route):
             answer = self._generate(question, lang, list(analysis.history), answer, on_token)
         return answer
 

@@ -279,9 +279,10 @@ def _merged(members: list, nodes: dict, by_treatment: dict, series_of: dict, tit
     }
 
 
-def find_municipal_case(cases: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
-    """The municipal case a question names: "PS 6/26", "sak 10/2026 i formannskapet", "KS 1/2026"."""
-    for wanted in find_case_ids(text):
+def find_municipal_case(cases: list[dict[str, Any]], text: str | list[CaseId] | tuple[CaseId, ...]) -> dict[str, Any] | None:
+    """The municipal case a question names: "PS 6/26", "sak 10/2026 i formannskapet", "KS 1/2026".
+    `text` may be the case numbers already read from it (the assistant reads its questions once)."""
+    for wanted in (find_case_ids(text) if isinstance(text, str) else text):
         matches = [case for case in cases if any(_step_matches(step, wanted) for step in case.get("treatments", []))]
         if len(matches) == 1:
             return matches[0]

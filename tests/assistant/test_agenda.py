@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from assistant.agenda import asks_for_agenda, meetings_asked
+from assistant import routes
+from assistant.agenda import meetings_asked
+from assistant.analysis import analyse
 from assistant.temporal import time_scope
 
 
@@ -24,7 +26,10 @@ from assistant.temporal import time_scope
     ("Hva mener rådet om helsedata?", False),
 ])
 def test_which_questions_ask_for_a_meetings_agenda(question, agenda):
-    assert asks_for_agenda(question) is agenda
+    analysis = analyse(question)
+    assert analysis.asks.agenda is agenda
+    # The registry sends exactly these questions to the agenda route.
+    assert (routes.meeting_agenda in routes.applicable(analysis)) is agenda
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -37,8 +42,9 @@ def test_which_questions_ask_for_a_meetings_agenda(question, agenda):
 ])
 def test_the_meeting_a_question_names(assistant, question, expected):
     extractive = assistant.extractive
-    scope = time_scope(question, extractive.meetings)
-    assert meetings_asked(question, scope, extractive.retriever.cases) == expected
+    analysis = analyse(question)
+    scope = time_scope(analysis.references, extractive.meetings)
+    assert meetings_asked(analysis, scope, extractive.retriever.cases) == expected
 
 
 def _normalised(text: str) -> str:

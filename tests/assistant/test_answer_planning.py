@@ -12,7 +12,7 @@ from assistant.evidence import Sentence
 from assistant.planning import select_diverse, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record
 from assistant.retrieval import Hit
 from assistant.glossary import expand_query
-from assistant.routing import wants_several_sources
+from assistant.analysis import analyse
 from assistant.temporal import time_scope
 
 
@@ -39,7 +39,7 @@ def test_known_meetings_include_those_only_mentioned(meetings):
     ],
 )
 def test_time_scope(question, months, scope_meetings, meetings):
-    scope = time_scope(question, meetings)
+    scope = time_scope(analyse(question).references, meetings)
     assert scope.months == months
     assert scope.meetings == scope_meetings
 
@@ -119,7 +119,7 @@ def test_list_items_bring_their_whole_list(assistant):
     ],
 )
 def test_questions_relating_two_things(question, several):
-    assert wants_several_sources(question) is several
+    assert analyse(question).asks.several_sources is several
 
 
 def _sentence(case: str, score: float, text: str = "tekst") -> Sentence:
@@ -146,10 +146,10 @@ def test_earlier_stage_questions_quote_the_original_record():
     later = _sentence("19/2/2026", 1.8)
     original = [_sentence("7/1/2026", 1.5), _sentence("7/1/2026", 1.3)]
     pool = [bridge, later, *original]
-    answer = with_earlier_case([bridge, later], pool, "Hva mente rådet om det første utkastet?")
+    answer = with_earlier_case([bridge, later], pool, analyse("Hva mente rådet om det første utkastet?").asks.earlier_stage)
     assert answer[0] is bridge and {s.metadata["case"] for s in answer[1:]} == {"7/1/2026"}
     # Without an earlier-stage word, the answer stays with the best evidence.
-    assert with_earlier_case([bridge, later], pool, "Hva mente rådet om utkastet?") == [bridge, later]
+    assert with_earlier_case([bridge, later], pool, analyse("Hva mente rådet om utkastet?").asks.earlier_stage) == [bridge, later]
 
 
 def test_a_summary_answer_also_cites_the_case_that_records_the_thing(assistant):
