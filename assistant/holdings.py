@@ -238,7 +238,7 @@ def evidence_features(interpretation, sentences, scorer, lang: str) -> dict[str,
     missing = 0.0
     if lang != "en" and not interpretation.follow_up and interpretation.route != "drafting":
         # Five letters or more, the length EvidenceScorer.missing_terms checks (shorter are known).
-        words = {w for w in re.findall(r"[^\W\d_]+", interpretation.question.lower()) if len(w) >= 5}
+        words = {w for w in interpretation.analysis.focus.words if len(w) >= 5}
         if words:
             missing = len(set(scorer.missing_terms(interpretation.question)) & words) / len(words)
     return {"dense": float(dense), "lexical": float(lexical), "missing": float(missing)}

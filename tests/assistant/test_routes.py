@@ -82,7 +82,8 @@ _STILL_READING = {
     "service.py": "validates the input (empty, too long), does not read it",
     "evidence.py": "EvidenceScorer.score's question cues are being replaced by analysis.answer_type",
     "glossary.py": "expands the search text with the archive's Norwegian words",
-    "extractive.py": "the refusal block (missing terms, named people) moves to assistant/holdings.py",
+    "holding_refs.py": "the analysis's reading of what the question needs the archive to hold (only analysis.py calls it)",
+    "holdings.py": "quotes the question's own words for a missing term in the refusal text (wording, not reading)",
 }
 _PATTERN_CALLS = {"search", "match", "fullmatch", "findall", "finditer", "sub", "split"}
 
