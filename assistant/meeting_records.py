@@ -53,7 +53,7 @@ def records_answer(analysis: QuestionAnalysis, lang: str, role: str | None, regi
             return _unknown_case(analysis, lang, register, role)
         if case is None:
             return None
-        texts = register.document_texts(role)
+        texts = register.document_texts(role, (step["document"] for step in case.get("treatments", [])))
         if wants == "proposer":
             return _proposers(analysis, case, lang, texts)
         if wants == "vote":
@@ -98,7 +98,7 @@ def _attendance(analysis: QuestionAnalysis, lang: str, role: str | None, registe
             lines.append(f"- {labels[group]} ({len(members)}): " + "; ".join(_person(p, lang) for p in members))
     if analysis.asks.absence and not any(p["role"] == "absent" for p in people):
         lines.insert(1, "Protokollen nevner ingen forfall." if lang != "en" else "The minutes list no apologies.")
-    text = register.document_texts(role).get(doc_id, "")
+    text = register.document_texts(role, [doc_id]).get(doc_id, "")
     quote = _verbatim_line(text, people[0]["name"]) or people[0]["name"]
     citation = Citation(marker="[1]", case=None, document=doc_id, doc_id=doc_id, title=where, meeting=meeting or None, date=date or None, page=None, quote=quote)
     return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records")
