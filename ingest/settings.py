@@ -32,6 +32,16 @@ class StoreSettings(_Group):
     backend: Literal["chroma"] = "chroma"
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000; None = embedded PersistentClient
     collection: str = "radsarkiv"
+    # HNSW parameters a *new* Chroma collection is created with (an existing collection keeps
+    # the ones it was built with). Defaults are Chroma's own. ef_construction is the candidate
+    # list while inserting: lower builds faster at some recall cost; batch_size is how many
+    # records Chroma keeps in a brute-force buffer before adding them to the graph, and
+    # sync_threshold how many it adds before writing the graph to disk: larger ones mean fewer,
+    # bigger graph updates and disk writes during a large ingest (see evals/results/1m/bench.md).
+    hnsw_ef_construction: int = 100
+    hnsw_max_neighbors: int = 16
+    hnsw_batch_size: int = 100
+    hnsw_sync_threshold: int = 1000
 
 
 class ChunkingSettings(_Group):
