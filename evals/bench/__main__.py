@@ -46,15 +46,18 @@ def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
-def _query_size(size: int, pool: Path, work: Path, queries: int, limit: float, vector_only: bool, seed: int) -> dict[str, Any]:
-    """Build (one process), then time (another); one record for the size."""
+def _query_size(size: int, pool: Path, work: Path, queries: int, limit: float, vector_only: bool, seed: int,
+                keep: bool = False) -> dict[str, Any]:
+    """Build (one process), then time (another); one record for the size. With `keep` the
+    index stays in work/query-<size> for a later run to reuse (or, if unfinished, resume)."""
     common = ["--chunks", str(size), "--work", str(work), "--seed", str(seed)] + (["--vector-only"] if vector_only else [])
     build = _worker("evals.bench.query_bench", ["--phase", "build", "--pool", str(pool), *common], work / f"query-{size}-build.json")
     if "error" in build:
         return {"chunks": size, "vector_only": vector_only, "error": f"build: {build['error']}"}
     measure = _worker("evals.bench.query_bench", ["--phase", "measure", "--queries", str(queries), "--time-limit", str(round(limit)), *common],
                       work / f"query-{size}-measure.json")
-    shutil.rmtree(work / f"query-{size}", ignore_errors=True)  # up to a few GB at 1M
+    if not keep:
+        shutil.rmtree(work / f"query-{size}", ignore_errors=True)  # up to 20 GB at 1M
     if "error" in measure:
         return {"chunks": size, "vector_only": vector_only, "build": build, "error": f"measure: {measure['error']}"}
     return {**measure, "build": build}
@@ -98,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.bench", description="Rådsarkiv speed and scale benchmarks.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--work", type=Path, default=None, help="scratch dir (default: a new temp dir, removed at the end)")
-    parser.add_argument("--keep-work", action="store_true")
+    parser.add_argument("--keep-work", action="store_true",
+                        help="keep the work dir and the query indexes in it; a later run with the same --work reuses complete "
+                             "ones and resumes unfinished ones (e.g. a 1M build stopped part-way)")
     parser.add_argument("--ingest-sizes", type=_ints, default=[5, 20, 50])
     parser.add_argument("--query-sizes", type=_ints, default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=30, help="distinct questions per timed loop (search and ask)")
@@ -165,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"--- skipping {size} chunks: {reason}")
                 continue
             log(f"--- query bench at {size} chunks ({elapsed():.0f} s elapsed, timed loops up to {limit:.0f} s)")
-            result = _query_size(size, pool, work, args.queries, limit, False, args.seed)
+            result = _query_size(size, pool, work, args.queries, limit, False, args.seed, args.keep_work)
             measured.append(result)
             report["query"].append(result)
 
@@ -207,7 +212,7 @@ def _one_million(args, report: dict[str, Any], measured: list[dict[str, Any]], p
         log(f"--- 1M chunks not measured: {why}")
         return
     log(f"--- 1M chunks, full stack (register, BM25, chunk and sentence collections; extrapolated chunk insert {projected or 0:.0f} s)")
-    result = _query_size(ONE_MILLION, pool, work, args.queries, QUERY_LIMIT_S[100_000], False, args.seed)
+    result = _query_size(ONE_MILLION, pool, work, args.queries, QUERY_LIMIT_S[100_000], False, args.seed, args.keep_work)
     report["query"].append(result)
     if "error" in result:
         report["not_measured"].append({"what": "search and ask at 1,000,000 chunks", "why": result["error"]})
