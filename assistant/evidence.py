@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,9 @@ from assistant.cues import (
     BULLET, CRITIQUE_BONUS, CRITIQUE_CUE, CRITIQUE_QUESTION, DATE_CUE, NAME_CUE, NAME_QUESTION, NUMBER, POSITION_CUES, YEAR_CUE,
     has_count,
 )
+from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
 from assistant.routing import DECISION_WORDS
+from ingest.store.vocabulary import NoVocabulary, WordSet
 
 QUESTION_WORDS = {
     "hva", "hvem", "hvor", "hvordan", "hvorfor", "når", "hvilke", "hvilken", "hvilket", "kva", "kven", "kvar",
@@ -40,6 +41,9 @@ TITLE_MATCH_BONUS = 0.4
 RARE_TERM_SHARE = 0.03
 TIME_MATCH_BONUS = 0.35
 TIME_MISMATCH_PENALTY = 0.25
+# Analysed sentences and compound variants kept per scorer (not fitted: a bound on memory, far
+# above what one answer analyses, so a long-running server never holds the archive's sentences).
+TERM_CACHE = 50_000
 
 
 @dataclass
@@ -55,7 +59,7 @@ class Sentence:
     terms: set[str] = field(default_factory=set)
 
 
-class EvidenceScorer:
+class EvidenceScorer(ArchiveLookups):
     """Built once per loaded index and access level: sentence vectors, analysed terms and IDF.
 
     With `levels`, only passages of those access levels count: the vocabulary the missing-term
@@ -64,53 +68,37 @@ class EvidenceScorer:
     """
 
     def __init__(self, retriever, levels: tuple[str, ...] | None = None):
+        from ingest.store.vocabulary import Frequencies, NoVocabulary
+
         self.retriever = retriever
         self.levels = levels
-        metadata = retriever.metadata
-        visible = lambda chunk_id: levels is None or metadata.get(chunk_id, {}).get("access", "public") in levels
-        self.texts: dict[str, str] = {chunk_id: text for chunk_id, text in retriever.texts.items() if visible(chunk_id)}
-        self.analyze = retriever.lexical.analyze if retriever.lexical else (lambda text: text.lower().split())
-        self.by_chunk: dict[str, list[tuple[int, str, str]]] = {}
-        for chunk_id, index, text, digest in retriever.sentences:
-            if not visible(chunk_id):
-                continue
-            self.by_chunk.setdefault(chunk_id, []).append((index, text, digest))
-        # A list item means little without its lead ("Observatører" / "Reformen må derfor").
-        self.list_lead: dict[tuple[str, int], str] = {}
-        for chunk_id, rows in self.by_chunk.items():
-            lead = None
-            for index, text, _ in rows:
-                if BULLET.match(text):
-                    if lead:
-                        self.list_lead[(chunk_id, index)] = lead
-                else:
-                    lead = text
-        document_frequency: Counter[str] = Counter()
-        raw_words: set[str] = set()
-        passage_terms: dict[str, set[str]] = {}
-        for chunk_id, text in self.texts.items():
-            passage_terms[chunk_id] = set(self.analyze(text))
-            document_frequency.update(passage_terms[chunk_id])
-            raw_words.update(re.findall(r"[^\W\d_]+", text.lower()))
-        total = max(len(self.texts), 1)
-        self.document_frequency = document_frequency
+        lexical = retriever.lexical
+        self.analyze = lexical.analyze if lexical else (lambda text: text.lower().split())
+        # Nothing per chunk is held here: sentences, list leads and texts are read from the
+        # register for the passages a question scores; term counts, real words and analysed terms
+        # of the caller's levels from the lexical store's vocabulary (see assistant/evidence_store.py).
+        self.by_chunk = ChunkSentences(retriever.reader, levels)
+        self.list_lead = ListLeads(self.by_chunk)
+        self.texts = VisibleTexts(retriever.reader, levels)
+        vocabulary = lexical.vocabulary if lexical is not None else None
+        # Without a vocabulary (a lexical store of an older format, until the next ingest) no
+        # word can be called missing: see missing_terms.
+        self.archive = vocabulary.view(levels) if vocabulary is not None else NoVocabulary()
+        total = max(self.archive.passage_count, 1)
+        self.document_frequency = Frequencies(self.archive)
         self.passage_count = total
-        # Where each rare term occurs: the records of a named thing, wherever retrieval looked.
-        self.passages_naming: dict[str, list[str]] = {}
-        for chunk_id, terms in passage_terms.items():
-            for term in terms:
-                if self.is_rare(term):
-                    self.passages_naming.setdefault(term, []).append(chunk_id)
-        self.idf = {term: math.log(1 + total / (1 + df)) for term, df in document_frequency.items()}
+        self.idf = Idf(self.archive, total)
         self.default_idf = math.log(1 + total)
-        self.vocabulary = raw_words  # unstemmed: compounds and prefixes are matched on real words
-        self.stem_vocabulary = set(document_frequency)
+        self.vocabulary = self.archive.words  # unstemmed: compounds and prefixes are matched on real words
+        self.stem_vocabulary = self.archive.stems
         self._terms: dict[str, set[str]] = {}
         self._variants: dict[str, frozenset[str]] = {}
 
     def terms(self, text: str) -> set[str]:
         cached = self._terms.get(text)
         if cached is None:
+            if len(self._terms) >= TERM_CACHE:  # the cache must not grow into a copy of the archive
+                self._terms.clear()
             cached = {t for t in self.analyze(text) if t not in QUESTION_WORDS and len(t) > 1}
             self._terms[text] = cached
         return cached
@@ -120,35 +108,14 @@ class EvidenceScorer:
         frequency = self.document_frequency.get(term, 0)
         return 0 < frequency <= max(3, RARE_TERM_SHARE * self.passage_count)
 
-    def sentences_naming(self, terms: set[str]) -> list[Sentence]:
-        """Every archive sentence that uses one of these rare terms, in archive order."""
-        found = []
-        for chunk_id in dict.fromkeys(c for t in terms for c in self.passages_naming.get(t, ())):
-            metadata = self.retriever.metadata.get(chunk_id, {})
-            for index, text, _ in self.by_chunk.get(chunk_id, []):
-                sentence_terms = self.terms(text)
-                if not terms.isdisjoint(sentence_terms):
-                    found.append(Sentence(chunk_id, index, text, metadata, terms=sentence_terms))
-        return found
-
-    @property
-    def decision_sentences(self) -> list[Sentence]:
-        """Every sentence of every recorded decision (Vedtak), for finding the record a later paper restates."""
-        if not hasattr(self, "_decision_sentences"):
-            self._decision_sentences = [
-                Sentence(chunk_id, index, text, self.retriever.metadata.get(chunk_id, {}), terms=self.terms(text))
-                for chunk_id, rows in self.by_chunk.items()
-                if self.retriever.metadata.get(chunk_id, {}).get("section_kind") == "vedtak"
-                for index, text, _ in rows
-            ]
-        return self._decision_sentences
-
     def query_terms(self, question: str) -> set[str]:
         return self.terms(question)
 
     def missing_terms(self, question: str) -> list[str]:
         """Salient question terms the archive never uses: not as a word, inside a compound,
         as the parts of a compound, or within a spelling variant (Nynorsk "kopling" ~ "kobling")."""
+        if isinstance(self.archive, NoVocabulary):
+            return []  # no vocabulary to judge by (an older index, until the next ingest)
         words = {w for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", question.lower()) if w not in QUESTION_WORDS}
         from ingest.store.lexical import STOPWORDS
 
@@ -157,17 +124,14 @@ class EvidenceScorer:
         # Missing only when neither the word as written nor its stem is found anywhere.
         return sorted(w for w in raw_missing if self.analyze(w) and all(t in stem_missing for t in self.analyze(w)))
 
-    def _known(self, term: str, vocabulary: set[str]) -> bool:
+    def _known(self, term: str, vocabulary: WordSet) -> bool:
         if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:
             return True
         pieces = [p for p in re.split(r"[-/]", term) if p]
         if len(pieces) > 1:
             return all(self._known(p, vocabulary) or len(p) < 3 for p in pieces)
         # Inflected forms start with the term; compounds end with it after a real first part.
-        if term in vocabulary or any(
-            word.startswith(term) or (word.endswith(term) and len(word) - len(term) >= 3)
-            for word in vocabulary if len(word) > len(term)
-        ):
+        if term in vocabulary or vocabulary.has_prefix(term, min_length=len(term) + 1) or vocabulary.has_suffix(term, min_length=len(term) + 3):
             return True
         # A compound of two parts the archive knows. The first part must be a word the archive
         # uses on its own (with or without a linking "s"/"e"): the start of a longer word is not a
@@ -178,32 +142,20 @@ class EvidenceScorer:
             left, right = term[:cut], term[cut:]
             if left not in vocabulary and not (left[-1] in "se" and left[:-1] in vocabulary):
                 continue
-            if right in vocabulary or any(
-                w.startswith(right) or (right.startswith(w) and len(w) >= 4)
-                for w in self._by_prefix.get(right[:4], ())
-            ):
+            if right in vocabulary or (len(right) >= 4 and (
+                self.vocabulary.has_prefix(right) or any(right[:n] in self.vocabulary for n in range(4, len(right) + 1))
+            )):
                 return True
         # Spelling variants (Nynorsk "kopling"/"handtert" for "kobling"/"håndtert"): longer words
         # only, since one edit turns a short word into another ("kaker" → "saker").
         limit = 0 if len(term) < 7 else (1 if len(term) < 10 else 2)
         if limit == 0:
             return False
-        return any(_within_edits(term, word, limit) for word in vocabulary if abs(len(word) - len(term)) <= limit)
+        return vocabulary.near(term, limit)
 
-    @property
-    def _prefixes(self) -> set[str]:
-        if not hasattr(self, "_prefix_set"):
-            self._prefix_set = {word[:n] for word in self.vocabulary for n in range(4, len(word) + 1)}
-            self._prefix_index: dict[str, list[str]] = {}
-            for word in self.vocabulary:
-                if len(word) >= 4:
-                    self._prefix_index.setdefault(word[:4], []).append(word)
-        return self._prefix_set
-
-    @property
-    def _by_prefix(self) -> dict[str, list[str]]:
-        self._prefixes
-        return self._prefix_index
+    def _is_word_prefix(self, prefix: str) -> bool:
+        """Whether a real word of four letters or more starts with prefix (the word itself included)."""
+        return len(prefix) >= 4 and self.vocabulary.has_prefix(prefix)
 
     def score(self, question: str, query_vector: np.ndarray, hits: list, route: str = "facts", extra_terms: set[str] | None = None, part_vectors: list[tuple[str, np.ndarray]] | None = None, scope=None, lang: str = "nb") -> list[Sentence]:
         """Score every sentence of the hits; a multi-part question scores each part and keeps the best."""
@@ -216,6 +168,7 @@ class EvidenceScorer:
         wants_name = bool(NAME_QUESTION.search(question))
         wants_critique = bool(CRITIQUE_QUESTION.search(question))
         rows = []
+        self.by_chunk.prefetch(hit.chunk_id for hit in hits)  # one read for every hit's sentences
         for rank, hit in enumerate(hits):
             for index, text, digest in self.by_chunk.get(hit.chunk_id, []):
                 rows.append((rank, hit, index, text, self.retriever.sentence_vectors.get(digest)))
@@ -315,18 +268,21 @@ class EvidenceScorer:
         cached = self._variants.get(term)
         if cached is not None:
             return cached
+        if len(self._variants) >= TERM_CACHE:
+            self._variants.clear()
         within: set[str] = set()
         heads: set[str] = set()
         modifiers: set[str] = set()
         if len(term) >= 5:
-            within = {w for w in self.stem_vocabulary if len(w) >= len(term) + 3 and (w.endswith(term) or w.startswith(term))}
+            stems = self.stem_vocabulary
+            within = set(stems.with_prefix(term, min_length=len(term) + 3)) | set(stems.with_suffix(term, min_length=len(term) + 3))
             # A compound question word ("innovasjonsgrupp") meets its head in other compounds.
             for cut in range(4, len(term) - 4):
                 head = term[cut:]
                 modifier = term[:cut].rstrip("s")
-                if len(head) >= 5 and head in self.stem_vocabulary and modifier in self._prefixes:
-                    heads = {w for w in self.stem_vocabulary if w.endswith(head)}
-                    modifiers = {w for w in self.stem_vocabulary if w.startswith(modifier) and len(w) <= len(modifier) + 2}
+                if len(head) >= 5 and head in stems and self._is_word_prefix(modifier):
+                    heads = set(stems.with_suffix(head))
+                    modifiers = set(stems.with_prefix(modifier, max_length=len(modifier) + 2))
                     break
         result = (frozenset(within - {term}), frozenset(heads - within - {term}), frozenset(modifiers - {term}))
         self._variants[term] = result
@@ -405,18 +361,3 @@ def _dedupe(sentences: list[Sentence]) -> list[Sentence]:
         seen.add(key)
         unique.append(sentence)
     return unique
-
-
-def _within_edits(a: str, b: str, limit: int) -> bool:
-    """Levenshtein distance ≤ limit, with an early exit (terms are short)."""
-    if a == b:
-        return True
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit

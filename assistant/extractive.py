@@ -159,7 +159,7 @@ class ExtractiveAnswerer:
         scorer = self.scorer_for(role)
         if getattr(scorer, "meetings", None) is None:
             held = {c.get("meeting") for c in self.retriever.cases_for(role).values()}
-            scorer.meetings = known_meetings(held, scorer.texts.values())
+            scorer.meetings = known_meetings(held, ()) | scorer.mentioned_meetings()  # counted at ingest
         return scorer.meetings
 
     def _candidate_pool(self, ranked: list[Hit], k: int, scope, filters, role) -> list[Hit]:
@@ -206,11 +206,12 @@ class ExtractiveAnswerer:
 
     # ---- refusals ------------------------------------------------------------------------------
     def _refuse_case(self, number: str, interpretation, lang, role, context) -> Answer:
-        mentions = [cid for cid, text in self.retriever.texts.items() if re.search(r"(?<![\d/])" + re.escape(number) + r"(?!\d)", text)]
+        # The caller's passages that use the number (its postings in the lexical store), checked
+        # as a literal: which cases mention it.
+        pattern = re.compile(r"(?<![\d/])" + re.escape(number) + r"(?!\d)")
         related = []
-        for cid in mentions:
-            meta = self.retriever.metadata[cid]
-            if meta.get("case") and meta["case"] not in related and meta.get("access", "public") in _levels(role):
+        for _, text, meta in self.scorer_for(role).passages_mentioning(number):
+            if pattern.search(text) and meta.get("case") and meta["case"] not in related:
                 related.append(meta["case"])
         text = phrase("refusal_case_not_found", lang, case=number)
         pointer = meeting_cases_pointer(number, list(self.retriever.cases_for(role).values()), lang)
@@ -316,7 +317,7 @@ class ExtractiveAnswerer:
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, several)
         chosen = with_earlier_case(chosen, sentences, interpretation.question)
         chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer, visible)
-        chosen = with_decision_records(chosen, [d for d in self.scorer.decision_sentences if visible(d.metadata)])
+        chosen = with_decision_records(chosen, lambda names, shared: [d for d in self.scorer.decisions_naming(names, shared) if visible(d.metadata)])
         if DECISION_WORDS.search(interpretation.question):
             chosen = with_lead_decision(chosen, sentences)
         chosen = self.passages.with_list_leads(chosen)

@@ -106,20 +106,20 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     return chosen + [record] if record else chosen
 
 
-def with_decision_records(chosen: list[Sentence], decisions: list[Sentence]) -> list[Sentence]:
+def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sentence]:
     """A later paper that restates a decision ("Det ble satt ned en arbeidsgruppe bestående av …",
     or a group named by its members) is cited with the decision itself: the earlier Vedtak that
-    names the same people is the record of it."""
+    names the same people is the record of it. `decisions_naming(names, shared)` gives the
+    decision sentences whose passages use at least `shared` of the names (scorer.decisions_naming)."""
     result: list[Sentence] = []
     cited = {(s.chunk_id, s.index) for s in chosen}
-    named_decisions: list[tuple[Sentence, set[str]]] | None = None
     for sentence in chosen:
         result.append(sentence)
         names = set(NAME_CUE.findall(sentence.text))
         if len(names) < MIN_SHARED_NAMES:
             continue
-        if named_decisions is None:  # the decisions' names, once, and only when an answer names people
-            named_decisions = [(d, set(NAME_CUE.findall(d.text))) for d in decisions]
+        # Only the decisions that may name these people, and only when an answer names people.
+        named_decisions = [(d, set(NAME_CUE.findall(d.text))) for d in decisions_naming(names, MIN_SHARED_NAMES)]
         date = str(sentence.metadata.get("date") or "")
         records = [
             (len(names & decision_names), d) for d, decision_names in named_decisions

@@ -12,7 +12,9 @@ evals/results/1m/bench.md): FTS5 scores every matching row through a per-row fun
 Norwegian question's common terms ("rådet", "helse") match most chunks, so it was the slower one.
 
 The directory keeps the older LexicalIndex layout (meta.json, ids.json, bm25/) so LexicalIndex.load
-still reads it; rows.sqlite and access.npy are added beside it.
+still reads it; rows.sqlite and access.npy are added beside it, and vocabulary.sqlite: the term
+statistics and real words per access level the answerer reads (see ingest/store/vocabulary.py),
+written by the same pass over the register.
 """
 from __future__ import annotations
 
@@ -29,12 +31,14 @@ import bm25s
 import numpy as np
 
 from ingest.store.lexical import ANALYZER_VERSION, analyze, swap_in
+from ingest.store.vocabulary import FILE_NAME as VOCABULARY_FILE, Vocabulary, VocabularyBuilder
 
 __all__ = ["LexicalStore", "FILTER_FIELDS"]
 
 # The chunk metadata a search can be filtered on (SearchFilters), and their columns.
 FILTER_FIELDS = {"meeting": "meeting", "year": "year", "case": "case_number", "doc_type": "doc_type", "doc_id": "doc_id"}
-FORMAT = "mmap-1"
+# mmap-2 adds vocabulary.sqlite; a store of an older format is rebuilt by the next ingest.
+FORMAT = "mmap-2"
 
 
 class LexicalStore:
@@ -42,8 +46,10 @@ class LexicalStore:
 
     analyze = staticmethod(analyze)
 
-    def __init__(self, path: Path, bm25: bm25s.BM25 | None, access: np.ndarray, access_codes: list[str], count: int):
+    def __init__(self, path: Path, bm25: bm25s.BM25 | None, access: np.ndarray, access_codes: list[str], count: int,
+                 vocabulary: Vocabulary | None = None):
         self.path = Path(path)
+        self.vocabulary = vocabulary
         self._bm25 = bm25
         self._access = access
         self._access_codes = access_codes
@@ -74,12 +80,15 @@ class LexicalStore:
                 "case_number TEXT, doc_type TEXT, doc_id TEXT)"
             )
             batch: list[tuple] = []
+            statistics = VocabularyBuilder()
             for chunk_id, text, meta in rows:
-                corpus.append([vocab.setdefault(term, len(vocab)) for term in analyze(text)])
+                terms = analyze(text)
+                corpus.append([vocab.setdefault(term, len(vocab)) for term in terms])
                 level = meta.get("access", "public")
                 if level not in access_codes:
                     access_codes.append(level)
                 access.append(access_codes.index(level))
+                statistics.add(text, terms, access[-1])
                 batch.append((len(ids), chunk_id, meta.get("meeting"), meta.get("year"), meta.get("case"), meta.get("doc_type"), meta.get("doc_id")))
                 ids.append(chunk_id)
                 if len(batch) >= 10_000:
@@ -90,6 +99,8 @@ class LexicalStore:
                 db.execute(f"CREATE INDEX rows_{column} ON rows({column})")
             db.commit()
             db.close()
+            statistics.save(tmp / VOCABULARY_FILE)
+            del statistics
             if ids:
                 # A text with no terms left keeps its (empty) row, so positions stay aligned with ids.
                 vocab.setdefault("", len(vocab))
@@ -120,10 +131,11 @@ class LexicalStore:
             return None
         count = int(meta.get("count", 0))
         access = np.load(path / "access.npy", mmap_mode="r") if count else np.zeros(0, dtype=np.uint8)
-        if len(access) != count:
+        vocabulary = Vocabulary.open(path, list(meta.get("access_codes", [])))
+        if len(access) != count or vocabulary is None:
             return None
         bm25 = bm25s.BM25.load(str(path / "bm25"), load_corpus=False, mmap=True) if count else None
-        return cls(path, bm25, access, list(meta.get("access_codes", [])), count)
+        return cls(path, bm25, access, list(meta.get("access_codes", [])), count, vocabulary)
 
     # ----------------------------------------------------------------------------- search --
     def _db(self) -> sqlite3.Connection:
@@ -166,3 +178,30 @@ class LexicalStore:
         marks = ",".join("?" * len(positions))
         ids = dict(self._db().execute(f"SELECT position, chunk_id FROM rows WHERE position IN ({marks})", [int(p) for p in positions]))
         return [(ids[int(p)], float(s)) for p, s in zip(positions, candidate_scores) if int(p) in ids]
+
+    # ------------------------------------------------------------------- term postings --
+    def positions_with(self, term: str, levels: Iterable[str] | None = None) -> np.ndarray:
+        """Positions (document order) of the chunks of these access levels that use the analysed
+        term: the term's postings in the memory-mapped score matrix, nothing else read."""
+        if self._bm25 is None:
+            return np.zeros(0, dtype=np.int64)
+        token = self._bm25.vocab_dict.get(term)
+        if token is None or not term:
+            return np.zeros(0, dtype=np.int64)
+        scores = self._bm25.scores
+        start, end = int(scores["indptr"][token]), int(scores["indptr"][token + 1])
+        positions = np.sort(np.asarray(scores["indices"][start:end], dtype=np.int64))
+        if levels is not None:
+            codes = [i for i, level in enumerate(self._access_codes) if level in set(levels)]
+            positions = positions[np.isin(self._access[positions], codes)]
+        return positions
+
+    def chunk_ids(self, positions: Iterable[int]) -> list[str]:
+        """The chunk ids at these positions, in the order given."""
+        wanted = [int(p) for p in positions]
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):  # SQLite's limit on host parameters
+            batch = wanted[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            found.update(self._db().execute(f"SELECT position, chunk_id FROM rows WHERE position IN ({marks})", batch))
+        return [found[p] for p in wanted if p in found]

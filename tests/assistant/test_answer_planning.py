@@ -186,16 +186,16 @@ def test_a_restated_appointment_is_cited_with_the_decision_that_made_it(assistan
     chunk_id = next(c for c, text in retriever.texts.items() if "er delvis overlappende" in text)
     index, text = next((i, t) for i, t, _ in scorer.by_chunk[chunk_id] if "er delvis overlappende" in t)
     restated = Sentence(chunk_id, index, text, retriever.metadata[chunk_id], score=2.0)
-    answer = with_decision_records([restated], scorer.decision_sentences)
+    answer = with_decision_records([restated], scorer.decisions_naming)
     assert answer[0] is restated and len(answer) == 2
     record = answer[1]
     assert record.metadata["section_kind"] == "vedtak" and record.metadata["case"] != restated.metadata["case"]
     assert record.metadata["date"] < restated.metadata["date"] and "Toril Hernes" in record.text
     # Nothing recorded before the restatement, or a single shared name, brings no record.
     early = Sentence(chunk_id, index, text, {**restated.metadata, "date": "2000-01-01"})
-    assert with_decision_records([early], scorer.decision_sentences) == [early]
+    assert with_decision_records([early], scorer.decisions_naming) == [early]
     single = Sentence(chunk_id, index, "Tarje Bjørgum har fungert som arbeidsgruppens leder.", restated.metadata)
-    assert with_decision_records([single], scorer.decision_sentences) == [single]
+    assert with_decision_records([single], scorer.decisions_naming) == [single]
 
 
 @pytest.mark.parametrize("text, finds_fault", [
