@@ -192,6 +192,7 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
     are complete; a rerun removes whatever of the next group reached Chroma and goes on from there.
     """
     from ingest.store.derived import rebuild_lexical
+    from ingest.store.lexical_store import LexicalStore
     from ingest.store.register import Register
     from ingest.store.sentence_vectors import SentenceVectors
     from ingest.store.vectors import VectorIndex
@@ -268,6 +269,8 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
             log(f"  building: {count:,}/{target:,} chunks, {rate:.0f} chunks/s this run (chunks+sentences); "
                 f"Chroma {timings['chroma_insert_s']:.0f} s + sentences {timings['sentence_insert_s']:.0f} s so far; ~{left / 60:.0f} min left")
         _write_manifest(data_dir, manifest)
+    if register is not None and manifest.get("bm25_done") and LexicalStore.open(settings.lexical_path) is None:
+        manifest["bm25_done"] = False  # built by older code (another format): the current code rebuilds it
     if register is not None and not manifest.get("bm25_done"):
         start = time.perf_counter()
         rebuild_lexical(settings, register)
