@@ -198,15 +198,19 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
     from ingest.store.vectors import VectorIndex
 
     settings = bench_settings(data_dir, store)
+    identity = {"target": target, "seed": seed, "vector_only": vector_only, "pool_chunks": pool.chunk_count,
+                "hnsw": {key: value for key, value in settings.store.model_dump().items() if key.startswith("hnsw_")}}
+    manifest = _read_manifest(data_dir)
+    if manifest is not None and manifest.get("identity") != identity:
+        log(f"  {data_dir} holds a build of other parameters ({manifest.get('identity')}): starting afresh")
+        shutil.rmtree(data_dir)
+        manifest = None
     scale = _noise_scale(dimension, CHUNK_NOISE_COSINE)
     vectors = VectorIndex.open(data_dir, settings.store, dimension)
     collection, batch = vectors.collection, vectors._batch
     sentence_collection = None if vector_only else SentenceVectors.open(data_dir, settings.store, dimension).index.collection
     register = None if vector_only else Register.open(settings.register_path)
-    identity = {"target": target, "seed": seed, "vector_only": vector_only, "pool_chunks": pool.chunk_count,
-                "hnsw": {key: value for key, value in settings.store.model_dump().items() if key.startswith("hnsw_")}}
-    manifest = _read_manifest(data_dir)
-    if manifest is None or manifest.get("identity") != identity:
+    if manifest is None:
         manifest = {"identity": identity, "copies_done": 0, "chunks_done": 0, "complete": False, "runs": [],
                     "timings": {"register_s": 0.0, "chroma_insert_s": 0.0, "sentence_insert_s": 0.0, "bm25_s": 0.0, "generate_s": 0.0}}
     timings = manifest["timings"]
