@@ -7,7 +7,9 @@ Runs, within a wall-time budget (30 minutes by default):
    estimated build no longer fits is skipped (the smallest always runs) and reported as such;
 3. 1M chunks (the full stack: register, BM25, chunk and sentence collections, the real search
    and ask) only when asked (--with-1m) or when the build time extrapolated from 10k/100k fits
-   the remaining budget; otherwise the report says it was not measured, and why;
+   the remaining budget; otherwise the report says it was not measured, and why. The builds are
+   resumable: with `--work DIR --keep-work` the indexes stay in DIR, a later run reuses complete
+   ones and continues unfinished ones (a 1M build takes hours on a shared 2-core machine);
 4. bench.json, bench.md and PNG plots in --out, with machine info.
 """
 from __future__ import annotations
