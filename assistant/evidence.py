@@ -60,7 +60,8 @@ class Sentence:
 
 
 class EvidenceScorer(ArchiveLookups):
-    """Built once per loaded index and access level: sentence vectors, analysed terms and IDF.
+    """One per loaded index and access level; cheap to build, since it holds no per-chunk state:
+    what it scores is read from the register and the lexical store's vocabulary when asked.
 
     With `levels`, only passages of those access levels count: the vocabulary the missing-term
     check reads, spelling variants, compounds, IDF and rare terms are then the caller's, so what
@@ -119,10 +120,20 @@ class EvidenceScorer(ArchiveLookups):
         words = {w for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", question.lower()) if w not in QUESTION_WORDS}
         from ingest.store.lexical import STOPWORDS
 
-        raw_missing = {w for w in words if w not in STOPWORDS and not self._known(w, self.vocabulary)}
-        stem_missing = {t for t in self.query_terms(question) if not self._known(t, self.stem_vocabulary)}
-        # Missing only when neither the word as written nor its stem is found anywhere.
-        return sorted(w for w in raw_missing if self.analyze(w) and all(t in stem_missing for t in self.analyze(w)))
+        question_terms = self.query_terms(question)
+        stem_missing: dict[str, bool] = {}
+
+        def missing_stem(term: str) -> bool:
+            if term not in stem_missing:
+                stem_missing[term] = term in question_terms and not self._known(term, self.stem_vocabulary)
+            return stem_missing[term]
+
+        # Missing only when neither the word as written nor its stem is found anywhere (each
+        # lookup only while the word can still be missing: they read the vocabulary on disk).
+        return [
+            w for w in sorted(words)
+            if w not in STOPWORDS and self.analyze(w) and all(missing_stem(t) for t in self.analyze(w)) and not self._known(w, self.vocabulary)
+        ]
 
     def _known(self, term: str, vocabulary: WordSet) -> bool:
         if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:

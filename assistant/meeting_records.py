@@ -74,7 +74,7 @@ def records_answer(question: str, lang: str, role: str | None, register_path, re
             return _unknown_case(question, lang, register, role)
         if case is None:
             return None
-        texts = register.document_texts(role)
+        texts = register.document_texts(role, (step["document"] for step in case.get("treatments", [])))
         if wants == "proposer":
             return _proposers(question, case, lang, texts)
         if wants == "vote":
@@ -136,7 +136,7 @@ def _attendance(question: str, lang: str, role: str | None, register: Register, 
             lines.append(f"- {labels[group]} ({len(members)}): " + "; ".join(_person(p, lang) for p in members))
     if ABSENCE_WORDS.search(question) and not any(p["role"] == "absent" for p in people):
         lines.insert(1, "Protokollen nevner ingen forfall." if lang != "en" else "The minutes list no apologies.")
-    text = register.document_texts(role).get(doc_id, "")
+    text = register.document_texts(role, [doc_id]).get(doc_id, "")
     quote = _verbatim_line(text, people[0]["name"]) or people[0]["name"]
     citation = Citation(marker="[1]", case=None, document=doc_id, doc_id=doc_id, title=where, meeting=meeting or None, date=date or None, page=None, quote=quote)
     return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records")

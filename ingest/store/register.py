@@ -119,9 +119,17 @@ class Register:
     def document(self, doc_id: str, role: str | None = None) -> dict[str, Any] | None:
         return next((d for d in self.documents(role) if d["doc_id"] == doc_id), None)
 
-    def document_texts(self, role: str | None = None) -> dict[str, str]:
+    def document_texts(self, role: str | None = None, doc_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """doc_id -> full text of the documents `role` may read; only those of `doc_ids` when given
+        (an answer quotes a few documents and need not read the archive's text)."""
         levels = allowed_access(role)
-        return {doc_id: text for doc_id, text, access in self.db.execute("SELECT doc_id, text, access FROM documents") if access in levels}
+        if doc_ids is None:
+            rows = self.db.execute("SELECT doc_id, text, access FROM documents")
+        else:
+            wanted = list(dict.fromkeys(doc_ids))
+            rows = [row for start in range(0, len(wanted), 500) for row in self.db.execute(
+                f"SELECT doc_id, text, access FROM documents WHERE doc_id IN ({','.join('?' * len(wanted[start:start + 500]))})", wanted[start:start + 500])]
+        return {doc_id: text for doc_id, text, access in rows if access in levels}
 
     def chunk_ids(self, doc_id: str) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))}

@@ -15,6 +15,7 @@ words only restricted documents use.
 """
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -198,14 +199,20 @@ class WordSet:
         if limit <= 0:
             return term in self
         middle = len(term) // 2
-        half_edits = limit // 2
-        low, high = len(term) - limit, len(term) + limit
-        candidates: set[str] = set()
-        for prefix in _edits(term[:middle], half_edits, self.view.vocabulary.letters):
-            candidates.update(self.with_prefix(prefix, low, high))
-        for suffix in _edits(term[middle:], half_edits, self.view.vocabulary.letters):
-            candidates.update(self.with_suffix(suffix, low, high))
+        letters = self.view.vocabulary.letters
+        candidates = set(self._starting(f"{self.table}", _edits(term[:middle], limit // 2, letters), len(term) - limit, len(term) + limit))
+        suffixes = {s[::-1] for s in _edits(term[middle:], limit // 2, letters)}
+        candidates.update(w[::-1] for w in self._starting(f"{self.table}_reversed", suffixes, len(term) - limit, len(term) + limit))
         return any(within_edits(term, word, limit) for word in candidates)
+
+    def _starting(self, table: str, prefixes: Iterable[str], low: int, high: int) -> list[str]:
+        """Terms starting with any of the prefixes, of length low..high: one query, one index
+        range per prefix (json_each feeds the prefixes without a statement per prefix)."""
+        sql = (
+            f"SELECT DISTINCT w.term FROM json_each(?) p JOIN {table} w ON w.term >= p.value AND w.term < p.value || char(1114111) "
+            f"WHERE length(w.term) BETWEEN ? AND ?{self.view.clause.replace('code', 'w.code')}"
+        )
+        return [row[0] for row in self.view.db().execute(sql, (json.dumps(sorted(prefixes), ensure_ascii=False), low, high))]
 
 
 def _edits(word: str, count: int, letters: str) -> set[str]:
