@@ -189,9 +189,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if not any("error" in r for r in report["ingest"] + report["query"]) else 1
 
 
+def _partial_build(work: Path, size: int) -> str | None:
+    """How far an unfinished (resumable) build of `size` chunks in work got, for the report."""
+    from evals.bench.scaled_index import MANIFEST
+
+    path = work / f"query-{size}" / MANIFEST
+    if not path.exists():
+        return None
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("complete"):
+        return None
+    rates = [rate for run in manifest.get("runs", []) for rate in run.get("rates", [])]
+    last = f", {rates[-1]['chunks_per_s']:,.0f} chunks/s (sentences included) in its last run at {rates[-1]['chunks']:,} chunks" if rates else ""
+    return (f"the resumable build in {path.parent} holds {manifest['chunks_done']:,} of {size:,} chunks after "
+            f"{manifest.get('wall_s', 0) / 60:.0f} min of building{last}; it continues with "
+            f"`python -m evals.bench.query_bench --phase build --chunks {size} --pool POOL --work {work} --out FILE`, "
+            f"or within `python -m evals.bench --with-1m --pool POOL --work {work} --keep-work`")
+
+
 def _one_million(args, report: dict[str, Any], measured: list[dict[str, Any]], pool: Path, work: Path, remaining: float) -> None:
     if args.no_1m:
-        report["not_measured"].append({"what": "query latency at 1,000,000 chunks", "why": "skipped with --no-1m"})
+        partial = _partial_build(work, ONE_MILLION)
+        report["not_measured"].append({"what": "query latency at 1,000,000 chunks",
+                                       "why": "skipped with --no-1m" + (f"; {partial}" if partial else "")})
         return
     points = [(r["chunks"], r["build"]["chroma_insert_s"]) for r in measured if "build" in r]
     projected = _power_fit(points, ONE_MILLION)

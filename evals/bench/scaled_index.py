@@ -19,6 +19,7 @@ With vector_only, only Chroma is built (the reduced setup for 1M chunks).
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import re
@@ -198,6 +199,12 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
     from ingest.store.vectors import VectorIndex
 
     settings = bench_settings(data_dir, store)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = open(data_dir.parent / f".{data_dir.name}.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise RuntimeError(f"another process is building {data_dir}; wait for it (or stop it) first") from None
     identity = {"target": target, "seed": seed, "vector_only": vector_only, "pool_chunks": pool.chunk_count,
                 "hnsw": {key: value for key, value in settings.store.model_dump().items() if key.startswith("hnsw_")}}
     manifest = _read_manifest(data_dir)
@@ -216,7 +223,7 @@ def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_
     timings = manifest["timings"]
     run = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "from_chunks": manifest["chunks_done"], "rates": []}
     manifest["runs"].append(run)
-    if manifest["chunks_done"]:
+    if 0 < manifest["chunks_done"] < target:
         log(f"  resuming: {manifest['chunks_done']:,} chunks ({manifest['copies_done']} copies) already stored")
     per_copy = max(1, pool.chunk_count)
     group = max(1, GROUP_CHUNKS // per_copy)
