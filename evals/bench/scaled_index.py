@@ -93,7 +93,7 @@ def _bench_store() -> Any:
     # The query bench's collections are built as an archive of 100k-1M chunks should be:
     # ef_construction 40 instead of Chroma's 100 cut the CPU time of the chunk and sentence
     # inserts by about a third on this pool (10k chunks: 22.5 -> 15.0 CPU s for the whole build;
-    # HNSW inserts are nearly all of it), which is what makes a 1M build fit an afternoon.
+    # HNSW inserts are nearly all of it; a 1M build is still hours on a shared 2-core machine).
     # The README's benchmark section says to set RADSARKIV_STORE__HNSW_EF_CONSTRUCTION=40 there.
     return StoreSettings(hnsw_ef_construction=40)
 
