@@ -172,6 +172,8 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
                     f"| {r['chunks']:,} | {mode} | {_p(figures, 'search_ms')} | {_p(figures, 'search_index_ms')} | {_p(figures, 'query_embedding_ms')} "
                     f"| {_p(figures, 'ask_ms')} | {_p(figures, 'ask_without_embedding_ms')} | {_p(figures, 'vector_query_ms')} | {n} |"
                 )
+        if report.get("partial_note"):
+            lines += ["", report["partial_note"]]
         query_ratios = report.get("ratios", {}).get("query", [])
         if query_ratios:
             lines += ["", "Ratios (p50) against the smallest full-stack size, and server ÷ embedded. These leave the query embedding out: "
