@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer_types import expected_answer_type
+from assistant.holding_refs import asks_about_meeting, asks_after, asks_outcome, named_document
 from assistant.language import LanguageCode, detect_language
 from ingest.case_numbers import find_case_references, find_meeting_references
 
@@ -41,7 +42,14 @@ _CONTINUING_OPENER = re.compile(
 _PERSON_PRONOUN = re.compile(r"\b(?:han|hun|ho|hen|henne|hennes|he|she|him|his|hers)\b", re.IGNORECASE)
 # English "her" is also Norwegian "here"; it counts only in English questions.
 _ENGLISH_HER = re.compile(r"\bher\b", re.IGNORECASE)
-_PLURAL_PRONOUN = re.compile(r"\b(?:dem|deres|deira|they|them|their|theirs)\b", re.IGNORECASE)
+_PLURAL_PRONOUN = re.compile(
+    r"\b(?:dem|deres|deira|they|them|their|theirs)\b"
+    # Nynorsk "dei" is "they" and the plural article ("dei arrangementa"); it is the pronoun where
+    # no noun follows it: at the end, or before a preposition, an adverb or a verb.
+    r"|\bdei\b(?=\s*(?:[?.!,]|$)|\s+(?:om|på|i|til|med|for|no|då|etterpå|seinare|ikkje|også|òg|har|hadde|"
+    r"skal|vil|kan|gjer|gjorde|gjort|meiner|meinte|meint|sa|sagt|seier|vart|blei)\b)",
+    re.IGNORECASE,
+)
 # A demonstrative points at something already said — unless it names a time ("dette året",
 # "this year") or opens a relative clause ("those who").
 _DEMONSTRATIVE = re.compile(
@@ -57,6 +65,15 @@ _THAT_AS_DEMONSTRATIVE = re.compile(
     r"point|plan|one|paper|input|submission|item)\b)",
     re.IGNORECASE,
 )
+# "i den saka?", "på det møtet?", "dei sakene no?": a demonstrative before a definite noun that
+# closes the clause points at a record already named. Not with an adjective between ("den nye
+# saka": an article), nor before a relative clause ("dei arrangementa rådet har halde": an
+# article), and only nouns for the council's records ("det rådet mener" opens a cleft).
+_DEMONSTRATIVE_DEFINITE = re.compile(
+    r"\b(?:den|det|dei|de)\s+(?:sak|møt|vedtak|rapport|forslag|dokument|innspel|innspill|grupp|utval|arrangement)"
+    r"\w*(?:en|et|a|ene|ane|na)\b(?=\s*(?:[?.!,]|$)|\s+(?:no|nå|då|da)\b)",
+    re.IGNORECASE,
+)
 # "det", "den", "it" stand for a thing when they close the clause ("endre det?", "følger den?",
 # "see it?"), or as the subject of a passive whose manner, time or reason is asked
 # ("Hvordan ble det håndtert …", "Når ble den vedtatt?", "How was it received?"). Elsewhere
@@ -64,7 +81,9 @@ _THAT_AS_DEMONSTRATIVE = re.compile(
 _THING_PRONOUN_LAST = re.compile(r"\b(?:det|den|it)\s*(?:[?.!,]|$)", re.IGNORECASE)
 _THING_PRONOUN_PASSIVE = re.compile(
     r"^\s*(?:hvordan|korleis|hvorfor|kvifor|når|how|why|when)\b.{0,20}?\b(?:ble|blei|vart|blir|er|var|was|is|were)\s+"
-    r"(?:det|den|it)\s+\w+(?:t|et|dd|d|ed|en)\b(?!\s+(?:at|om|that|whether|to)\b)",
+    # Participles: Bokmål -t/-et/-dd/-d, English -ed/-en, Nynorsk -a/-e ("handsama", "vedteke");
+    # "that" as the subject of a passive is a demonstrative ("How was that handled?").
+    r"(?:det|den|it|that)\s+\w+(?:t|et|dd|d|ed|en|a|e)\b(?!\s+(?:at|om|that|whether|to)\b)",
     re.IGNORECASE,
 )
 # Words for a person: a pronoun after one of them has its referent in the question.
@@ -94,6 +113,7 @@ _FUNCTION_WORDS = frozenset(
     i på av om til for med fra frå mer meir noe noko noen nokon annet anna andre ellers ikke ikkje
     ja nei vel jo bare berre the a an and but so also what who whom whose where when why how which
     many much long often is are was were be been did do does has have had can could will would
+    gjorde gjør gjer gjort
     it its this that these those he she they them his her their of in on at to for with from
     more else other another anything something any some not no yes just then there
     """.split()
@@ -119,6 +139,12 @@ class QuestionAnalysis:
     history: tuple[dict, ...] = field(default=(), repr=False)
     referent_cases: tuple[str, ...] = ()
     referent_text: str = ""
+    # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
+    # how a matter turned out, a council document (kind, what it was written to or about).
+    after: str | None = None
+    outcome: bool = False
+    document: tuple[str, str] | None = None
+    about_meeting: bool = False
 
     @property
     def uses_history(self) -> bool:
@@ -151,6 +177,9 @@ def referential_reason(question: str, names_a_case: bool = False, language: str 
     for match in _PLURAL_PRONOUN.finditer(text):
         if not _content_words(text[: match.start()]):
             return f"pronoun '{match.group(0).lower()}'"
+    definite = _DEMONSTRATIVE_DEFINITE.search(text)
+    if definite:
+        return f"demonstrative '{definite.group(0).split()[0].lower()}'"
     for match in _DEMONSTRATIVE.finditer(text):
         if match.group(0).lower() == "that" and not _THAT_AS_DEMONSTRATIVE.match(text, match.start()):
             continue
@@ -211,8 +240,10 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     fresh_language = detect_language(question, None)
     reason = referential_reason(question, bool(cases or meetings), fresh_language)
     answer_type = expected_answer_type(question)
+    holds = {"after": asks_after(question), "outcome": asks_outcome(question), "document": named_document(question),
+             "about_meeting": asks_about_meeting(question)}
     if not reason or not history:
-        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason)
+        return QuestionAnalysis(question, fresh_language, cases, meetings, bool(reason), answer_type, reason, **holds)
     turns = _continued_turns(history)
     return QuestionAnalysis(
         question=question,
@@ -221,6 +252,7 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         meetings=meetings,
         referential=True,
         answer_type=answer_type,
+        **holds,
         reason=reason,
         history=tuple(history),
         referent_cases=_referent_cases(turns),

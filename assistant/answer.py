@@ -41,6 +41,8 @@ class Answer(BaseModel):
     # The best sentence similarity when the answerer reached its evidence-threshold test (None when
     # an earlier rule decided); the eval fits the refusal threshold on it.
     evidence_similarity: float | None = Field(default=None, exclude=True)
+    # All the features the fitted refusal model read (assistant/holdings.evidence_features), or None.
+    evidence_features: dict[str, float] | None = Field(default=None, exclude=True)
     # With a language model: how the request went (timings, tokens, the fallback reason) and the
     # extractive answer it was measured against, for the evaluator.
     generation: dict[str, Any] = Field(default_factory=dict, exclude=True)

@@ -19,6 +19,7 @@ from assistant.cues import (
     has_count,
 )
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
+from assistant.glossary import bokmal_variants
 from assistant.routing import DECISION_WORDS
 from ingest.store.vocabulary import NoVocabulary, WordSet
 
@@ -136,6 +137,12 @@ class EvidenceScorer(ArchiveLookups):
         ]
 
     def _known(self, term: str, vocabulary: WordSet) -> bool:
+        # A Nynorsk word is known when its Bokmål spelling is ("utgreiinga" ~ "utredningen").
+        return self._known_as_written(term, vocabulary) or any(
+            self._known_as_written(v, vocabulary) for v in bokmal_variants(term)
+        )
+
+    def _known_as_written(self, term: str, vocabulary: WordSet) -> bool:
         if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:
             return True
         pieces = [p for p in re.split(r"[-/]", term) if p]

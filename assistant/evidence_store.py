@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -224,11 +224,12 @@ class ArchiveLookups:
         """Every sentence of the recorded decisions (Vedtak) whose passage uses at least `shared`
         of these names, for finding the record a later paper restates. A name is found through
         the postings of its words (a passage that names "Toril Hernes" uses "toril" and "hernes");
-        a name of stopwords only cannot be looked up and counts as found everywhere."""
+        a name of stopwords only cannot be looked up and counts as found everywhere (so the
+        others need one match fewer; when no name can be looked up, nothing is found)."""
         lexical = self.retriever.lexical
         if lexical is None:
             return []
-        counts: Counter[int] = Counter()
+        named: list[np.ndarray] = []
         unsearchable = 0
         for name in names:
             positions = None
@@ -238,9 +239,13 @@ class ArchiveLookups:
             if positions is None:
                 unsearchable += 1
             else:
-                counts.update(int(p) for p in positions)
+                named.append(positions)
         needed = max(shared - unsearchable, 1)
-        chunk_ids = lexical.chunk_ids(sorted(p for p, n in counts.items() if n >= needed))
+        if not named:
+            return []
+        # Passages by how many of the names they use (each name's positions are distinct).
+        positions, counts = np.unique(np.concatenate(named), return_counts=True)
+        chunk_ids = lexical.chunk_ids(positions[counts >= needed])
         rows = self.retriever.reader.rows(chunk_ids)
         decisions = [c for c in chunk_ids if c in rows and rows[c][1].get("section_kind") == "vedtak"]
         by_chunk = self.by_chunk.read(decisions)

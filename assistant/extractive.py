@@ -12,9 +12,10 @@ import re
 from assistant.answer import Answer, RetrievedPassage
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
 from assistant.drafting import draft_answer
-from assistant.pointers import meeting_cases_pointer, nearest_meetings_pointer
+from assistant.pointers import meeting_cases_pointer
 from assistant.evidence import EvidenceScorer, Sentence
-from assistant.fitted import min_evidence_similarity
+from assistant.fitted import refusal_model
+from assistant.holdings import evidence_refusal, holdings_refusal, view_for
 from assistant.agenda import asks_for_agenda, meeting_answer
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
@@ -36,10 +37,6 @@ DRAFT_K = 16  # a draft gathers the council's positions across many cases
 EXTRA_CASES = 4
 DRAFT_PER_SOURCE = 6
 MAX_QUOTES = {"facts": 3, "onboarding": 4, "positions": 4, "drafting": 8}
-# With a question term missing from the archive, answer only if some sentence still covers this
-# share of the question's (IDF-weighted) terms; half of it when the question names people
-# the archive knows (calibrated on gold-dev: answerable 0.36 with a name, refused ≤ 0.38).
-MIN_COVERAGE_WITH_MISSING = 0.4
 
 # The role of the question being answered. Everything the answer reads through `self.scorer`
 # (vocabulary, term statistics, meetings the archive knows) is that role's view of the archive.
@@ -52,10 +49,11 @@ class ExtractiveAnswerer:
         self.retriever = retriever
         self._scorers: dict[tuple[str, ...], EvidenceScorer] = {}
         self._scorer_version = None
-        # Refuse when no sentence is even this similar to the question. Fitted, not hand-set:
-        # `python -m evals.fit` writes it to assistant/fitted.json; the eval's cross-validation
-        # sets it per fold (fitted on the training folds, applied to the held-out fold).
-        self.min_evidence_similarity = min_evidence_similarity()
+        # Refuse when the evidence does not answer, by a model fitted on held-out data, not
+        # hand-set: `python -m evals.fit` writes it to assistant/fitted.json; the eval's
+        # cross-validation sets it per fold (fitted on the training folds, applied to the held-out
+        # fold). None never refuses on evidence (the eval's fitting pass).
+        self.refusal_model = refusal_model()
 
     def scorer_for(self, role: str | None) -> EvidenceScorer:
         """The evidence scorer over what `role` may read: built once per role and index version."""
@@ -90,23 +88,21 @@ class ExtractiveAnswerer:
         self.retriever.refresh()
         # Only the parts of case records from documents the caller may read (see merge_cases).
         cases = self.retriever.cases_for(role)
-        allowed_cases = set(cases)
         route = interpretation.route
         named = interpretation.cases
-        interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang)
+        interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang, self.scorer.vocabulary)
         k = DRAFT_K if route == "drafting" else CONTEXT_K
         ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role)
         hits = ranked[:k]
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
         scope = time_scope(interpretation.question, self.meetings_for(role))
-        unknown = [n for n in named if n not in allowed_cases]
-        if unknown:
-            return self._refuse_case(unknown[0], interpretation, lang, role, context)
-        missing_meeting = [m for m in interpretation.meetings if not any(c.get("meeting") == m for c in cases.values()) and not self._mentioned(m, role)]
-        if missing_meeting:
-            refusal = phrase("refusal_topic", lang, topic=f"{'møte' if lang != 'en' else 'meeting'} {missing_meeting[0]}")
-            pointer = nearest_meetings_pointer(missing_meeting[0], list(cases.values()), lang)
-            return self._refuse(join_paragraphs([refusal, pointer]), interpretation, lang, hits, context, role)
+        # A case, meeting, time, outcome, document or topic the archive does not hold is refused
+        # before any evidence is read, from the register and the lexical index (assistant/holdings.py).
+        refusal = holdings_refusal(interpretation, view_for(self.retriever, self.scorer, role), scope, lang, hits)
+        if refusal is not None:
+            if refusal.case:
+                return self._refuse_case(refusal.case, interpretation, lang, role, context)
+            return self._refuse(refusal.text, interpretation, lang, hits, context, role)
         if route == "case_lookup" and named:
             return self._case_card(named, interpretation, lang, role, context)
         if route in ("facts", "onboarding", "decisions") and asks_for_agenda(interpretation.question):
@@ -117,27 +113,12 @@ class ExtractiveAnswerer:
         parts = [(p, self.retriever.embed_query(p)) for p in question_parts(interpretation.retrieval_query)]
         pool = self._candidate_pool(ranked, k, scope, filters, role)
         sentences = self.scorer.score(interpretation.retrieval_query, query_vector, pool, route, part_vectors=parts, scope=scope, lang=lang)
-        if lang != "en" and not interpretation.follow_up and route != "drafting":
-            # A term the archive never uses, and no sentence that covers most of the question:
-            # the archive does not hold the answer ("honorar", "gjennomsnittlig saksbehandlingstid").
-            missing = self.scorer.missing_terms(interpretation.question)
-            known_names = [
-                name for name in re.findall(r"\b[A-ZÆØÅ][a-zæøåé]+\s+[A-ZÆØÅ][a-zæøåé]+", interpretation.question)
-                if all(part.lower() in self.scorer.vocabulary for part in name.split())
-            ]  # people the archive knows ("Guri Rørtveit")
-            needed = MIN_COVERAGE_WITH_MISSING / 2 if known_names else MIN_COVERAGE_WITH_MISSING
-            # A position or decision is held on a topic: when every word of the topic is one the
-            # archive never uses, no passage treats it as its subject, however much of the rest of
-            # the question ("hva har rådet vedtatt om …") the archive shares.
-            topic_unknown = route in ("positions", "decisions") and _topic_is_missing(interpretation.question, missing)
-            if missing and (topic_unknown or not sentences or max(s.lexical for s in sentences[:10]) < needed):
-                return self._refuse(phrase("refusal_topic", lang, topic=_missing_phrase(interpretation.question, missing)), interpretation, lang, hits, context, role)
-        # The best evidence similarity travels with the answer (not in its public JSON) so the
-        # eval can fit the refusal threshold on it.
-        best = max((s.dense for s in sentences), default=None)
-        if best is None or best < self.min_evidence_similarity:
-            refusal = self._refuse(phrase("refusal", lang), interpretation, lang, hits, context, role)
-            return refusal.model_copy(update={"evidence_similarity": best})
+        # The evidence answers or not, by the fitted model; its features travel with the answer
+        # (not in its public JSON) so the eval can fit the model on them.
+        refusal, features = evidence_refusal(interpretation, sentences, self.scorer, lang, self.refusal_model)
+        measured = {"evidence_similarity": features["dense"] if sentences else None, "evidence_features": features}
+        if refusal is not None:
+            return self._refuse(refusal.text, interpretation, lang, hits, context, role).model_copy(update=measured)
         # What a caller may be shown beyond the pool: the records and decisions planning adds.
         visible = self.retriever.visibility(filters, role)
         if route == "decisions":
@@ -146,7 +127,7 @@ class ExtractiveAnswerer:
             answer = draft_answer(interpretation, lang, sentences, context)
         else:
             answer = self._quotes(interpretation, lang, route, sentences, context, visible)
-        return answer.model_copy(update={"evidence_similarity": best})
+        return answer.model_copy(update=measured)
 
     @property
     def meetings(self) -> set[str]:
@@ -199,10 +180,6 @@ class ExtractiveAnswerer:
                 if scope.mentions_meeting(case.get("title", "")) and number not in seen_cases:
                     pool.extend(h for h in self.retriever.case_chunks(number, role, filters) if h.chunk_id not in in_pool)
         return pool
-
-    def _mentioned(self, meeting: str, role: str | None) -> bool:
-        pattern = re.compile(r"møte\s+" + re.escape(meeting))
-        return any(pattern.search(text) for text in self.scorer_for(role).texts.values())
 
     # ---- refusals ------------------------------------------------------------------------------
     def _refuse_case(self, number: str, interpretation, lang, role, context) -> Answer:
@@ -377,27 +354,6 @@ def _topic(question: str) -> str:
     match = _TOPIC_PREFIX.match(text)
     topic = text[match.end():] if match and match.end() < len(text) else text
     return topic[:80] or text[:80]
-
-
-def _topic_is_missing(question: str, missing: list[str]) -> bool:
-    """Whether the question names a topic ("… om fiskeoppdrett") whose every content word
-    (five letters or more, the length the missing-term test checks) is missing."""
-    text = question.strip().rstrip("?.! ")
-    match = _TOPIC_PREFIX.match(text)
-    if not match or match.end() >= len(text):
-        return False
-    words = {w for w in re.findall(r"[^\W\d_]+", text[match.end():].lower()) if len(w) >= 5}
-    return bool(words) and words <= set(missing)
-
-
-def _missing_phrase(question: str, missing: list[str]) -> str:
-    """«gjennomsnittlig saksbehandlingstid» rather than a bare adjective: the missing word and
-    the word after it, as the question wrote them."""
-    phrases = []
-    for word in missing[:3]:
-        match = re.search(r"\b" + re.escape(word) + r"\b(\s+[\wæøåÆØÅ-]{4,})?", question, re.IGNORECASE)
-        phrases.append(f"«{(match.group(0) if match else word)[:60]}»")
-    return ", ".join(phrases)
 
 
 def _levels(role):

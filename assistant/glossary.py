@@ -1,96 +1,20 @@
-"""English council vocabulary → the Norwegian words the archive uses.
+"""The archive is Norwegian (Bokmål); questions come in Bokmål, Nynorsk and English.
 
-English questions meet a Norwegian archive: the dense embedder is multilingual, but BM25 and the
-evidence scorer match words. Appending the Norwegian terms for the council's own vocabulary
-lets them match too. Only domain words belong here, not general translation.
+- English: the dense embedder is multilingual, but BM25 and the evidence scorer match words, so
+  an English question gets the Norwegian words for the council vocabulary it uses appended
+  (`expand_query`), and the English lead above Norwegian quotes gives a Norwegian council word
+  in English (`english_terms`). The vocabulary (assistant/glossary_terms.py) is the field's
+  general vocabulary, not a dictionary and not the words of particular questions.
+- Nynorsk: a Nynorsk word is found in its Bokmål spelling by the two standards' regular
+  correspondences (`bokmal_variants`): stems, endings, vowels.
+- Bokmål: one thing said two ways (an abbreviation and its words, a split verb and its compound).
 """
 from __future__ import annotations
 
 import re
 
-EN_TO_NB: dict[str, str] = {
-    "minutes": "referat referatet",
-    "decided": "vedtatt vedtak",
-    "decision": "vedtak",
-    "decisions": "vedtak",
-    "resolve": "vedtak vedtatt",
-    "resolved": "vedtak vedtatt",
-    "approved": "godkjennes godkjent",
-    "approve": "godkjenne godkjennes",
-    "meeting": "møte rådsmøte",
-    "meetings": "møter rådsmøter",
-    "council": "rådet",
-    "case": "sak saken",
-    "cases": "saker",
-    "proposal": "forslag",
-    "proposed": "forslag",
-    "report": "rapport",
-    "annual report": "årsrapport",
-    "secretariat": "sekretariatet",
-    "members": "medlemmer rådsmedlemmer",
-    "member": "medlem rådsmedlem",
-    "working group": "arbeidsgruppe arbeidsgruppen",
-    "health data": "helsedata",
-    "health registry": "helseregister",
-    "registry data": "registerdata helseregisterdata",
-    "research": "forskning",
-    "innovation": "innovasjon",
-    "health reform": "helsereform helsereformutvalget",
-    "reform committee": "helsereformutvalget",
-    "committee": "utvalg utvalget",
-    "consultation": "høring høringssvar høringsinnspill",
-    "consultation response": "høringssvar",
-    "input": "innspill",
-    "framework programme": "rammeprogram",
-    "framework program": "rammeprogram",
-    "competitiveness": "konkurranseevne konkurranseevnefond",
-    "eu": "EU",
-    "taken for information": "tas til orientering",
-    "briefing": "orientering",
-    "briefings": "orienteringer",
-    "impartiality": "habilitet inhabilitet",
-    "conflict of interest": "habilitet inhabilitet",
-    "conflicts of interest": "habilitet inhabilitet",
-    "mandate": "mandat mandatet",
-    "action plan": "handlingsplan",
-    "strategy": "strategi",
-    "white paper": "melding stortingsmelding",
-    "caseworkers": "saksbehandlere",
-    "caseworker": "saksbehandler",
-    "applicants": "søkere",
-    "applicant": "søker",
-    "privacy": "personvern",
-    "data minimisation": "dataminimering",
-    "data minimization": "dataminimering",
-    "primary health care": "primærhelsetjenesten",
-    "primary care": "primærhelsetjenesten",
-    "municipalities": "kommuner kommunene",
-    "municipal": "kommunal kommunesektoren",
-    "round table": "rundebordsmøte",
-    "roundtable": "rundebordsmøte",
-    "seminar": "seminar",
-    "artificial intelligence": "kunstig intelligens KI",
-    "ai": "KI kunstig intelligens",
-    "observers": "observatører",
-    "observer": "observatør",
-    "chair": "rådsleder leder",
-    "deadline": "frist",
-    "bottlenecks": "flaskehals flaskehalser",
-    "bottleneck": "flaskehals",
-    "foreword": "forord",
-    "preface": "forord",
-    "pilot": "pilot piloter",
-    "procurement": "anskaffelser",
-    "funding": "finansiering",
-    "financing": "finansiering",
-    "health industry": "helsenæring helsenæringen",
-    "clinical trials": "kliniske studier",
-    "attachment": "vedlegg",
-    "attachments": "vedlegg",
-    "agenda": "saksliste",
-    "any other business": "eventuelt",
-    "last meeting": "forrige møte",
-}
+from assistant.glossary_terms import EN_TO_NB, NN_STEMS
+
 _PATTERNS = sorted(EN_TO_NB, key=len, reverse=True)
 
 # Norwegian says one thing two ways: an abbreviation and its words, "på nett" and "digitalt".
@@ -114,17 +38,117 @@ _PARTICLE_VERB = re.compile(
 _PARTICIPLE = re.compile(r"(?:[^e]t|dd)$")
 
 
-def expand_query(question: str, lang: str) -> str:
-    """The question plus the archive's Norwegian words for the English council terms it uses."""
+def _stem_applies(nynorsk: str, word: str) -> bool:
+    """A long stem anywhere in a compound; a short one only where the word starts, since inside
+    a longer word it is mostly a different word ("leie" in "tilleie")."""
+    return word.startswith(nynorsk) if len(nynorsk) < 5 else nynorsk in word
+_NN_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("arane", ("erne", "ene")), ("arar", ("ere",)), ("ingane", ("ingene",)), ("inga", ("ingen", "ing")),
+    ("legare", ("ligere",)), ("lege", ("lige",)), ("leg", ("lig",)), ("heiter", ("heter",)), ("heita", ("heten",)), ("heit", ("het",)),
+    ("ande", ("ende",)), ("ast", ("es",)), ("ane", ("ene",)), ("ar", ("er",)), ("a", ("et", "en", "ene", "e")),
+)
+
+
+def bokmal_variants(word: str) -> set[str]:
+    """The Bokmål spellings a Nynorsk word may have (empty when no correspondence applies)."""
+    word = word.lower()
+    stems = {word}
+    for nynorsk, bokmal in NN_STEMS.items():
+        if _stem_applies(nynorsk, word):
+            stems.add(word.replace(nynorsk, bokmal, 1))
+    variants = set(stems)
+    for stem in stems:
+        for ending, replacements in _NN_ENDINGS:
+            if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+                variants.update(stem[: -len(ending)] + r for r in replacements)
+                break
+    variants.discard(word)
+    return variants
+
+
+def english_terms(word: str) -> str:
+    """The English for a Norwegian council word the glossary knows ("personvern" → "privacy";
+    inflected forms too: "arbeidsgruppen"), or "" when it knows none."""
+    word = word.lower().strip(".,;:!?«»()\"'")
+    if word in NB_TO_EN:
+        return NB_TO_EN[word]
+    for ending in ("ene", "en", "et", "er", "a", "e", "s"):
+        if word.endswith(ending) and word[: -len(ending)] in NB_TO_EN:
+            return NB_TO_EN[word[: -len(ending)]]
+    return ""
+
+
+def _inverse() -> dict[str, str]:
+    inverse: dict[str, str] = {}
+    for english, norwegian in EN_TO_NB.items():
+        for word in norwegian:
+            # Single words only: a phrase's words ("kunstig" in "kunstig intelligens") are not it.
+            if len(word) >= 4 and " " not in word:
+                inverse.setdefault(word.lower(), english)
+    return inverse
+
+
+NB_TO_EN = _inverse()
+
+
+def expand_query(question: str, lang: str, vocabulary: set[str] | None = None) -> str:
+    """The question plus the archive's Norwegian words for the English council terms it uses;
+    for Nynorsk, the Bokmål spellings of its words (those the archive uses, given its
+    `vocabulary` of lower-case words)."""
     if lang != "en":
-        return _with_norwegian_variants(question)
-    lowered = question.lower()
-    added: list[str] = []
-    for phrase in _PATTERNS:
-        if re.search(r"\b" + re.escape(phrase) + r"\b", lowered):
-            added.append(EN_TO_NB[phrase])
-            lowered = lowered.replace(phrase, " ")
+        expanded = _with_norwegian_variants(question)
+        if lang == "nn":
+            expanded = _with_bokmal_stems(expanded, vocabulary)
+        return expanded
+    added = [word for phrase in english_phrases(question) for word in EN_TO_NB[phrase]]
     return f"{question} {' '.join(added)}" if added else question
+
+
+def english_phrases(text: str) -> list[str]:
+    """The glossary's English phrases in the text, longest first, each word counted once."""
+    lowered = text.lower().replace("-", " ")  # "operating-theatre" is "operating theatre"
+    found: list[str] = []
+    for phrase in _PATTERNS:
+        # An English plural ("roundtables", "sectors") is the same council term.
+        pattern = r"\b" + re.escape(phrase) + r"(?:s|es)?\b"
+        if re.search(pattern, lowered):
+            found.append(phrase)
+            lowered = re.sub(pattern, " ", lowered)
+    return found
+
+
+def _with_bokmal_stems(question: str, vocabulary: set[str] | None) -> str:
+    """A Nynorsk word the archive never uses, in the Bokmål spellings it does use; without the
+    archive's vocabulary, only the stem correspondences (endings alone are for the stemmer, which
+    already folds most Nynorsk endings)."""
+    added: list[str] = []
+    for word in re.findall(r"[a-zæøå]{4,}", question.lower()):
+        if vocabulary is not None:
+            if word not in vocabulary:
+                added.extend(sorted(v for v in _loose_variants(word) if v in vocabulary))
+            continue
+        for nynorsk, bokmal in NN_STEMS.items():
+            if _stem_applies(nynorsk, word):
+                added.append(word.replace(nynorsk, bokmal, 1))
+                break
+    return f"{question} {' '.join(dict.fromkeys(added))}" if added else question
+
+
+# Vowel correspondences (nn "verkar"/nb "virker", "meint"/"ment", "høyre"/"høre", "auke"/"øke")
+# and the Bokmål plural a Nynorsk neuter noun does without ("prosjekt" → "prosjekter"). Too
+# loose to trust alone: they count only where the archive uses the word they produce.
+_NN_SOUNDS = (("verk", "virk"), ("ei", "e"), ("øy", "ø"), ("au", "ø"))
+_BOKMAL_ENDINGS = ("er", "ene", "et", "en")
+
+
+def _loose_variants(word: str) -> set[str]:
+    forms = {word} | bokmal_variants(word)
+    for nynorsk, bokmal in _NN_SOUNDS:
+        forms |= {f.replace(nynorsk, bokmal, 1) for f in forms if nynorsk in f}
+    forms |= {f + ending for f in list(forms) for ending in _BOKMAL_ENDINGS}
+    forms |= {v for f in list(forms) for v in bokmal_variants(f)}
+    forms.discard(word)
+    return forms
 
 
 def _with_norwegian_variants(question: str) -> str:

@@ -103,6 +103,47 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Arkivet inneheld ikkje noko vedtak i sak {case}.",
         "en": "The archive does not contain a decision in case {case}.",
     },
+    # --- refusals from what the archive holds (assistant/holdings.py) ---------------------
+    "refusal_meeting_not_held": {
+        "nb": "Arkivet inneholder ikke sakspapirer eller referat fra møte {meeting}; møtet er høyst nevnt.",
+        "nn": "Arkivet inneheld ikkje sakspapir eller referat frå møte {meeting}; møtet er høgst nemnt.",
+        "en": "The archive does not contain papers or minutes from meeting {meeting}; the meeting is at most mentioned.",
+    },
+    "refusal_after_archive": {
+        "nb": "Arkivet inneholder ikke noe etter {date}: det siste det har, er fra {last}.",
+        "nn": "Arkivet inneheld ikkje noko etter {date}: det siste det har, er frå {last}.",
+        "en": "The archive does not contain anything after {date}: its latest record is from {last}.",
+    },
+    "refusal_outcome": {
+        "nb": "Arkivet inneholder ikke utfallet: sak {case} ({title}, {when}) har ikke noe vedtak i arkivet, bare saksfremlegget.",
+        "nn": "Arkivet inneheld ikkje utfallet: sak {case} ({title}, {when}) har ikkje noko vedtak i arkivet, berre saksframlegget.",
+        "en": "The archive does not contain the outcome: case {case} ({title}, {when}) has no decision in the archive, only its case paper.",
+    },
+    "refusal_document": {
+        "nb": "Arkivet inneholder ikke dokumentet {document}.",
+        "nn": "Arkivet inneheld ikkje dokumentet {document}.",
+        "en": "The archive does not contain the document {document}.",
+    },
+    "refusal_no_meeting_in_month": {
+        "nb": "Arkivet inneholder ikke noe møte i {month}.",
+        "nn": "Arkivet inneheld ikkje noko møte i {month}.",
+        "en": "The archive does not contain a meeting in {month}.",
+    },
+    "pointer_meetings_near_month": {
+        "nb": "Møtene arkivet har nærmest {month}:",
+        "nn": "Møta arkivet har nærast {month}:",
+        "en": "The meetings the archive holds nearest to {month}:",
+    },
+    "pointer_cases_naming_meeting": {
+        "nb": "Saker i arkivet som nevner møte {meeting}:",
+        "nn": "Saker i arkivet som nemner møte {meeting}:",
+        "en": "Cases in the archive that mention meeting {meeting}:",
+    },
+    "pointer_documents_of_kind": {
+        "nb": "Saker av dette slaget som arkivet har:",
+        "nn": "Saker av dette slaget som arkivet har:",
+        "en": "Cases of this kind the archive holds:",
+    },
     "nearest_cases_intro": {
         "nb": "Nærmeste beslektede saker i arkivet:",
         "nn": "Dei næraste relaterte sakene i arkivet:",

@@ -7,6 +7,7 @@ from typing import Iterator
 
 from assistant.answer import Answer
 from assistant.compose import without_tags
+from assistant.english_lead import with_english_lead
 from assistant.extractive import ExtractiveAnswerer
 from assistant.analysis import analyse
 from assistant.prompts import phrase
@@ -62,6 +63,8 @@ class Assistant:
         resolve_council_short_numbers(interpretation, self.retriever)  # "sak 01/17" → the council's case
         answer = self.extractive.answer(interpretation, lang, filters, role)
         answer.answer = without_tags(answer.answer)  # source HTML never reaches a reader (issue 14)
+        # An English reader gets a lead that says, in English, what the Norwegian quotes hold.
+        answer = with_english_lead(answer, question, analysis.answer_type)
         if self._generator is not None and not answer.refused and answer.route not in ("case_lookup", "meeting_agenda"):
             answer = self._generate(question, lang, list(analysis.history), answer, on_token)
         return answer

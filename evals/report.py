@@ -109,8 +109,8 @@ def _run_lines(data: dict[str, Any]) -> list[str]:
         lines.append(f"Left out: {data['skipped']['n']} items ({data['skipped']['reason']})")
     cv = data.get("crossval")
     if cv:
-        values = ", ".join(f"{f['value']:.3f}" + ("" if f["fitted"] else " (not fitted)") for f in cv["fits"])
-        lines.append(f"{cv['folds']}-fold cross-validation, held-out folds only. Refusal threshold per fold: {values}")
+        values = "; ".join(_model_text(f) for f in cv["fits"])
+        lines.append(f"{cv['folds']}-fold cross-validation, held-out folds only. Refusal model per fold: {values}")
     shift = data.get("topic_shift")
     if shift and shift["n"]:
         lines.append(
@@ -118,6 +118,13 @@ def _run_lines(data: dict[str, Any]) -> list[str]:
             f"after an unrelated turn" + (f"; differing: {', '.join(shift['differing'])}" if shift["differing"] else "")
         )
     return lines
+
+
+def _model_text(fit: dict[str, Any]) -> str:
+    """One fold's refusal model: its feature weights (standardised), or that nothing was fitted."""
+    model = fit.get("model") or {}
+    weights = ", ".join(f"{name} {coef:+.2f}" for name, coef in zip(model.get("features", []), model.get("coef", [])))
+    return f"[{weights}]" + ("" if fit.get("fitted") else " (not fitted)")
 
 
 def _fmt(value: float | None, latency: bool = False) -> str:

@@ -163,63 +163,70 @@ def _ask_all(assistant, items: Sequence[GoldItem], progress: bool, description: 
     return [_ask(assistant, item.question, item.history) for item in _track(items, description, progress)]
 
 
-def collect_features(items: Sequence[GoldItem], settings=None, progress: bool = True) -> list[float | None]:
-    """Each item's best evidence similarity, asked with the refusal threshold off."""
+def collect_features(items: Sequence[GoldItem], settings=None, progress: bool = True) -> list[dict | None]:
+    """Each item's evidence features (assistant/holdings.py), asked with the refusal model off;
+    None for an item an earlier rule decided."""
+    return [answer.evidence_features for answer in collect_answers(items, settings, progress)]
+
+
+def collect_answers(items: Sequence[GoldItem], settings=None, progress: bool = True) -> list[Answer]:
+    """Each item's answer with the refusal model off: its evidence features, or (features None)
+    what an earlier rule decided."""
     from assistant.service import get_assistant
     from ingest.settings import get_settings
 
     assistant = get_assistant(settings or get_settings())
-    saved = assistant.extractive.min_evidence_similarity
-    assistant.extractive.min_evidence_similarity = float("-inf")
+    saved = assistant.extractive.refusal_model
+    assistant.extractive.refusal_model = None
     try:
-        return [answer.evidence_similarity for answer, _, _ in _ask_all(assistant, items, progress, "features")]
+        return [answer for answer, _, _ in _ask_all(assistant, items, progress, "features")]
     finally:
-        assistant.extractive.min_evidence_similarity = saved
+        assistant.extractive.refusal_model = saved
 
 
-def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: bool) -> tuple[list[Asked], list[int], list[float], dict[str, Any]]:
-    """Each item answered in its held-out fold, with the threshold fitted on the other folds.
+def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: bool) -> tuple[list[Asked], list[int], list, dict[str, Any]]:
+    """Each item answered in its held-out fold, with the refusal model fitted on the other folds.
 
-    One pass with the threshold off gives every item's answer and evidence similarity. An item
-    whose similarity clears its fold's threshold gets exactly that answer (the threshold test is
-    the only difference); one below it is asked again with the threshold in force.
+    One pass with the model off gives every item's answer and evidence features. An item the
+    fold's model lets through gets exactly that answer (the model's test is the only difference);
+    one it refuses is asked again with the model in force.
     """
-    from evals.fit import fit_refusal_threshold, fold_assignment
+    from evals.fit import fit_refusal_model, fold_assignment
 
     extractive = assistant.extractive
-    shipped = extractive.min_evidence_similarity
-    extractive.min_evidence_similarity = float("-inf")
+    shipped = extractive.refusal_model
+    extractive.refusal_model = None
     try:
         free = _ask_all(assistant, items, progress, "Rådsarkiv (fitting pass)")
     finally:
-        extractive.min_evidence_similarity = shipped
-    similarity = [answer.evidence_similarity for answer, _, _ in free]
+        extractive.refusal_model = shipped
+    features = [answer.evidence_features for answer, _, _ in free]
     assignment = fold_assignment([item.type for item in items], folds)
     asked: list[Asked] = list(free)
-    thresholds: list[float] = [shipped] * len(items)
+    models: list = [shipped] * len(items)
     fits = []
     for fold in range(folds):
         train = [i for i, f in enumerate(assignment) if f != fold]
-        fit = fit_refusal_threshold([similarity[i] for i in train], [items[i].answerable for i in train])
+        fit = fit_refusal_model([features[i] for i in train], [items[i].answerable for i in train])
         fits.append({"fold": fold, "held_out": assignment.count(fold), **fit.as_json()})
-        extractive.min_evidence_similarity = fit.value
+        extractive.refusal_model = fit.model
         try:
             for i in (i for i, f in enumerate(assignment) if f == fold):
-                thresholds[i] = fit.value
-                if similarity[i] is not None and similarity[i] < fit.value:
+                models[i] = fit.model
+                if features[i] is not None and fit.model.refuses(features[i]):
                     asked[i] = _ask(assistant, items[i].question, items[i].history)
         finally:
-            extractive.min_evidence_similarity = shipped
-    return asked, assignment, thresholds, {"folds": folds, "held_out_only": True, "fits": fits}
+            extractive.refusal_model = shipped
+    return asked, assignment, models, {"folds": folds, "held_out_only": True, "fits": fits}
 
 
-def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], thresholds: Sequence[float], progress: bool) -> dict[str, Any]:
+def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], models: Sequence, progress: bool) -> dict[str, Any]:
     """Every self-contained item asked again after an unrelated turn (the previous such item and
     its answer): a question that does not refer back must get exactly the answer it got fresh."""
     fresh = [i for i, item in enumerate(items) if not item.history and not item.id.startswith("neg:")]
     differing: list[str] = []
     extractive = assistant.extractive
-    shipped = extractive.min_evidence_similarity
+    shipped = extractive.refusal_model
     try:
         for position in _track(range(len(fresh)), "topic shift", progress):
             i, previous = fresh[position], fresh[position - 1]
@@ -227,7 +234,7 @@ def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], t
                 {"role": "user", "content": items[previous].question},
                 {"role": "assistant", "content": asked[previous][0].answer},
             ]
-            extractive.min_evidence_similarity = thresholds[i]
+            extractive.refusal_model = models[i]
             shifted, _, _ = _ask(assistant, items[i].question, history)
             before = asked[i][0]
             same = (shifted.answer, shifted.refused, [c.marker for c in shifted.citations]) == (
@@ -235,7 +242,7 @@ def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], t
             if not same:
                 differing.append(items[i].id)
     finally:
-        extractive.min_evidence_similarity = shipped
+        extractive.refusal_model = shipped
     n = len(fresh)
     return {"n": n, "identical": (n - len(differing)) / n if n else None, "differing": differing}
 
@@ -329,12 +336,12 @@ def run_eval(
         names = [negatives] if isinstance(negatives, (str, Path)) else list(negatives)
         extra["negatives"] = {"set": ", ".join(map(str, names)), "n": sum(i.id.startswith("neg:") for i in items)}
     if folds > 1:
-        asked, _assignment, thresholds, extra["crossval"] = _cross_validate(assistant, items, folds, progress)
+        asked, _assignment, models, extra["crossval"] = _cross_validate(assistant, items, folds, progress)
     else:
         asked = _ask_all(assistant, items, progress)
-        thresholds = [assistant.extractive.min_evidence_similarity] * len(items)
+        models = [assistant.extractive.refusal_model] * len(items)
     if topic_shift:
-        extra["topic_shift"] = _topic_shift(assistant, items, asked, thresholds, progress)
+        extra["topic_shift"] = _topic_shift(assistant, items, asked, models, progress)
 
     results: list[ItemResult] = [
         score_item(item, answer, latency, archive, doc_ids, error=error)

@@ -2,7 +2,7 @@
 floors in evals/thresholds.json.
 
 The floors are regression guards set below the cross-validated (held-out) figures the README
-reports, not targets. The gate asks the product as shipped (the refusal threshold from
+reports, not targets. The gate asks the product as shipped (the refusal model from
 assistant/fitted.json), once per item, without the baseline or cross-validation, so it stays a
 couple of minutes at most.
 """
