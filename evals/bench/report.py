@@ -250,6 +250,10 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
                    if r.get(mode) and "ask_refused" in r[mode]]
         if refused:
             lines += ["", "Refusals among the timed asks (a refusal skips the answer composition): " + "; ".join(refused) + "."]
+        slowest = [f"{r['chunks']:,} {mode}: " + ", ".join(f"{a['ms']:,.0f} ms ({a['route'] or 'refused'})" for a in r[mode]["slowest_asks"])
+                   for r in queries for mode in ("embedded", "server") if (r.get(mode) or {}).get("slowest_asks")]
+        if slowest:
+            lines += ["", "Slowest asks without the query embedding, with the answer's route: " + "; ".join(slowest) + "."]
         lines.append("")
     for r in report.get("query", []):
         if "error" in r:
