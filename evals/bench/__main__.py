@@ -7,7 +7,9 @@ Runs, within a wall-time budget (30 minutes by default):
    estimated build no longer fits is skipped (the smallest always runs) and reported as such;
 3. 1M chunks (the full stack: register, BM25, chunk and sentence collections, the real search
    and ask) only when asked (--with-1m) or when the build time extrapolated from 10k/100k fits
-   the remaining budget; otherwise the report says it was not measured, and why;
+   the remaining budget; otherwise the report says it was not measured, and why. The builds are
+   resumable: with `--work DIR --keep-work` the indexes stay in DIR, a later run reuses complete
+   ones and continues unfinished ones (a 1M build takes hours on a shared 2-core machine);
 4. bench.json, bench.md and PNG plots in --out, with machine info.
 """
 from __future__ import annotations
@@ -46,15 +48,18 @@ def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
-def _query_size(size: int, pool: Path, work: Path, queries: int, limit: float, vector_only: bool, seed: int) -> dict[str, Any]:
-    """Build (one process), then time (another); one record for the size."""
+def _query_size(size: int, pool: Path, work: Path, queries: int, limit: float, vector_only: bool, seed: int,
+                keep: bool = False) -> dict[str, Any]:
+    """Build (one process), then time (another); one record for the size. With `keep` the
+    index stays in work/query-<size> for a later run to reuse (or, if unfinished, resume)."""
     common = ["--chunks", str(size), "--work", str(work), "--seed", str(seed)] + (["--vector-only"] if vector_only else [])
     build = _worker("evals.bench.query_bench", ["--phase", "build", "--pool", str(pool), *common], work / f"query-{size}-build.json")
     if "error" in build:
         return {"chunks": size, "vector_only": vector_only, "error": f"build: {build['error']}"}
     measure = _worker("evals.bench.query_bench", ["--phase", "measure", "--queries", str(queries), "--time-limit", str(round(limit)), *common],
                       work / f"query-{size}-measure.json")
-    shutil.rmtree(work / f"query-{size}", ignore_errors=True)  # up to a few GB at 1M
+    if not keep:
+        shutil.rmtree(work / f"query-{size}", ignore_errors=True)  # up to 20 GB at 1M
     if "error" in measure:
         return {"chunks": size, "vector_only": vector_only, "build": build, "error": f"measure: {measure['error']}"}
     return {**measure, "build": build}
@@ -98,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.bench", description="Rådsarkiv speed and scale benchmarks.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--work", type=Path, default=None, help="scratch dir (default: a new temp dir, removed at the end)")
-    parser.add_argument("--keep-work", action="store_true")
+    parser.add_argument("--keep-work", action="store_true",
+                        help="keep the work dir and the query indexes in it; a later run with the same --work reuses complete "
+                             "ones and resumes unfinished ones (e.g. a 1M build stopped part-way)")
     parser.add_argument("--ingest-sizes", type=_ints, default=[5, 20, 50])
     parser.add_argument("--query-sizes", type=_ints, default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=30, help="distinct questions per timed loop (search and ask)")
@@ -165,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"--- skipping {size} chunks: {reason}")
                 continue
             log(f"--- query bench at {size} chunks ({elapsed():.0f} s elapsed, timed loops up to {limit:.0f} s)")
-            result = _query_size(size, pool, work, args.queries, limit, False, args.seed)
+            result = _query_size(size, pool, work, args.queries, limit, False, args.seed, args.keep_work)
             measured.append(result)
             report["query"].append(result)
 
@@ -182,9 +189,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if not any("error" in r for r in report["ingest"] + report["query"]) else 1
 
 
+def _partial_build(work: Path, size: int) -> str | None:
+    """How far an unfinished (resumable) build of `size` chunks in work got, for the report."""
+    from evals.bench.scaled_index import MANIFEST
+
+    path = work / f"query-{size}" / MANIFEST
+    if not path.exists():
+        return None
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("complete"):
+        return None
+    rates = [rate for run in manifest.get("runs", []) for rate in run.get("rates", [])]
+    last = f", {rates[-1]['chunks_per_s']:,.0f} chunks/s (sentences included) in its last run at {rates[-1]['chunks']:,} chunks" if rates else ""
+    return (f"the resumable build in {path.parent} holds {manifest['chunks_done']:,} of {size:,} chunks after "
+            f"{manifest.get('wall_s', 0) / 60:.0f} min of building{last}; it continues with "
+            f"`python -m evals.bench.query_bench --phase build --chunks {size} --pool POOL --work {work} --out FILE`, "
+            f"or within `python -m evals.bench --with-1m --pool POOL --work {work} --keep-work`")
+
+
 def _one_million(args, report: dict[str, Any], measured: list[dict[str, Any]], pool: Path, work: Path, remaining: float) -> None:
     if args.no_1m:
-        report["not_measured"].append({"what": "query latency at 1,000,000 chunks", "why": "skipped with --no-1m"})
+        partial = _partial_build(work, ONE_MILLION)
+        report["not_measured"].append({"what": "query latency at 1,000,000 chunks",
+                                       "why": "skipped with --no-1m" + (f"; {partial}" if partial else "")})
         return
     points = [(r["chunks"], r["build"]["chroma_insert_s"]) for r in measured if "build" in r]
     projected = _power_fit(points, ONE_MILLION)
@@ -207,7 +234,7 @@ def _one_million(args, report: dict[str, Any], measured: list[dict[str, Any]], p
         log(f"--- 1M chunks not measured: {why}")
         return
     log(f"--- 1M chunks, full stack (register, BM25, chunk and sentence collections; extrapolated chunk insert {projected or 0:.0f} s)")
-    result = _query_size(ONE_MILLION, pool, work, args.queries, QUERY_LIMIT_S[100_000], False, args.seed)
+    result = _query_size(ONE_MILLION, pool, work, args.queries, QUERY_LIMIT_S[100_000], False, args.seed, args.keep_work)
     report["query"].append(result)
     if "error" in result:
         report["not_measured"].append({"what": "search and ask at 1,000,000 chunks", "why": result["error"]})

@@ -40,12 +40,13 @@ def log(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 
 
-def bench_settings(data_dir: Path):
-    """Default settings on an embedded Chroma under data_dir, whatever RADSARKIV_* says."""
+def bench_settings(data_dir: Path, store=None):
+    """Default settings on an embedded Chroma under data_dir, whatever RADSARKIV_* says
+    (`store`: other StoreSettings, e.g. the HNSW parameters of the query bench's collections)."""
     from ingest.settings import Settings, StoreSettings
 
     settings = Settings(data_dir=data_dir)
-    settings.store = StoreSettings()
+    settings.store = store or StoreSettings()
     return settings
 
 

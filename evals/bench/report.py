@@ -66,6 +66,32 @@ def _p(figures: dict[str, Any] | None, key: str) -> str:
     return f"{_fmt(value['p50'], 0)} / {_fmt(value['p95'], 0)}"
 
 
+# Issue 13's targets: ask without the query embedding p95 under these ms, and the query process's RSS.
+TARGET_ASK_P95_MS = {100_000: 300.0, 1_000_000: 1000.0}
+TARGET_RSS_MB = {1_000_000: 3 * 1024}
+
+
+def _targets(queries: list[dict[str, Any]]) -> list[str]:
+    lines: list[str] = []
+    for r in queries:
+        if r["chunks"] not in TARGET_ASK_P95_MS:
+            continue
+        for mode in ("embedded", "server"):
+            p95 = ((r.get(mode) or {}).get("ask_without_embedding_ms") or {}).get("p95")
+            target = TARGET_ASK_P95_MS[r["chunks"]]
+            if p95 is not None:
+                lines.append(f"- {r['chunks']:,} chunks, {mode}: ask without embedding p95 {p95:,.0f} ms "
+                             f"({'meets' if p95 < target else 'misses'} the target of < {target:,.0f} ms)")
+        rss_target = TARGET_RSS_MB.get(r["chunks"])
+        if rss_target:
+            cold = r.get("cold", {})
+            for label, value in (("server mode", cold.get("peak_rss_server_mode_mb")), ("with the embedded Chroma loaded", r.get("peak_rss_mb"))):
+                if value is not None:
+                    lines.append(f"- {r['chunks']:,} chunks: query process peak RSS {label} {value:,.0f} MiB "
+                                 f"({'under' if value < rss_target else 'over'} the {rss_target / 1024:.0f} GiB target)")
+    return ["", "Against issue 13's targets:", ""] + lines if lines else []
+
+
 def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None:
     machine = report["machine"]
     lines = [
@@ -146,6 +172,8 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
                     f"| {r['chunks']:,} | {mode} | {_p(figures, 'search_ms')} | {_p(figures, 'search_index_ms')} | {_p(figures, 'query_embedding_ms')} "
                     f"| {_p(figures, 'ask_ms')} | {_p(figures, 'ask_without_embedding_ms')} | {_p(figures, 'vector_query_ms')} | {n} |"
                 )
+        if report.get("partial_note"):
+            lines += ["", report["partial_note"]]
         query_ratios = report.get("ratios", {}).get("query", [])
         if query_ratios:
             lines += ["", "Ratios (p50) against the smallest full-stack size, and server ÷ embedded. These leave the query embedding out: "
@@ -185,30 +213,47 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
             "",
             "### Building and loading the index",
             "",
-            "Build = copying rows into the register, inserting chunks and sentences into Chroma and building BM25, in one process; "
-            "the Chroma insert column is the chunk collection, the sentence collection's insert time is in bench.json "
-            "(`sentence_insert_s`); load = `Retriever(settings)` in a fresh process (it opens the stores, reading no chunk); "
-            "the first ask also builds the evidence scorer over every chunk "
-            "(the language detector is loaded before, separately). Peak RSS is per process.",
+            "Build = copying rows into the register, inserting chunks and sentences into Chroma and building BM25 (and the "
+            "answerer's term statistics beside it), in one resumable process (a build stopped part-way goes on from its last "
+            "complete group of copies); chunks/s = chunks over the whole build's wall time, sentences included. The Chroma insert "
+            "column is the chunk collection, the sentence collection's insert time is in bench.json (`sentence_insert_s`). "
+            "Load = `Retriever(settings)` in a fresh process (it opens the stores, reading no chunk), against the Chroma server; "
+            "first ask = the first `Assistant.ask` after it (server mode), and the first one after switching to the embedded "
+            "Chroma (which loads its HNSW indexes into the process on the first query). Query process RSS: in server mode "
+            "(read after the first few asks, before the embedded Chroma is opened: the application's own memory, as a "
+            "deployment with `chroma run` holds it) and the whole run's peak with the embedded Chroma's indexes loaded too.",
             "",
-            "| chunks | sentences | Chroma insert s (per s) | register write s | BM25 build s | on disk MiB (register / Chroma / BM25) | build peak RSS MiB "
-            "| Retriever load s | first ask s | first Chroma query ms (embedded / server) | query process peak RSS MiB | server start s | server peak RSS MiB |",
-            "|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|",
+            "| chunks | sentences | build s (chunks/s) | Chroma insert s (per s) | sentence insert s | register write s | BM25 build s "
+            "| on disk MiB (register / Chroma / BM25) | build peak RSS MiB | Retriever load s | first ask s (server / embedded) "
+            "| first Chroma query ms (embedded / server) | query process RSS MiB (server mode / peak with embedded) | server start s | server peak RSS MiB |",
+            "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|---:|---:|",
         ]
         for r in queries:
             b, cold, server = r["build"], r.get("cold", {}), r.get("server", {})
             disk = b["index_mb"]
+            rate = b["chunks"] / b["total_s"] if b.get("total_s") else None
             lines.append(
-                f"| {r['chunks']:,} | {_fmt(b.get('sentences'))} | {_fmt(b['chroma_insert_s'])} ({_fmt(b['chroma_insert_per_s'], 0)}) | {_fmt(b['register_s'])} "
+                f"| {r['chunks']:,} | {_fmt(b.get('sentences'))} | {_fmt(b.get('total_s'), 0)} ({_fmt(rate, 0)}) "
+                f"| {_fmt(b['chroma_insert_s'])} ({_fmt(b['chroma_insert_per_s'], 0)}) | {_fmt(b.get('sentence_insert_s'))} | {_fmt(b['register_s'])} "
                 f"| {_fmt(b['bm25_s'])} | {disk['total']:.0f} ({disk['register']:.0f} / {disk['chroma']:.0f} / {disk['bm25']:.0f}) | {_fmt(b.get('peak_rss_mb'), 0)} "
-                f"| {_fmt(cold.get('retriever_load_s'))} | {_fmt(cold.get('first_ask_s'))} "
-                f"| {_fmt(cold.get('embedded_first_query_ms'), 0)} / {_fmt(cold.get('server_first_query_ms'), 0)} | {_fmt(r.get('peak_rss_mb'), 0)} "
+                f"| {_fmt(cold.get('retriever_load_s'))} | {_fmt(cold.get('first_ask_s'))} / {_fmt(cold.get('embedded_first_ask_s'))} "
+                f"| {_fmt(cold.get('embedded_first_query_ms'), 0)} / {_fmt(cold.get('server_first_query_ms'), 0)} "
+                f"| {_fmt(cold.get('peak_rss_server_mode_mb'), 0)} / {_fmt(r.get('peak_rss_mb'), 0)} "
                 f"| {_fmt(cold.get('server_start_s'))} | {_fmt(server.get('server_peak_rss_mb'), 0)} |"
             )
+        hnsw = next((r["build"].get("hnsw") for r in queries if r["build"].get("hnsw")), None)
+        if hnsw:
+            lines += ["", "Chroma collections built with " + ", ".join(f"`{k}` = {v}" for k, v in hnsw.items())
+                      + " (ingest/settings.py `StoreSettings`; `RADSARKIV_STORE__HNSW_EF_CONSTRUCTION` etc.)."]
+        lines += _targets(queries)
         refused = [f"{r['chunks']:,} {mode}: {r[mode]['ask_refused']}/{r[mode]['ask_ms']['n']}" for r in queries for mode in ("embedded", "server")
                    if r.get(mode) and "ask_refused" in r[mode]]
         if refused:
             lines += ["", "Refusals among the timed asks (a refusal skips the answer composition): " + "; ".join(refused) + "."]
+        slowest = [f"{r['chunks']:,} {mode}: " + ", ".join(f"{a['ms']:,.0f} ms ({a['route'] or 'refused'})" for a in r[mode]["slowest_asks"])
+                   for r in queries for mode in ("embedded", "server") if (r.get(mode) or {}).get("slowest_asks")]
+        if slowest:
+            lines += ["", "Slowest asks without the query embedding, with the answer's route: " + "; ".join(slowest) + "."]
         lines.append("")
     for r in report.get("query", []):
         if "error" in r:

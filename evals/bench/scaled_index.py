@@ -19,6 +19,7 @@ With vector_only, only Chroma is built (the reduced setup for 1M chunks).
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import re
@@ -86,120 +87,231 @@ def _noise_scale(dimension: int, cosine: float) -> float:
     return math.sqrt(1 / cosine**2 - 1) / math.sqrt(dimension)
 
 
-def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_only: bool, seed: int) -> dict[str, Any]:
-    """Copy the pool into data_dir until it holds `target` chunks; time each store's build."""
+def _bench_store() -> Any:
+    from ingest.settings import StoreSettings
+
+    # The query bench's collections are built as an archive of 100k-1M chunks should be:
+    # ef_construction 40 instead of Chroma's 100 cut the CPU time of the chunk and sentence
+    # inserts by about a third on this pool (10k chunks: 22.5 -> 15.0 CPU s for the whole build;
+    # HNSW inserts are nearly all of it; a 1M build is still hours on a shared 2-core machine).
+    # The README's benchmark section says to set RADSARKIV_STORE__HNSW_EF_CONSTRUCTION=40 there.
+    return StoreSettings(hnsw_ef_construction=40)
+
+
+BENCH_STORE = _bench_store()
+MANIFEST = "bench-build.json"  # what a (partial) build holds, so a killed build can continue
+GROUP_CHUNKS = 5000  # copies are written in groups of about this many chunks (Chroma's max batch is 5461)
+
+
+def _read_manifest(data_dir: Path) -> dict[str, Any] | None:
+    path = data_dir / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _write_manifest(data_dir: Path, manifest: dict[str, Any]) -> None:
+    path = data_dir / MANIFEST
+    path.with_suffix(".tmp").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
+
+
+def _copy_rows(pool: Pool, copy: int, budget: int, dimension: int, scale: float, seed: int, with_register: bool) -> dict[str, list]:
+    """Every row of one copy of the pool (at most `budget` chunks): deterministic per (seed, copy),
+    so a resumed build writes the same copy it would have written."""
     from ingest.chunking import content_hash
+    from ingest.store.sentence_vectors import sentence_id, sentence_metadata
+
+    rng = np.random.default_rng([seed, copy])
+    offset = copy * pool.span
+    shift = _shifter(offset)
+    out: dict[str, list] = {key: [] for key in ("documents", "cases", "chunks", "sentences", "embeddings", "ids", "vectors", "metas",
+                                                 "sentence_ids", "sentence_vectors", "sentence_metas")}
+    count = 0
+    for document in pool.documents:
+        if count >= budget:
+            break
+        old_id = document[0]
+        doc_id = f"kopi-{copy:04d}/{old_id}"
+        rows = pool.chunks.get(old_id, [])[: budget - count]
+        path = f"syntetisk/{doc_id}.md"
+        out["documents"].append((doc_id, path, json.dumps([path]), *[shift(v) for v in document[3:9]], "syntetisk-kopi", shift(document[10]), document[11]))
+        out["cases"].extend((doc_id, *[shift(v) for v in case[1:]]) for case in pool.cases.get(old_id, []))
+        for chunk_id, _, position, text, metadata, digest in rows:
+            new_text = shift(text)
+            new_digest = content_hash(new_text)
+            meta = {key: shift(value) for key, value in json.loads(metadata).items()}
+            if meta.get("year") is not None:
+                meta["year"] = int(meta["year"]) + offset
+            meta.update(doc_id=doc_id, content_hash=new_digest)
+            new_id = f"{doc_id}#{position:04d}-{new_digest[:10]}"
+            base = np.frombuffer(pool.vectors[digest], dtype=np.float32)
+            noisy = base + rng.standard_normal(dimension).astype(np.float32) * scale
+            noisy /= np.linalg.norm(noisy)
+            out["ids"].append(new_id)
+            out["vectors"].append(noisy)
+            out["metas"].append({k: v for k, v in meta.items() if v is not None and isinstance(v, (str, int, float, bool))})
+            if not with_register:
+                continue
+            out["chunks"].append((new_id, doc_id, position, new_text, json.dumps(meta, ensure_ascii=False), new_digest))
+            out["embeddings"].append((pool.model_id, new_digest, noisy.tobytes()))
+            for _, index, sentence, sentence_digest in pool.sentences.get(chunk_id, []):
+                new_sentence = shift(sentence)
+                new_sentence_digest = content_hash(new_sentence) if new_sentence != sentence else sentence_digest
+                out["sentences"].append((new_id, index, new_sentence, new_sentence_digest))
+                if sentence_digest in pool.vectors:
+                    out["embeddings"].append((pool.model_id, new_sentence_digest, pool.vectors[sentence_digest]))
+                    sentence_vector = np.frombuffer(pool.vectors[sentence_digest], dtype=np.float32)
+                    sentence_vector = sentence_vector + rng.standard_normal(dimension).astype(np.float32) * scale
+                    out["sentence_ids"].append(sentence_id(new_id, index))
+                    out["sentence_vectors"].append(sentence_vector / np.linalg.norm(sentence_vector))
+                    out["sentence_metas"].append(sentence_metadata(new_id, index, meta))
+        count += len(rows)
+    return out
+
+
+def _forget_partial_group(rows: dict[str, list], collection: Any, sentence_collection: Any, register: Any, batch: int) -> None:
+    """A killed run may have left part of the group after the manifest's last one in Chroma, or
+    (killed between the register commit and the manifest) all of it in the register: remove it,
+    so the group is written whole again."""
+    for target_collection, ids in ((collection, rows["ids"]), (sentence_collection, rows["sentence_ids"])):
+        if target_collection is not None:
+            for begin in range(0, len(ids), batch):
+                target_collection.delete(ids=ids[begin:begin + batch])
+    if register is not None:
+        with register.db:
+            doc_ids = [(row[0],) for row in rows["documents"]]
+            register.db.executemany("DELETE FROM sentences WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE doc_id = ?)", doc_ids)
+            for table in ("chunks", "cases", "documents"):
+                register.db.executemany(f"DELETE FROM {table} WHERE doc_id = ?", doc_ids)
+
+
+def build_index(data_dir: Path, pool: Pool, target: int, dimension: int, vector_only: bool, seed: int,
+                store: Any = None) -> dict[str, Any]:
+    """Copy the pool into data_dir until it holds `target` chunks; time each store's build.
+
+    Resumable: copies are written in groups (Chroma chunks, then sentences, then the register rows
+    in one transaction, then the manifest), so after a kill the manifest names the copies that
+    are complete; a rerun removes whatever of the next group reached Chroma and goes on from there.
+    """
     from ingest.store.derived import rebuild_lexical
+    from ingest.store.lexical_store import LexicalStore
     from ingest.store.register import Register
-    from ingest.store.sentence_vectors import SentenceVectors, sentence_id, sentence_metadata
+    from ingest.store.sentence_vectors import SentenceVectors
     from ingest.store.vectors import VectorIndex
 
-    settings = bench_settings(data_dir)
-    rng = np.random.default_rng(seed)
+    settings = bench_settings(data_dir, store)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = open(data_dir.parent / f".{data_dir.name}.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise RuntimeError(f"another process is building {data_dir}; wait for it (or stop it) first") from None
+    identity = {"target": target, "seed": seed, "vector_only": vector_only, "pool_chunks": pool.chunk_count,
+                "hnsw": {key: value for key, value in settings.store.model_dump().items() if key.startswith("hnsw_")}}
+    manifest = _read_manifest(data_dir)
+    if manifest is not None and manifest.get("identity") != identity:
+        log(f"  {data_dir} holds a build of other parameters ({manifest.get('identity')}): starting afresh")
+        shutil.rmtree(data_dir)
+        manifest = None
     scale = _noise_scale(dimension, CHUNK_NOISE_COSINE)
     vectors = VectorIndex.open(data_dir, settings.store, dimension)
     collection, batch = vectors.collection, vectors._batch
     sentence_collection = None if vector_only else SentenceVectors.open(data_dir, settings.store, dimension).index.collection
     register = None if vector_only else Register.open(settings.register_path)
-    timings = {"register_s": 0.0, "chroma_insert_s": 0.0, "sentence_insert_s": 0.0, "bm25_s": 0.0, "generate_s": 0.0}
-    pending: dict[str, list] = {"documents": [], "cases": [], "chunks": [], "sentences": [], "embeddings": [], "ids": [], "vectors": [], "metas": [],
-                                "sentence_ids": [], "sentence_vectors": [], "sentence_metas": []}
-    count, copy, last_report = 0, 0, time.perf_counter()
+    if manifest is None:
+        manifest = {"identity": identity, "copies_done": 0, "chunks_done": 0, "complete": False, "runs": [],
+                    "timings": {"register_s": 0.0, "chroma_insert_s": 0.0, "sentence_insert_s": 0.0, "bm25_s": 0.0, "generate_s": 0.0}}
+    timings = manifest["timings"]
+    run = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "from_chunks": manifest["chunks_done"], "rates": []}
+    manifest["runs"].append(run)
+    if 0 < manifest["chunks_done"] < target:
+        log(f"  resuming: {manifest['chunks_done']:,} chunks ({manifest['copies_done']} copies) already stored")
+    per_copy = max(1, pool.chunk_count)
+    group = max(1, GROUP_CHUNKS // per_copy)
+    run_start, last_report, first_group = time.perf_counter(), time.perf_counter(), True
+    wall_before = manifest.get("wall_s", 0.0)
 
-    def flush(force: bool = False) -> None:
-        if pending["ids"] and (force or len(pending["ids"]) >= batch):
-            start = time.perf_counter()
-            for begin in range(0, len(pending["ids"]), batch):
-                end = begin + batch
-                collection.add(ids=pending["ids"][begin:end], embeddings=np.stack(pending["vectors"][begin:end]), metadatas=pending["metas"][begin:end])
-            timings["chroma_insert_s"] += time.perf_counter() - start
-            pending["ids"], pending["vectors"], pending["metas"] = [], [], []
-        if pending["sentence_ids"] and (force or len(pending["sentence_ids"]) >= batch):
-            start = time.perf_counter()
-            for begin in range(0, len(pending["sentence_ids"]), batch):
-                end = begin + batch
-                sentence_collection.add(ids=pending["sentence_ids"][begin:end], embeddings=np.stack(pending["sentence_vectors"][begin:end]),
-                                        metadatas=pending["sentence_metas"][begin:end])
-            timings["sentence_insert_s"] += time.perf_counter() - start
-            pending["sentence_ids"], pending["sentence_vectors"], pending["sentence_metas"] = [], [], []
-        if register is not None and (force or len(pending["chunks"]) >= 5000):
-            start = time.perf_counter()
-            with register.db:
-                register.db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", pending["documents"])
-                register.db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", pending["cases"])
-                register.db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?)", pending["chunks"])
-                register.db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", pending["sentences"])
-                register.db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?,?,?)", pending["embeddings"])
-            timings["register_s"] += time.perf_counter() - start
-            for key in ("documents", "cases", "chunks", "sentences", "embeddings"):
-                pending[key] = []
+    def add(target_collection, ids: list, embeddings: list, metas: list) -> None:
+        for begin in range(0, len(ids), batch):
+            end = begin + batch
+            target_collection.add(ids=ids[begin:end], embeddings=np.stack(embeddings[begin:end]), metadatas=metas[begin:end])
 
-    while count < target:
-        offset = copy * pool.span
-        shift = _shifter(offset)
-        for document in pool.documents:
+    while manifest["chunks_done"] < target:
+        started = time.perf_counter()
+        copies = range(manifest["copies_done"], manifest["copies_done"] + group)
+        rows: dict[str, list] = {}
+        count, done_copies = manifest["chunks_done"], manifest["copies_done"]
+        for copy in copies:
             if count >= target:
                 break
-            started = time.perf_counter()
-            old_id = document[0]
-            doc_id = f"kopi-{copy:04d}/{old_id}"
-            rows = pool.chunks.get(old_id, [])[: target - count]
-            path = f"syntetisk/{doc_id}.md"
-            pending["documents"].append((doc_id, path, json.dumps([path]), *[shift(v) for v in document[3:9]], "syntetisk-kopi", shift(document[10]), document[11]))
-            pending["cases"].extend((doc_id, *[shift(v) for v in case[1:]]) for case in pool.cases.get(old_id, []))
-            for chunk_id, _, position, text, metadata, digest in rows:
-                new_text = shift(text)
-                new_digest = content_hash(new_text)
-                meta = {key: shift(value) for key, value in json.loads(metadata).items()}
-                if meta.get("year") is not None:
-                    meta["year"] = int(meta["year"]) + offset
-                meta.update(doc_id=doc_id, content_hash=new_digest)
-                new_id = f"{doc_id}#{position:04d}-{new_digest[:10]}"
-                base = np.frombuffer(pool.vectors[digest], dtype=np.float32)
-                noisy = base + rng.standard_normal(dimension).astype(np.float32) * scale
-                noisy /= np.linalg.norm(noisy)
-                pending["ids"].append(new_id)
-                pending["vectors"].append(noisy)
-                pending["metas"].append({k: v for k, v in meta.items() if v is not None and isinstance(v, (str, int, float, bool))})
-                if register is not None:
-                    pending["chunks"].append((new_id, doc_id, position, new_text, json.dumps(meta, ensure_ascii=False), new_digest))
-                    pending["embeddings"].append((pool.model_id, new_digest, noisy.tobytes()))
-                    for _, index, sentence, sentence_digest in pool.sentences.get(chunk_id, []):
-                        new_sentence = shift(sentence)
-                        new_sentence_digest = content_hash(new_sentence) if new_sentence != sentence else sentence_digest
-                        pending["sentences"].append((new_id, index, new_sentence, new_sentence_digest))
-                        if sentence_digest in pool.vectors:
-                            pending["embeddings"].append((pool.model_id, new_sentence_digest, pool.vectors[sentence_digest]))
-                            sentence_vector = np.frombuffer(pool.vectors[sentence_digest], dtype=np.float32)
-                            sentence_vector = sentence_vector + rng.standard_normal(dimension).astype(np.float32) * scale
-                            pending["sentence_ids"].append(sentence_id(new_id, index))
-                            pending["sentence_vectors"].append(sentence_vector / np.linalg.norm(sentence_vector))
-                            pending["sentence_metas"].append(sentence_metadata(new_id, index, meta))
-            count += len(rows)
-            timings["generate_s"] += time.perf_counter() - started
-            flush()
-            if time.perf_counter() - last_report > 30:
-                last_report = time.perf_counter()
-                log(f"  building: {count}/{target} chunks, Chroma insert {timings['chroma_insert_s']:.0f} s so far")
-        copy += 1
-    flush(force=True)
-    if register is not None:
+            part = _copy_rows(pool, copy, target - count, dimension, scale, seed, register is not None)
+            count, done_copies = count + len(part["ids"]), copy + 1
+            for key, values in part.items():
+                rows.setdefault(key, []).extend(values)
+        timings["generate_s"] += time.perf_counter() - started
+        if first_group:
+            _forget_partial_group(rows, collection, sentence_collection, register, batch)
+            first_group = False
+        start = time.perf_counter()
+        add(collection, rows["ids"], rows["vectors"], rows["metas"])
+        timings["chroma_insert_s"] += time.perf_counter() - start
+        if sentence_collection is not None:
+            start = time.perf_counter()
+            add(sentence_collection, rows["sentence_ids"], rows["sentence_vectors"], rows["sentence_metas"])
+            timings["sentence_insert_s"] += time.perf_counter() - start
+        if register is not None:
+            start = time.perf_counter()
+            with register.db:
+                register.db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows["documents"])
+                register.db.executemany("INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows["cases"])
+                register.db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?)", rows["chunks"])
+                register.db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", rows["sentences"])
+                register.db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?,?,?)", rows["embeddings"])
+            timings["register_s"] += time.perf_counter() - start
+        manifest["copies_done"], manifest["chunks_done"] = done_copies, count
+        elapsed = time.perf_counter() - run_start
+        manifest["wall_s"] = round(wall_before + elapsed, 1)
+        run["chunks"] = count - run["from_chunks"]
+        run["elapsed_s"] = round(elapsed, 1)
+        if time.perf_counter() - last_report > 60 or count >= target:
+            last_report = time.perf_counter()
+            rate = run["chunks"] / elapsed if elapsed else 0.0
+            run["rates"].append({"chunks": count, "elapsed_s": round(elapsed, 1), "chunks_per_s": round(rate, 1)})
+            left = (target - count) / rate if rate else float("nan")
+            log(f"  building: {count:,}/{target:,} chunks, {rate:.0f} chunks/s this run (chunks+sentences); "
+                f"Chroma {timings['chroma_insert_s']:.0f} s + sentences {timings['sentence_insert_s']:.0f} s so far; ~{left / 60:.0f} min left")
+        _write_manifest(data_dir, manifest)
+    if register is not None and manifest.get("bm25_done") and LexicalStore.open(settings.lexical_path) is None:
+        manifest["bm25_done"] = False  # built by older code (another format): the current code rebuilds it
+    if register is not None and not manifest.get("bm25_done"):
         start = time.perf_counter()
         rebuild_lexical(settings, register)
         timings["bm25_s"] = time.perf_counter() - start
+        manifest["bm25_done"] = True
+        manifest["wall_s"] = round(manifest.get("wall_s", 0.0) + timings["bm25_s"], 1)
+    manifest["complete"] = True
+    _write_manifest(data_dir, manifest)
+    if register is not None:
         sentences = register.db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+        register_chunks = register.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         register.close()
     else:
-        sentences = None
+        sentences = register_chunks = None
     chunks_in_chroma = vectors.count()
     sentences_in_chroma = sentence_collection.count() if sentence_collection is not None else None
+    if chunks_in_chroma != target or (register_chunks is not None and register_chunks != target) or (
+            sentences_in_chroma is not None and sentences_in_chroma > sentences):
+        raise RuntimeError(f"inconsistent build in {data_dir}: Chroma {chunks_in_chroma} chunks, register {register_chunks}, "
+                           f"sentence collection {sentences_in_chroma} of {sentences} sentences")
     del vectors, collection, sentence_collection
     result = {key: round(value, 2) for key, value in timings.items()}
     result.update(
         chunks=chunks_in_chroma,
         sentences=sentences,
         sentence_vectors=sentences_in_chroma,
-        copies=copy,
+        copies=manifest["copies_done"],
+        total_s=manifest.get("wall_s"),
+        hnsw=identity["hnsw"],
+        runs=manifest["runs"],
         chroma_insert_per_s=round(chunks_in_chroma / timings["chroma_insert_s"], 1) if timings["chroma_insert_s"] else None,
         index_mb={
             "total": disk_mb(data_dir),
@@ -216,16 +328,17 @@ def run_build(chunks: int, pool_dir: Path, work: Path, vector_only: bool, seed: 
     from ingest.embedders import make_embedder
 
     data_dir = work / f"query-{chunks}"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
+    manifest = _read_manifest(data_dir)
+    if data_dir.exists() and manifest is None:
+        shutil.rmtree(data_dir)  # not a bench build (or one from before builds could resume)
     embedder = make_embedder(bench_settings(data_dir).embedding)
     pool = load_pool(pool_dir, embedder.model_id)
-    log(f"query bench at {chunks:,} chunks ({'Chroma only' if vector_only else 'full stack'}): building from a pool of "
-        f"{pool.chunk_count} chunks (years move on by {pool.span} per copy)")
+    state = "reusing a complete build" if manifest and manifest.get("complete") else (
+        f"resuming at {manifest['chunks_done']:,} chunks" if manifest else "building")
+    log(f"query bench at {chunks:,} chunks ({'Chroma only' if vector_only else 'full stack'}): {state} from a pool of "
+        f"{pool.chunk_count} chunks (years move on by {pool.span} per copy); HNSW {BENCH_STORE.model_dump()}")
     reset_peak_rss()
-    start = time.perf_counter()
-    build = build_index(data_dir, pool, chunks, embedder.dimension, vector_only, seed)
-    build["total_s"] = round(time.perf_counter() - start, 1)
+    build = build_index(data_dir, pool, chunks, embedder.dimension, vector_only, seed, BENCH_STORE)
     build["peak_rss_mb"] = peak_rss_mb()
     log(f"  built in {build['total_s']} s (Chroma insert {build['chroma_insert_s']} s = {build['chroma_insert_per_s']}/s, "
         f"sentence collection {build['sentence_insert_s']} s, "

@@ -212,7 +212,13 @@ class VectorIndex:
             metadata["embedder"] = model_id
         collection = client.get_or_create_collection(
             store.collection,
-            configuration={"hnsw": {"space": "cosine"}},
+            configuration={"hnsw": {
+                "space": "cosine",
+                "ef_construction": store.hnsw_ef_construction,
+                "max_neighbors": store.hnsw_max_neighbors,
+                "batch_size": store.hnsw_batch_size,
+                "sync_threshold": store.hnsw_sync_threshold,
+            }},
             metadata=metadata,
             embedding_function=_no_embedding_class()(),
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from tests.conftest import make_settings
 
 
-def test_synthetic_bundle_ingests_as_a_council_bundle(tmp_path):
+def test_synthetic_bundle_ingests_as_a_council_bundle(tmp_path, monkeypatch):
     from evals.bench.synthetic import MARKER, case_plan, write_archive
     from ingest.pipeline import ingest_paths
     from ingest.store.register import Register
@@ -58,3 +58,31 @@ def test_synthetic_bundle_ingests_as_a_council_bundle(tmp_path):
     assert hits and any(title in h.text for h in hits)
     copies = {h.metadata["doc_id"].split("/")[0] for h in retriever.search(title, k=10)}
     assert len(copies) >= 2  # the copies are distinct documents, found alike
+
+    # A build stopped part-way continues from what is stored (the 1M build takes hours): here it
+    # stops after the second group's register commit, before its manifest (the worst moment: the
+    # group is in every store but not recorded). The rerun writes that group again, whole.
+    import pytest
+
+    import evals.bench.scaled_index as scaled
+
+    monkeypatch.setattr(scaled, "GROUP_CHUNKS", pool.chunk_count)  # one copy of the pool per group
+    write_manifest, writes = scaled._write_manifest, []
+
+    def stop_at_second(data_dir, manifest):
+        writes.append(manifest["chunks_done"])
+        if len(writes) == 2:
+            raise KeyboardInterrupt
+        write_manifest(data_dir, manifest)
+
+    monkeypatch.setattr(scaled, "_write_manifest", stop_at_second)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(tmp_path / "resumed", pool, target, embedder.dimension, False, 7)
+    monkeypatch.setattr(scaled, "_write_manifest", write_manifest)
+    resumed = build_index(tmp_path / "resumed", pool, target, embedder.dimension, False, 7)
+    assert resumed["runs"][-1]["from_chunks"] == pool.chunk_count  # the first group was kept
+    assert resumed["chunks"] == target and resumed["sentence_vectors"] == resumed["sentences"] == built["sentences"]
+    again = Retriever(make_settings(tmp_path / "resumed"))
+    assert len(again.lexical) == target
+    hits = again.search(title, k=5)
+    assert hits and any(title in h.text for h in hits)

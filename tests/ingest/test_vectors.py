@@ -178,3 +178,21 @@ def test_chroma_url_must_be_host_and_port(tmp_path):
         VectorIndex.open(tmp_path, StoreSettings(chroma_url="http://127.0.0.1:8000/chroma"), DIM)
     with pytest.raises(ValueError, match="http://host:port"):
         VectorIndex.open(tmp_path, StoreSettings(chroma_url="ftp://127.0.0.1:8000"), DIM)
+
+
+def test_hnsw_settings_shape_a_new_collection_and_an_existing_one_keeps_its_own(tmp_path):
+    # A large archive is created with a cheaper graph build (StoreSettings.hnsw_*); opening it
+    # later with other settings (the defaults) must neither fail nor rebuild it.
+    cheap = StoreSettings(hnsw_ef_construction=40, hnsw_max_neighbors=12)
+    index = VectorIndex.open(tmp_path, cheap, DIM)
+    fill(index)
+    hnsw = index.collection.configuration_json["hnsw"]
+    assert (hnsw["ef_construction"], hnsw["max_neighbors"], hnsw["space"]) == (40, 12, "cosine")
+
+    again = VectorIndex.open(tmp_path, StoreSettings(), DIM, fresh=True)
+    hnsw = again.collection.configuration_json["hnsw"]
+    assert (hnsw["ef_construction"], hnsw["max_neighbors"]) == (40, 12)
+    assert [i for i, _ in again.query(unit(1, 0), 2)] == ["c1", "c2"]
+
+    default = VectorIndex.open(tmp_path / "other", StoreSettings(), DIM)
+    assert default.collection.configuration_json["hnsw"]["ef_construction"] == 100
