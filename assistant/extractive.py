@@ -103,7 +103,7 @@ class ExtractiveAnswerer:
         scope = time_scope(interpretation.analysis.references, self.meetings_for(role))
         # A case, meeting, time, outcome, document or topic the archive does not hold is refused
         # before any evidence is read, from the register and the lexical index (assistant/holdings.py).
-        refusal = holdings_refusal(interpretation, view_for(self.retriever, self.scorer, role), scope, lang, hits)
+        refusal = holdings_refusal(interpretation, self._archive_view(role), scope, lang, hits)
         if refusal is not None:
             if refusal.case:
                 return self._refuse_case(refusal.case, interpretation, lang, role, context)
@@ -139,6 +139,14 @@ class ExtractiveAnswerer:
             held = {c.get("meeting") for c in self.retriever.cases_for(role).values()}
             scorer.meetings = known_meetings(held, ()) | scorer.mentioned_meetings()  # counted at ingest
         return scorer.meetings
+
+    def _archive_view(self, role: str | None):
+        """What the refusal rules read of the caller's archive, built once per role and index
+        version (cached on the role's scorer, which is rebuilt with the index)."""
+        scorer = self.scorer_for(role)
+        if getattr(scorer, "archive_view", None) is None:
+            scorer.archive_view = view_for(self.retriever, scorer, role)
+        return scorer.archive_view
 
     def _candidate_pool(self, ranked: list[Hit], k: int, scope, filters, role) -> list[Hit]:
         """The top passages, the best passage of further cases, and the cases of a meeting the
