@@ -249,7 +249,10 @@ def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vect
     server_dir = work / f"query-{chunks}-server"
     if server_dir.exists():
         shutil.rmtree(server_dir)
-    shutil.copytree(settings.chroma_path, server_dir)
+    # hnswlib's link_lists.bin is a sparse file (at 1M chunks its apparent size reached hundreds of
+    # GB over some MB of data): a plain copy writes every hole out and filled the disk, so copy
+    # with `cp --sparse=always`, which keeps the holes.
+    subprocess.run(["cp", "-r", "--sparse=always", str(settings.chroma_path), str(server_dir)], check=True)
     copy_s = time.perf_counter() - start
     with ChromaServer(server_dir, work / f"chroma-server-{chunks}.log") as server:
         log(f"  chroma run up in {server.start_s:.1f} s on {server.url} (directory copied in {copy_s:.1f} s)")
