@@ -20,7 +20,7 @@ from assistant.cues import (
 )
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
 from assistant.glossary import bokmal_variants
-from assistant.routing import DECISION_WORDS
+from assistant.vocabulary import DECISION_WORDS
 from ingest.store.vocabulary import NoVocabulary, WordSet
 
 QUESTION_WORDS = {

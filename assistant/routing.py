@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.analysis import QuestionAnalysis, analyse
-from assistant.vocabulary import DECISION_WORDS  # noqa: F401  (assistant/evidence.py imports it from here)
 
 
 @dataclass
