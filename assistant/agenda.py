@@ -20,11 +20,17 @@ from ingest.blocks import squash
 from ingest.case_numbers import case_sort_key
 
 
+def _listed(cases) -> list[dict[str, Any]]:
+    """Every case as number, title, meeting and date: the register's listing (CaseView.listing),
+    so a question does not read every merged case record."""
+    return cases.listing() if hasattr(cases, "listing") else list(cases.values())
+
+
 def meetings_asked(analysis: QuestionAnalysis, scope: TimeScope, cases: dict[str, dict[str, Any]]) -> list[str]:
     """The held meetings (those with cases in the register) the question names: by number, by
     position ("det siste møtet i 2025", "forrige møte"), by date ("4. mars 2026") or by month."""
     dates: dict[str, str] = {}
-    for case in cases.values():
+    for case in _listed(cases):
         if case.get("meeting") and case.get("date"):
             dates.setdefault(case["meeting"], case["date"])
     found = [m for m in scope.meetings if m in dates]
@@ -44,13 +50,13 @@ def meeting_answer(analysis: QuestionAnalysis, scope: TimeScope, cases: dict[str
     meetings = meetings_asked(analysis, scope, cases)
     if meetings:
         return agenda_answer(analysis.asks.decision, meetings, lang, retriever, role)
-    held = {c.get("meeting") for c in cases.values()}
+    held = {c.get("meeting") for c in _listed(cases)}
     unarchived = sorted(m for m in scope.meetings if m not in held)
     if not unarchived:
         return None
-    mentioning = [n for n, c in cases.items() if scope.mentions_meeting(c.get("title", ""))]
+    mentioning = [c["number"] for c in _listed(cases) if scope.mentions_meeting(c.get("title", ""))]
     text = phrase("agenda_not_archived", lang, meeting=unarchived[0])
-    pointer = nearest_meetings_pointer(unarchived[0], list(cases.values()), lang)
+    pointer = nearest_meetings_pointer(unarchived[0], _listed(cases), lang)
     return Answer(answer=join_paragraphs([text, pointer, nearest(mentioning[:3])]), refused=True, language=lang, route="meeting_agenda")
 
 
@@ -59,8 +65,9 @@ def agenda_answer(decisions: bool, meetings: list[str], lang: str, retriever, ro
     book = CitationBook()
     paragraphs = []
     for meeting in meetings:
+        register = retriever.cases_for(role)
         cases = sorted(
-            (c for c in retriever.cases_for(role).values() if c.get("meeting") == meeting),
+            (register[c["number"]] for c in register.listing() if c.get("meeting") == meeting),
             key=lambda c: case_sort_key(c["number"]),
         )
         if not cases:

@@ -136,7 +136,7 @@ class ExtractiveAnswerer:
         role's scorer, which is rebuilt with the index)."""
         scorer = self.scorer_for(role)
         if getattr(scorer, "meetings", None) is None:
-            held = {c.get("meeting") for c in self.retriever.cases_for(role).values()}
+            held = {c.get("meeting") for c in self.retriever.cases_for(role).listing()}
             scorer.meetings = known_meetings(held, ()) | scorer.mentioned_meetings()  # counted at ingest
         return scorer.meetings
 
@@ -181,7 +181,8 @@ class ExtractiveAnswerer:
                     pool.append(hit)
                     in_pool.add(hit.chunk_id)
         if scope.meetings:
-            for number, case in self.retriever.cases_for(role).items():
+            for case in self.retriever.cases_for(role).listing():
+                number = case["number"]
                 if scope.mentions_meeting(case.get("title", "")) and number not in seen_cases:
                     pool.extend(h for h in self.retriever.case_chunks(number, role, filters) if h.chunk_id not in in_pool)
         return pool
@@ -196,7 +197,7 @@ class ExtractiveAnswerer:
             if pattern.search(text) and meta.get("case") and meta["case"] not in related:
                 related.append(meta["case"])
         text = phrase("refusal_case_not_found", lang, case=number)
-        pointer = meeting_cases_pointer(number, list(self.retriever.cases_for(role).values()), lang)
+        pointer = meeting_cases_pointer(number, self.retriever.cases_for(role).listing(), lang)
         return Answer(answer=join_paragraphs([text, pointer, self._nearest(related, lang, role)]), refused=True, language=lang, route=interpretation.route, context=context)
 
     def _refuse(self, text: str, interpretation, lang, hits: list[Hit], context, role) -> Answer:
@@ -270,28 +271,45 @@ class ExtractiveAnswerer:
         return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="decisions", context=context)
 
     def _timeline_cases(self, interpretation, sentences: list[Sentence], visible, role, limit: int = 6) -> list[dict]:
-        """Cases about the topic: named in their title or decision, or where the best evidence is."""
+        """Cases about the topic: named in their title or decision, or where the best evidence is.
+        Only the cases that use a topic term, or hold the best evidence, are scored (CaseTermIndex),
+        not every case of the archive."""
         topic_terms = self.scorer.query_terms(interpretation.analysis.focus.topic)
         evidence_rank: dict[str, int] = {}
         for sentence in sentences[:15]:
             case = sentence.metadata.get("case")
             if case and case not in evidence_rank:
                 evidence_rank[case] = len(evidence_rank)
-        scored = []
-        for number, case in self.retriever.cases_for(role).items():
-            text = case.get("decision") or case.get("proposal")
-            if not text:
-                continue
-            share = lambda words: len(topic_terms & self.scorer.terms(words)) / max(len(topic_terms), 1)
-            score = 1.2 * share(case["title"]) + 0.6 * share(text)
-            if number in evidence_rank:
-                score += 0.8 / (1 + evidence_rank[number])
+        index = self._case_terms(role)
+        found, in_title, in_text = index.shares(topic_terms)
+        size = max(len(topic_terms), 1)
+        scores = {int(p): 1.2 * (int(t) / size) + 0.6 * (int(x) / size) for p, t, x in zip(found, in_title, in_text)}
+        for number, rank in evidence_rank.items():
+            position = index.position.get(number)
+            if position is not None:
+                scores[position] = scores.get(position, 0.0) + 0.8 / (1 + rank)
+        # Best first; ties in the register's case order, as the scan over every case kept them.
+        ranked = sorted((p for p, score in scores.items() if score >= 0.3), key=lambda p: (-scores[p], p))
+        cases = self.retriever.cases_for(role)
+        chosen = []
+        for position in ranked:
+            number = index.numbers[position]["number"]
             # Visibility last: it reads the case's passages from the register, so only for the
-            # few cases about the topic, not for every case in the archive.
-            if score >= 0.3 and any(visible(h.metadata) for h in self.retriever.case_chunks(number, role)):
-                scored.append((score, case))
-        scored.sort(key=lambda item: -item[0])
-        return [case for _, case in scored[:limit]]
+            # best cases about the topic, until `limit` are found.
+            if any(visible(h.metadata) for h in self.retriever.case_chunks(number, role)):
+                chosen.append(cases[number])
+                if len(chosen) >= limit:
+                    break
+        return chosen
+
+    def _case_terms(self, role: str | None):
+        """The role's CaseTermIndex, built once per index version (cached on its scorer)."""
+        from assistant.case_terms import CaseTermIndex
+
+        scorer = self.scorer_for(role)
+        if getattr(scorer, "case_terms", None) is None:
+            scorer.case_terms = CaseTermIndex(self.retriever.cases_for(role), scorer.terms)
+        return scorer.case_terms
 
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context, visible) -> Answer:

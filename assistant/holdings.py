@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from assistant.compose import join_paragraphs
@@ -57,11 +58,13 @@ class Refusal:
 class ArchiveView:
     """The caller's part of the archive, as the refusal rules query it."""
 
-    cases: dict[str, dict[str, Any]]  # the register's cases the caller may read
+    cases: Mapping[str, dict[str, Any]]  # the register's cases the caller may read, by number (CaseView)
+    listed: list[dict[str, Any]]  # every one of them as number, title, meeting, date (CaseView.listing)
     documents: list[dict[str, Any]]  # the register's documents the caller may read
     scorer: Any  # EvidenceScorer: the caller's vocabulary (missing terms, analysed terms)
     passages_using: Callable[[str, int], list[tuple[str, str, dict[str, Any]]]]  # lexical index query
     held: dict[str, str | None] | None = None  # held_meetings, computed once per view
+    title_terms: set[str] | None = None  # every term of a case or document title, read once per view
 
 
 def view_for(retriever, scorer, role: str | None) -> ArchiveView:
@@ -77,7 +80,8 @@ def view_for(retriever, scorer, role: str | None) -> ArchiveView:
         rows = retriever.reader.rows([cid for cid, _ in found])
         return [(cid, *rows[cid]) for cid, _ in found if cid in rows]
 
-    return ArchiveView(retriever.cases_for(role), documents, scorer, passages_using)
+    cases = retriever.cases_for(role)
+    return ArchiveView(cases, cases.listing(), documents, scorer, passages_using)
 
 
 def held_meetings(view: ArchiveView) -> dict[str, str | None]:
@@ -87,7 +91,7 @@ def held_meetings(view: ArchiveView) -> dict[str, str | None]:
     if view.held is not None:
         return view.held
     held: dict[str, str | None] = {}
-    for record in [*view.cases.values(), *view.documents]:
+    for record in [*view.listed, *view.documents]:
         meeting = record.get("meeting")
         if meeting and (meeting not in held or not held[meeting]):
             held[meeting] = record.get("date")
@@ -102,7 +106,7 @@ def holdings_refusal(interpretation, view: ArchiveView, scope, lang: str, hits) 
     if unknown:
         return Refusal("case", case=unknown[0])
     held = held_meetings(view)
-    cases = list(view.cases.values())
+    cases = view.listed
     asked = list(dict.fromkeys([*interpretation.meetings, *sorted(scope.meetings)]))
     for meeting in asked:
         if meeting in held:
@@ -137,7 +141,7 @@ def holdings_refusal(interpretation, view: ArchiveView, scope, lang: str, hits) 
 def _cases_naming(meeting: str, view: ArchiveView) -> list[dict[str, Any]]:
     """Held cases whose title names the meeting ("Godkjenning av referat fra møte 3/2025")."""
     pattern = re.compile(r"(?<![\d/])" + re.escape(meeting) + r"(?![\d/])")
-    return [case for case in view.cases.values() if pattern.search(case.get("title") or "")]
+    return [case for case in view.listed if pattern.search(case.get("title") or "")]
 
 
 def _treated_by(naming: list[dict[str, Any]], interpretation, view: ArchiveView) -> bool:
@@ -212,10 +216,13 @@ def _unheld_document(document: tuple[str, str], view: ArchiveView, lang: str) ->
     terms = {t for t in view.scorer.terms(subject) if len(t) >= 5 and not t.isdigit()}
     if not terms:
         return None
-    titles = [c.get("title") or "" for c in view.cases.values()] + [d.get("title") or "" for d in view.documents]
+    if view.title_terms is None:
+        # Read once per view: analysing every title on each question grew with the archive.
+        titles = [c.get("title") or "" for c in view.listed] + [d.get("title") or "" for d in view.documents]
+        view.title_terms = {word for title in titles if title for word in view.scorer.terms(title)}
     # A title names it when one of its words contains a word of the subject ("Helsereformutvalget"
     # for "reformutvalget"), not when the subject merely ends in a title's word ("strategi").
-    if any(term in word for title in titles if title for word in view.scorer.terms(title) for term in terms):
+    if any(term in word for word in view.title_terms for term in terms):
         return None
     # The kind's first five letters cover its nb/nn forms ("innspill"/"innspel", "høringssvar"/
     # "høringsinnspill"). The subject's passages are read through the lexical index's top 20: a
@@ -225,7 +232,7 @@ def _unheld_document(document: tuple[str, str], view: ArchiveView, lang: str) ->
     for _, text, meta in view.passages_using(" ".join(sorted(terms)), 20):
         if stem in str(meta.get("case_title") or meta.get("document") or "").lower() and terms & view.scorer.terms(text):
             return None
-    of_kind = [c for c in view.cases.values() if stem in (c.get("title") or "").lower()]
+    of_kind = [c for c in view.listed if stem in (c.get("title") or "").lower()]
     lines = [f"- {phrase('heading_case', lang)} {c['number']}: {c['title']}" for c in of_kind[:5]]  # a pointer, not a list
     text = phrase("refusal_document", lang, document=f"«{kind} … {subject}»")
     return Refusal("document", join_paragraphs([text, (phrase("pointer_documents_of_kind", lang) + "\n" + "\n".join(lines)) if lines else ""]))

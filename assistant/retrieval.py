@@ -21,7 +21,8 @@ from assistant.reranking import Candidate, FittedFusion, candidate_features, is_
 from ingest.case_numbers import find_case_references
 from ingest.models import allowed_access
 from ingest.settings import Settings, get_settings
-from ingest.store.register import Register, merge_cases
+from ingest.store.case_view import CaseView
+from ingest.store.register import Register
 from ingest.store.visible import nearest_visible
 
 
@@ -123,7 +124,6 @@ class Retriever:
             register = Register.open_readonly(self.settings.register_path)
             try:
                 documents = {d["doc_id"]: d for d in register.documents()}
-                case_records = register.case_records()
             finally:
                 register.close()
             reader = ChunkReader(self.settings.register_path, self.embedder.model_id)
@@ -131,9 +131,9 @@ class Retriever:
             fresh_open = self._version is not None
             fresh = {
                 "documents": documents,
-                # Each document's own record of each case, and its merged views per access level
-                # (filled by cases_for); one tuple, so a view never outlives its records.
-                "case_view": (case_records, {}),
+                # The case register per access level (filled by cases_for), read from the register
+                # by key: no copy of every case record is held (ingest/store/case_view.py).
+                "case_views": {},
                 "reader": reader,
                 "texts": reader.texts,
                 "metadata": reader.metadata,
@@ -149,21 +149,17 @@ class Retriever:
             self._version = version
 
     # ---- the case register, as a role sees it ------------------------------------------------------
-    def cases_for(self, role: str | None) -> dict[str, dict[str, Any]]:
-        """Case number → the case merged from the documents `role` may read (see merge_cases)."""
+    def cases_for(self, role: str | None) -> CaseView:
+        """Case number → the case merged from the documents `role` may read (see merge_cases),
+        read by key; `listing()` has every case's number, title, meeting and date."""
         levels = allowed_access(role)
-        records, views = self.case_view
+        views = self.case_views
         if levels not in views:
-            register = Register.open_readonly(self.settings.register_path)
-            try:
-                municipal = register.municipal_cases(role)
-            finally:
-                register.close()
-            views[levels] = {c["number"]: c for c in merge_cases(records, role) + municipal}
+            views[levels] = CaseView(self.settings.register_path, role)
         return views[levels]
 
     @property
-    def cases(self) -> dict[str, dict[str, Any]]:
+    def cases(self) -> CaseView:
         """The register as the least privileged caller sees it. Anything shown to a user must
         use cases_for(role); this view only exists so a reader that forgets the role fails closed."""
         return self.cases_for("member")
