@@ -116,10 +116,12 @@ def build_ui(state) -> gr.Blocks:
             from ingest.models import allowed_access
 
             levels = allowed_access(role)
-            visible = [m for m in retriever.metadata.values() if m.get("access", "public") in levels]
-            meetings = sorted({m["meeting"] for m in visible if m.get("meeting")}, key=lambda m: tuple(int(x) for x in m.split("/")[::-1]))
-            years = sorted({str(m["year"]) for m in visible if m.get("year")})
-            types = sorted({m["doc_type"] for m in visible if m.get("doc_type")})
+            # Distinct values read inside the register, once per index version and role (not
+            # every chunk's metadata on each page load).
+            visible = retriever.reader.filter_values(levels)
+            meetings = sorted({m for m, _, _ in visible if m}, key=lambda m: tuple(int(x) for x in m.split("/")[::-1]))
+            years = sorted({str(y) for _, y, _ in visible if y})
+            types = sorted({d for _, _, d in visible if d})
         except Exception:  # noqa: BLE001
             pass
         everyone = t("ui_filter_all")

@@ -49,14 +49,15 @@ def _ints(text: str) -> list[int]:
 
 
 def _query_size(size: int, pool: Path, work: Path, queries: int, limit: float, vector_only: bool, seed: int,
-                keep: bool = False) -> dict[str, Any]:
+                keep: bool = False, server_only: bool = False) -> dict[str, Any]:
     """Build (one process), then time (another); one record for the size. With `keep` the
     index stays in work/query-<size> for a later run to reuse (or, if unfinished, resume)."""
     common = ["--chunks", str(size), "--work", str(work), "--seed", str(seed)] + (["--vector-only"] if vector_only else [])
     build = _worker("evals.bench.query_bench", ["--phase", "build", "--pool", str(pool), *common], work / f"query-{size}-build.json")
     if "error" in build:
         return {"chunks": size, "vector_only": vector_only, "error": f"build: {build['error']}"}
-    measure = _worker("evals.bench.query_bench", ["--phase", "measure", "--queries", str(queries), "--time-limit", str(round(limit)), *common],
+    measure = _worker("evals.bench.query_bench", ["--phase", "measure", "--queries", str(queries), "--time-limit", str(round(limit)), *common]
+                      + (["--server-only"] if server_only else []),
                       work / f"query-{size}-measure.json")
     if not keep:
         shutil.rmtree(work / f"query-{size}", ignore_errors=True)  # up to 20 GB at 1M
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=30, help="distinct questions per timed loop (search and ask)")
     parser.add_argument("--with-1m", action="store_true", help="build and time 1M chunks (full stack) whatever the budget")
     parser.add_argument("--no-1m", action="store_true", help="never try 1M chunks")
+    parser.add_argument("--embedded-1m", action="store_true", help="at 1M, time the embedded Chroma too (loads its HNSW indexes into the query process)")
     parser.add_argument("--budget-min", type=float, default=30.0)
     parser.add_argument("--pool", type=Path, default=None, help="data dir of an earlier synthetic ingest: skip the ingest phase and build the query sizes from it")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -234,7 +236,10 @@ def _one_million(args, report: dict[str, Any], measured: list[dict[str, Any]], p
         log(f"--- 1M chunks not measured: {why}")
         return
     log(f"--- 1M chunks, full stack (register, BM25, chunk and sentence collections; extrapolated chunk insert {projected or 0:.0f} s)")
-    result = _query_size(ONE_MILLION, pool, work, args.queries, QUERY_LIMIT_S[100_000], False, args.seed, args.keep_work)
+    # The Chroma server only, unless asked: the embedded Chroma would load both HNSW indexes (about
+    # 5 GB of files at 1M) into the query process beside the server's copy of them.
+    result = _query_size(ONE_MILLION, pool, work, args.queries, QUERY_LIMIT_S[100_000], False, args.seed, args.keep_work,
+                         server_only=not args.embedded_1m)
     report["query"].append(result)
     if "error" in result:
         report["not_measured"].append({"what": "search and ask at 1,000,000 chunks", "why": result["error"]})

@@ -224,8 +224,11 @@ class ChromaServer:
         self._log.close()
 
 
-def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vector_only: bool, seed: int = DEFAULT_SEED) -> dict[str, Any]:
-    """Time search, ask and the Chroma query against the embedded Chroma and a server, interleaved."""
+def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vector_only: bool, seed: int = DEFAULT_SEED,
+                server_only: bool = False) -> dict[str, Any]:
+    """Time search, ask and the Chroma query against the embedded Chroma and a server, interleaved
+    (with server_only, against the server alone: at 1M the embedded Chroma would load both HNSW
+    indexes, about 5 GB of files, into this process beside the server's copy)."""
     from assistant.language import detect_language
     from assistant.retrieval import Retriever
     from assistant.service import Assistant
@@ -242,7 +245,8 @@ def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vect
     warm = all_questions[:warm_count]
     search_questions, ask_questions = all_questions[warm_count : queries + warm_count], all_questions[queries + warm_count :]
     query_vectors = [np.asarray(embedder.get_query_embedding(q), dtype=np.float32) for q in search_questions]
-    result: dict[str, Any] = {"chunks": chunks, "vector_only": vector_only, "queries": queries, "load_average_before": load_average()}
+    result: dict[str, Any] = {"chunks": chunks, "vector_only": vector_only, "server_only": server_only, "queries": queries,
+                              "load_average_before": load_average()}
 
     # The server gets its own copy of the directory, so both modes can be open side by side.
     start = time.perf_counter()
@@ -284,6 +288,14 @@ def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vect
             cold["rss_server_mode_mb"] = rss_mb()
             cold["peak_rss_server_mode_mb"] = peak_rss_mb()
             server_pair = (retriever.vectors, retriever.sentence_store)
+            if server_only:
+                retriever.search(warm[2], k=5)
+                log(f"  Retriever loaded in {cold['retriever_load_s']} s, first ask {cold['first_ask_s']} s; timing the server mode only")
+                result.update(measure_stack(retriever, assistant, {"server": server_pair}, search_questions, ask_questions, query_vectors, time_limit_s))
+                result["server"]["search_breakdown"] = search_breakdown(retriever, search_questions, query_vectors)
+                result["load_average_measured"] = load_average()
+                cold["peak_rss_server_mode_mb"] = peak_rss_mb()  # the whole run's peak, timed asks included
+        if not vector_only and not server_only:
             # Then the embedded Chroma in the same process: its HNSW indexes (chunks and
             # sentences) are loaded into this process on their first query.
             start = time.perf_counter()
@@ -304,11 +316,14 @@ def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vect
             result.update(measure_stack(retriever, assistant, indexes, search_questions, ask_questions, query_vectors, time_limit_s))
             use(retriever, indexes["embedded"])
             result["embedded"]["search_breakdown"] = search_breakdown(retriever, search_questions, query_vectors)
-        result["peak_rss_mb"] = peak_rss_mb()
+            result["load_average_measured"] = load_average()
+        # With server_only no embedded Chroma was loaded: the query process's peak is cold's server-mode one.
+        result["peak_rss_mb"] = None if server_only and not vector_only else peak_rss_mb()
         result["server"]["server_peak_rss_mb"] = server.peak_rss_mb()
         result["cold"] = cold
     for mode in ("embedded", "server"):
-        _log_mode(mode, result[mode])
+        if mode in result:
+            _log_mode(mode, result[mode])
     shutil.rmtree(server_dir, ignore_errors=True)
     result["load_average_after"] = load_average()
     return result
@@ -334,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=30)
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds for all timed loops of this size")
     parser.add_argument("--vector-only", action="store_true")
+    parser.add_argument("--server-only", action="store_true", help="time the Chroma server mode only (no embedded Chroma in this process)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
     if args.phase == "build":
@@ -343,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
 
         result = run_build(args.chunks, args.pool, args.work, args.vector_only, args.seed)
     else:
-        result = run_measure(args.chunks, args.work, args.queries, args.time_limit, args.vector_only, args.seed)
+        result = run_measure(args.chunks, args.work, args.queries, args.time_limit, args.vector_only, args.seed, args.server_only)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
 

@@ -172,6 +172,14 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
                     f"| {r['chunks']:,} | {mode} | {_p(figures, 'search_ms')} | {_p(figures, 'search_index_ms')} | {_p(figures, 'query_embedding_ms')} "
                     f"| {_p(figures, 'ask_ms')} | {_p(figures, 'ask_without_embedding_ms')} | {_p(figures, 'vector_query_ms')} | {n} |"
                 )
+        loads = [f"{r['chunks']:,} chunks {r.get('load_average_before')} → {r.get('load_average_after')}" for r in queries if r.get("load_average_before")]
+        if loads:
+            lines += ["", "Load average (1/5/15 min) before and after each size's measurement (the 2 cores were shared with "
+                      "other work): " + "; ".join(loads) + "."]
+        server_only = [f"{r['chunks']:,}" for r in queries if r.get("server_only")]
+        if server_only:
+            lines += ["", f"At {', '.join(server_only)} chunks only the Chroma server mode was timed (`--server-only`): the embedded "
+                      "Chroma would load both HNSW indexes into the query process beside the server's copy of them."]
         if report.get("partial_note"):
             lines += ["", report["partial_note"]]
         query_ratios = report.get("ratios", {}).get("query", [])

@@ -82,6 +82,20 @@ class ChunkReader:
     def count(self) -> int:
         return self.db().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
+    def filter_values(self, levels: tuple[str, ...]) -> list[tuple[Any, Any, Any]]:
+        """The distinct (meeting, year, doc_type) of the chunks at `levels`: the UI's filter choices.
+        One pass inside SQLite per reader (a reader lives as long as the index version) and
+        level set, instead of every chunk's metadata parsed in Python on each page load."""
+        cache = self.__dict__.setdefault("_filter_values", {})
+        if levels not in cache:
+            marks = ",".join("?" * len(levels))
+            cache[levels] = self.db().execute(
+                "SELECT DISTINCT json_extract(metadata, '$.meeting'), json_extract(metadata, '$.year'), "
+                f"json_extract(metadata, '$.doc_type') FROM chunks WHERE COALESCE(json_extract(metadata, '$.access'), 'public') IN ({marks})",
+                list(levels),
+            ).fetchall()
+        return cache[levels]
+
     def ids_where(self, doc_id: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
         """(chunk_id, metadata) in document order; one document's through its index when given."""
         if doc_id is not None:
