@@ -264,6 +264,9 @@ def run_measure(chunks: int, work: Path, queries: int, time_limit_s: float, vect
         cold: dict[str, Any] = {"server_start_s": round(server.start_s, 2), "server_copy_s": round(copy_s, 1)}
         server_index = VectorIndex.open(data_dir, StoreSettings(chroma_url=server.url), embedder.dimension)
         cold["server_first_query_ms"] = round(_ms(lambda: server_index.query(query_vectors[0], DENSE_K))[0], 1)
+        if not vector_only:
+            # Recorded because a damaged collection may have been dropped (evals/bench/rebuild_sentences.py).
+            cold["sentence_vectors"] = SentenceVectors.open(data_dir, StoreSettings(chroma_url=server.url), embedder.dimension).count()
         if vector_only:
             start = time.perf_counter()
             embedded_index = VectorIndex.open(data_dir, settings.store, embedder.dimension)

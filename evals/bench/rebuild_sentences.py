@@ -9,6 +9,13 @@ ask (the chunk collection, 1M vectors, has a normal 8.5 MB link_lists.bin and se
 the sentence collection and writes it again from the same copies: `_copy_rows` is deterministic per
 (seed, copy), so every sentence gets the vector and metadata the build gave it. The register, the
 chunk collection and the lexical index are not touched.
+
+Session 6 started it on the 1M index on a machine at load 10-12: 620 sentence vectors/s at first,
+300/s by 200k (Chroma rewrote the collection's HNSW metadata every 1,000 vectors), about two hours
+for 2.1M. Stopped at 240k to raise the sync threshold, the collection could no longer be opened
+("Failed to apply logs to the hnsw segment writer"): a Chroma collection must not be written by a
+process that may be killed. The 1M index now has an empty sentence collection; this tool, run to
+the end, refills it.
 """
 from __future__ import annotations
 
@@ -27,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunks", type=int, required=True)
     parser.add_argument("--pool", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--sync-threshold", type=int, default=50_000,
+                        help="vectors between HNSW writes to disk while rebuilding (Chroma rewrites the whole index "
+                             "metadata each time: at the build's 1,000 the rebuild slowed from 620 to 300 vectors/s by 200k)")
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -45,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     pool = load_pool(args.pool, embedder.model_id)
     old = VectorIndex.open(data_dir, sentence_store(settings.store), embedder.dimension)
     name = old.collection.name
-    log(f"dropping {name} ({old.count():,} vectors) in {data_dir}")
+    log(f"dropping {name} in {data_dir}")
     old._client.delete_collection(name)
     del old
+    collection = SentenceVectors.open(data_dir, settings.store, embedder.dimension, fresh=True).index.collection
+    collection.modify(configuration={"hnsw": {"sync_threshold": args.sync_threshold}})
     collection = SentenceVectors.open(data_dir, settings.store, embedder.dimension, fresh=True).index.collection
     batch = 5000
     scale = _noise_scale(embedder.dimension, CHUNK_NOISE_COSINE)
@@ -63,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
             last = time.perf_counter()
             rate = added / (last - start)
             log(f"  {copy + 1}/{manifest['copies_done']} copies, {added:,} sentence vectors, {rate:.0f}/s")
+    # Back to the build's sync threshold, and one write so the last vectors are on disk, not only in
+    # Chroma's log (a reader would otherwise replay them into the index on every open).
+    collection.modify(configuration={"hnsw": {"sync_threshold": BENCH_STORE.hnsw_sync_threshold}})
+    collection = SentenceVectors.open(data_dir, settings.store, embedder.dimension, fresh=True).index.collection
+    probe = "rebuild-sync-probe"
+    collection.add(ids=[probe], embeddings=np.stack([vectors[0]]), metadatas=[metas[0]])
+    collection.delete(ids=[probe])
     log(f"rebuilt {name}: {collection.count():,} vectors in {time.perf_counter() - start:.0f} s ({count:,} chunks' sentences)")
     return 0
 

@@ -176,6 +176,11 @@ def write_markdown(report: dict[str, Any], plots: list[str], path: Path) -> None
         if loads:
             lines += ["", "Load average (1/5/15 min) before and after each size's measurement (the 2 cores were shared with "
                       "other work): " + "; ".join(loads) + "."]
+        empty = [f"{r['chunks']:,}" for r in queries if (r.get("cold") or {}).get("sentence_vectors") == 0]
+        if empty:
+            lines += ["", f"At {', '.join(empty)} chunks the sentence collection was **empty** (its HNSW index was damaged and "
+                      "dropped; see `evals/bench/rebuild_sentences.py`): those searches and asks made the sentence query on an "
+                      "empty collection, so they leave out the cost of searching about 2.1M sentence vectors."]
         server_only = [f"{r['chunks']:,}" for r in queries if r.get("server_only")]
         if server_only:
             lines += ["", f"At {', '.join(server_only)} chunks only the Chroma server mode was timed (`--server-only`): the embedded "
