@@ -246,7 +246,9 @@ class ArchiveLookups:
         # Passages by how many of the names they use (each name's positions are distinct).
         positions, counts = np.unique(np.concatenate(named), return_counts=True)
         chunk_ids = lexical.chunk_ids(positions[counts >= needed])
-        rows = self.retriever.reader.rows(chunk_ids)
+        # Only the decisions' rows are read (at 1M synthetic chunks a common name's passages were
+        # 19,000 rows, parsed to keep a few).
+        rows = self.retriever.reader.rows(chunk_ids, section_kind="vedtak")
         decisions = [c for c in chunk_ids if c in rows and rows[c][1].get("section_kind") == "vedtak"]
         by_chunk = self.by_chunk.read(decisions)
         # In chunk-id order, as the whole-archive list was: ties between records keep their order.

@@ -43,14 +43,17 @@ class ChunkReader:
             db = self._local.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
         return db
 
-    def rows(self, chunk_ids: Iterable[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """{chunk_id: (text, metadata)} for those of chunk_ids the register holds."""
+    def rows(self, chunk_ids: Iterable[str], section_kind: str | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+        """{chunk_id: (text, metadata)} for those of chunk_ids the register holds (with section_kind,
+        only those of that section kind: the others are not parsed in Python)."""
         wanted = list(dict.fromkeys(chunk_ids))
         found: dict[str, tuple[str, dict[str, Any]]] = {}
+        kind = f" AND json_extract(metadata, '$.section_kind') = ?" if section_kind is not None else ""
         for start in range(0, len(wanted), _BATCH):
             batch = wanted[start : start + _BATCH]
             marks = ",".join("?" * len(batch))
-            for chunk_id, text, meta in self.db().execute(f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", batch):
+            query = f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks}){kind}"
+            for chunk_id, text, meta in self.db().execute(query, batch + ([section_kind] if section_kind is not None else [])):
                 found[chunk_id] = (text, json.loads(meta))
         return found
 
