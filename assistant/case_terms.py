@@ -49,3 +49,11 @@ class CaseTermIndex:
                 in_text[self.text[term]] += 1
         found = np.nonzero(in_title + in_text)[0]
         return found, in_title[found], in_text[found]
+
+
+def case_terms_for(scorer, view: CaseView) -> CaseTermIndex:
+    """The role's index (`scorer` and `view` are the role's), built once per index version: cached
+    on the role's evidence scorer, which is rebuilt with the index."""
+    if getattr(scorer, "case_terms", None) is None:
+        scorer.case_terms = CaseTermIndex(view, scorer.terms)
+    return scorer.case_terms

@@ -10,6 +10,7 @@ import contextvars
 import re
 
 from assistant.answer import Answer, RetrievedPassage
+from assistant.case_terms import case_terms_for
 from assistant.compose import CitationBook, case_heading_line, gloss, join_paragraphs, quote_line
 from assistant.pointers import meeting_cases_pointer
 from assistant.evidence import EvidenceScorer, Sentence
@@ -149,7 +150,7 @@ class ExtractiveAnswerer:
             # The timeline's index and the titles' terms are built with the view, on the role's
             # first question, so no later question waits for them (at 1M synthetic chunks a
             # first document question waited 3.7 s for the titles).
-            self._case_terms(role)
+            case_terms_for(scorer, self.retriever.cases_for(role))
             title_terms(scorer.archive_view)
         return scorer.archive_view
 
@@ -285,7 +286,7 @@ class ExtractiveAnswerer:
             case = sentence.metadata.get("case")
             if case and case not in evidence_rank:
                 evidence_rank[case] = len(evidence_rank)
-        index = self._case_terms(role)
+        index = case_terms_for(self.scorer_for(role), self.retriever.cases_for(role))
         found, in_title, in_text = index.shares(topic_terms)
         size = max(len(topic_terms), 1)
         scores = {int(p): 1.2 * (int(t) / size) + 0.6 * (int(x) / size) for p, t, x in zip(found, in_title, in_text)}
@@ -306,15 +307,6 @@ class ExtractiveAnswerer:
                 if len(chosen) >= limit:
                     break
         return chosen
-
-    def _case_terms(self, role: str | None):
-        """The role's CaseTermIndex, built once per index version (cached on its scorer)."""
-        from assistant.case_terms import CaseTermIndex
-
-        scorer = self.scorer_for(role)
-        if getattr(scorer, "case_terms", None) is None:
-            scorer.case_terms = CaseTermIndex(self.retriever.cases_for(role), scorer.terms)
-        return scorer.case_terms
 
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context, visible) -> Answer:
