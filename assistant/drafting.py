@@ -20,11 +20,17 @@ from assistant.answer import Answer
 from assistant.compose import CitationBook, join_paragraphs, plain_text, quote_line
 from assistant.evidence import Sentence
 from assistant.passages import strip_bullet
-from assistant.planning import spread_over_sources
+from assistant.planning import source_key, spread_over_sources
 from assistant.prompts import phrase
 
 MAX_POSITIONS = 5
 MAX_POINTS = 4
+# The cases that hold the best evidence on the subject are shown as background even when none
+# of their sentences is a council position: a draft on "scaling up health technology" must point
+# to the working group's proposals on it. Not fitted: how many sources a draft's background
+# lists, a length, not a relevance weight; the sources are those among the best-scoring few.
+MAX_BACKGROUND = 2
+BACKGROUND_SOURCES = 3
 
 COUNCIL_STANCE = re.compile(
     r"\b(rådet|rådets medlemmer|rådsmedlemmene|flere av rådets medlemmer|medlemmene|helseomsorg21-rådet|ho21-rådet)\b.{0,60}?\b"
@@ -72,8 +78,22 @@ def draft_answer(interpretation, lang: str, sentences: list[Sentence], context) 
             for n, s in enumerate(points, 1)
         ]
         paragraphs.append(f"**{phrase('draft_points', lang)}**\n" + "\n".join(lines))
+    background = _background(usable, {source_key(s) for s in positions + points})
+    if background:
+        lines = [f"- {_where(s.metadata, lang)}: {quote_line(_clean(s.text), book.cite(_clean(s.text), s.metadata))}" for s in background]
+        paragraphs.append(f"**{phrase('draft_background', lang)}**\n" + "\n".join(lines))
     # One source list: the renderers (UI, Markdown, Word footnotes) list the citations once.
     return Answer(answer=join_paragraphs(paragraphs), citations=book.citations, language=lang, route="drafting", context=context)
+
+
+def _background(usable: list[Sentence], cited: set[str]) -> list[Sentence]:
+    """The best sentence of each of the best-scoring sources (BACKGROUND_SOURCES of them) that the
+    positions and points do not cite, at most MAX_BACKGROUND: the evidence the draft rests on."""
+    best: dict[str, Sentence] = {}
+    for sentence in usable:  # scored best first
+        best.setdefault(source_key(sentence), sentence)
+    leading = list(best)[:BACKGROUND_SOURCES]
+    return [best[key] for key in leading if key not in cited][:MAX_BACKGROUND]
 
 
 def _clean(text: str) -> str:

@@ -88,16 +88,21 @@ def with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], asks_ea
 
 def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], question_terms: set[str], scorer, visible=lambda meta: True) -> list[Sentence]:
     """A summary (the annual report) restates what the cases record. When only a summary answers,
-    the case that records the same thing (it names one of the question's rare terms, "NORTRE")
-    is cited with it, so the reader can go to the primary source."""
+    the case that records the same thing (its sentence scores nearly as well, or it names one of
+    the question's rare terms, "NORTRE") is cited with it, so the reader can go to the primary
+    source."""
     if not chosen or any(not is_summary(s.metadata) for s in chosen):
         return chosen
     names = {t for t in question_terms & chosen[0].terms if scorer.is_rare(t)}
-    if not names:
-        return chosen
-    is_record = lambda s: bool(s.metadata.get("case")) and not is_summary(s.metadata) and not names.isdisjoint(s.terms)
-    record = next((s for s in sentences if is_record(s)), None)
-    if record is None:  # retrieval missed it: the newest case that names the thing
+    is_case = lambda s: bool(s.metadata.get("case")) and not is_summary(s.metadata)
+    is_record = lambda s: is_case(s) and not names.isdisjoint(s.terms)
+    # A case sentence that scores nearly as well as the summary records the same thing, in its
+    # own words or the same ("høringsuttalelse" where the summary says "høringssvar"): as near as
+    # a second source of a question relating two things must be (select_diverse's margin).
+    record = next((s for s in sentences if is_case(s)), None)
+    if record is not None and record.score < chosen[0].score - OTHER_SOURCE_MARGIN_SEVERAL:
+        record = next((s for s in sentences if is_record(s)), None) if names else None
+    if record is None and names:  # retrieval missed it: the newest case that names the thing
         records = [s for s in scorer.sentences_naming(names) if is_record(s) and visible(s.metadata)]
         record = max(records, key=lambda s: str(s.metadata.get("date") or ""), default=None)
     return chosen + [record] if record else chosen

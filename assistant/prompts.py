@@ -249,6 +249,11 @@ PHRASES: dict[str, dict[Language, str]] = {
         "en": "Proposed points",
     },
     "draft_sources": {"nb": "Kilder", "nn": "Kjelder", "en": "Sources"},
+    "draft_background": {
+        "nb": "Grunnlag i arkivet (ikke rådets standpunkt)",
+        "nn": "Grunnlag i arkivet (ikkje standpunkt frå rådet)",
+        "en": "Background in the archive (not the council's position)",
+    },
     "draft_intro_text": {
         "nb": "Dette utkastet samler det rådet tidligere har sagt om {topic}, med kilder. Teksten "
         "er satt sammen fra arkivet og må gjennomgås og bearbeides før den brukes.",
