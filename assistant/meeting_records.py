@@ -17,7 +17,7 @@ from assistant.prompts import phrase
 from assistant.analysis import QuestionAnalysis
 from ingest.numbering import normalize_body
 from ingest.store.records import find_municipal_case
-from ingest.store.register import IndexMissing, Register, merge_cases
+from ingest.store.register import IndexMissing, Register
 
 _VOTE_WORDS = {
     "nb": {"unanimous": "enstemmig", "alternative": "forslag {n}: {count} stemmer", "tally": "{yes} for, {no} mot",
@@ -301,7 +301,9 @@ def _case_card(case: dict, lang: str, texts: dict[str, str], attendance: list[di
 def _unknown_case(analysis: QuestionAnalysis, lang: str, register: Register, role: str | None) -> Answer | None:
     """A case named in a municipal or per-year numbering that the records do not hold is refused,
     unless it is a council case by its per-year number ("Sak 01/17"), which the council path answers."""
-    council = [c["number"] for c in merge_cases(register.case_records(), role)]  # council cases only
+    # Only the council numbers each short number could be, read by pattern (not the whole register).
+    council = sorted({n for c in analysis.references.case_ids if c.meeting is None and c.series == "SAK"
+                      for n in register.council_numbers(c.number, c.year, role)})
     if council_short_numbers(analysis.references.case_ids, council):
         return None
     literal = analysis.references.case_ids[0].literal

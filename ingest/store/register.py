@@ -232,7 +232,20 @@ class Register:
         return meeting_records.treatments(self.db, role)
 
     def get_case(self, number: str, role: str | None = None) -> dict[str, Any] | None:
-        return next((case for case in self.list_cases(role) if case["number"] == number), None)
+        """One case as `role` may see it, merged from its own records only (CaseView reads by
+        key): the cost of a lookup must not grow with the register."""
+        from ingest.store.case_view import CaseView
+
+        return CaseView(self.path, role).get(number)
+
+    def council_numbers(self, number: int, year: int, role: str | None = None) -> list[str]:
+        """The council case numbers `role` may see that are case `number` of `year` in any meeting
+        ("1/M/2017" for "Sak 01/17"), read by pattern from the register, not by merging it."""
+        levels = allowed_access(role)
+        marks = ",".join("?" * len(levels))
+        rows = self.db.execute(f"SELECT DISTINCT number FROM cases WHERE number LIKE ? AND access IN ({marks})",
+                               (f"{number}/%/{year}", *levels))
+        return sorted(n for (n,) in rows if meeting_records.is_council_number(n))
 
 
 def merge_cases(records: list[dict[str, Any]], role: str | None) -> list[dict[str, Any]]:

@@ -90,6 +90,7 @@ def counted_merges(assistant, monkeypatch):
     "Hva har rådet vedtatt om innovasjon i helsetjenesten?",  # a decision timeline: every case's title and decision
     "Hva ble diskutert på møte 2/2026?",                       # a meeting's cases
     "Hva ble vedtatt i sak 41/9/2031?",                        # an unknown case: the meeting's cases as a pointer
+    "Hva ble vedtatt i sak 01/17?",                            # a per-year number: the council numbers it could be
 ])
 @pytest.mark.parametrize("role", [None, "member"])
 def test_an_answer_merges_no_whole_case_register(counted_merges, question, role):
@@ -100,3 +101,20 @@ def test_an_answer_merges_no_whole_case_register(counted_merges, question, role)
     answer = assistant.ask(question, role=role)
     assert answer.answer
     assert all(count < total for count in merged), f"a merge joined all {total} cases"
+
+
+@pytest.mark.parametrize("role", [None, "member", "secretariat"])
+def test_a_case_lookup_by_number_is_the_case_in_the_whole_register(assistant, role):
+    """Register.get_case (the API's /api/cases/{number}) reads one case by key, and gives what the
+    register merged whole gives for it."""
+    from ingest.store import register
+
+    db = register.Register.open_readonly(assistant.extractive.retriever.settings.register_path)
+    try:
+        whole = db.list_cases(role)
+        assert len(whole) > 10
+        for case in whole:
+            assert db.get_case(case["number"], role) == case
+        assert db.get_case("41/9/2031", role) is None
+    finally:
+        db.close()
