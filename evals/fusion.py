@@ -4,8 +4,8 @@ Every candidate passage of a question (the union of the dense, BM25 and best-sen
 is described by the named features of assistant/reranking.py (FUSION_FEATURES: similarity gaps,
 BM25 share, reciprocal ranks, term and heading coverage, source type, length). The label is
 whether the passage contains the gold item's evidence quote. A scikit-learn LogisticRegression
-(defaults: C = 1, L2; not tuned) is fitted on all candidates of the training questions; the
-retriever ranks by its probability. The candidates are logged by the retriever while the
+(defaults: C = 1, L2; not tuned) is fitted on pairs of one question's candidates (fit_fusion: the
+evidence passage against each other one); the retriever ranks by its score. The candidates are logged by the retriever while the
 assistant answers each question, so the features come from the questions exactly as asked
 (analysis, history, glossary expansion included).
 
@@ -81,23 +81,38 @@ def collect_groups(assistant, items: Sequence[GoldItem], progress: bool = True) 
 
 
 def fit_fusion(groups: Sequence[Group | None]) -> FittedFusion | None:
-    """The logistic model over the groups' candidates; None when there is nothing to fit."""
+    """The pairwise logistic model over the groups' candidates; None when there is nothing to fit.
+
+    The retriever uses the model to order one question's candidates, so it is fitted on that
+    task: every (evidence passage, other passage) pair of a question is one example, the
+    difference of their features labelled 1 (and its negation 0), and each question's pairs
+    together weigh the same, so a question with many candidates, or a corpus with many questions
+    per passage, does not outweigh the others. Fitted this way it ranked held-out council
+    questions better than a pointwise fit over all candidates (evidence hit@5 on the same
+    candidates and folds, see README's quality section)."""
     from sklearn.linear_model import LogisticRegression
 
-    usable = [g for g in groups if g is not None and g.labels.any()]
+    usable = [g for g in groups if g is not None and g.labels.any() and not g.labels.all()]
     if not usable:
         return None
     x = np.vstack([g.features for g in usable])
-    y = np.concatenate([g.labels for g in usable])
-    if y.min() == y.max():
-        return None
-    # Features are standardised so the default regularisation treats them alike; a constant
-    # feature (e.g. no Vedtak in NorQuAD) keeps scale 1.
+    # Features are standardised so the default regularisation (C = 1, L2; not tuned) treats them
+    # alike; a constant feature (e.g. no Vedtak in NorQuAD) keeps scale 1.
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    model = LogisticRegression(max_iter=5000).fit((x - mean) / scale, y)
-    return FittedFusion(tuple(mean), tuple(scale), tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
+    pairs, weights = [], []
+    for g in usable:
+        z = (g.features - mean) / scale
+        positive, negative = z[g.labels == 1], z[g.labels == 0]
+        difference = (positive[:, None, :] - negative[None, :, :]).reshape(-1, z.shape[1])
+        pairs.append(difference)
+        weights.append(np.full(len(difference), 1.0 / len(difference)))
+    d, w = np.vstack(pairs), np.concatenate(weights)
+    model = LogisticRegression(max_iter=5000, fit_intercept=False).fit(
+        np.vstack([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))], sample_weight=np.r_[w, w] * len(usable),
+    )
+    return FittedFusion(tuple(mean), tuple(scale), tuple(float(v) for v in model.coef_[0]), 0.0)
 
 
 def _rank(scores: np.ndarray, labels: np.ndarray) -> int | None:
@@ -219,7 +234,7 @@ def write_fusion(model: FittedFusion, report: dict, command: str, path: Path = F
     payload["fusion"] = {
         **model.as_json(),
         "command": command,
-        "method": "sklearn LogisticRegression() (C = 1, L2) on standardised candidate features; the retriever ranks by its probability",
+        "method": "sklearn LogisticRegression(fit_intercept=False) (C = 1, L2) on pairwise differences of standardised candidate features (evidence passage minus each other candidate of its question, each question weighing the same); the retriever ranks by the fitted score",
         "held_out": report,
     }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
