@@ -17,8 +17,8 @@ fits on every item of the gold sets (on the configured archive) and of NorQuAD (
 reports held-out evidence hit@k per set (5-fold by question, the fitted model against
 reciprocal-rank fusion on the same candidates), and writes the "fusion" entry of
 assistant/fitted.json and NorQuAD's labelled candidates to evals/results/fusion-extra.npz.
-`radsarkiv eval --folds K` fits the same way on K−1 folds plus those saved candidates (left out
-when the eval asks NorQuAD's own questions) and ranks each held-out question with its fold's model.
+`radsarkiv eval --folds K` fits the same way on K−1 folds plus those saved candidates (less the
+questions the eval asks itself, e.g. NorQuAD negatives) and ranks each held-out question with its fold's model.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from evals.metrics import GoldItem, normalise
 
 HIT_KS = (1, 3, 5)
 # The other corpus's labelled candidates (NorQuAD's, written by main()): the eval's per-fold fits
-# add them to the training folds, as the shipped fit does, unless the eval asks those questions.
+# add them to the training folds, as the shipped fit does, less the groups of questions it asks.
 EXTRA_PATH = Path(__file__).with_name("results") / "fusion-extra.npz"
 
 
@@ -164,8 +164,10 @@ def held_out(groups: Sequence[Group | None], settings, folds: int = 5, extra: Se
 
 
 def save_extra(groups: Sequence[Group | None], questions: Sequence[str], source: str, path: Path = EXTRA_PATH) -> None:
-    """The labelled groups (features as float32) and the questions they came from."""
-    usable = [g for g in groups if g is not None and g.labels.any()]
+    """The labelled groups (features as float32) and the question of each (`questions` is
+    aligned with `groups`), so an eval that asks some of them leaves out just their groups."""
+    kept = [(g, q) for g, q in zip(groups, questions) if g is not None and g.labels.any()]
+    usable = [g for g, _ in kept]
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path,
@@ -173,22 +175,33 @@ def save_extra(groups: Sequence[Group | None], questions: Sequence[str], source:
         labels=np.concatenate([g.labels for g in usable]).astype(np.int8),
         sizes=np.array([len(g.labels) for g in usable]),
         questions=np.array(sorted(set(questions))),
+        group_questions=np.array([q for _, q in kept]),
         feature_names=np.array(FUSION_FEATURES),
         source=np.array(source),
     )
 
 
 def load_extra(items: Sequence[GoldItem], path: Path = EXTRA_PATH) -> list[Group]:
-    """The saved groups of the other corpus; none when the file is missing, holds other features,
-    or any of `items` is one of its questions (its groups would then leak held-out items)."""
+    """The saved groups of the other corpus, less those of any question `items` asks (a held-out
+    item's own labelled candidates would leak into its training folds; `radsarkiv eval
+    --negatives` asks some of that corpus's questions here). None when the file is missing or
+    holds other features; a file saved without per-group questions is left out whole when any
+    of its questions is asked."""
     if not path.is_file():
         return []
+    asked = {i.question for i in items}
     with np.load(path) as data:
-        if list(data["feature_names"]) != list(FUSION_FEATURES) or set(data["questions"]) & {i.question for i in items}:
+        if list(data["feature_names"]) != list(FUSION_FEATURES):
             return []
+        if "group_questions" in data.files:
+            keep = [str(q) not in asked for q in data["group_questions"]]
+        elif set(data["questions"]) & asked:
+            return []
+        else:
+            keep = [True] * len(data["sizes"])
         bounds = np.cumsum(np.r_[0, data["sizes"]])
         features, labels = data["features"].astype(np.float64), data["labels"].astype(int)
-    return [Group("extra", features[a:b], labels[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [Group("extra", features[a:b], labels[a:b]) for a, b, k in zip(bounds[:-1], bounds[1:], keep) if k]
 
 
 class FoldFusion:
