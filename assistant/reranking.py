@@ -87,8 +87,8 @@ class RankHints:
         if self.meetings and metadata.get("meeting") in self.meetings:
             return True
         date = str(metadata.get("date") or "")
-        if len(date) < 10 or not (self.months or self.dates):
-            return False
+        if not (self.months or self.dates) or len(date) < 10 or not (date[:4].isdigit() and date[5:7].isdigit()):
+            return False  # no time named, or no ISO date on the passage
         year, month = int(date[:4]), int(date[5:7])
         return any(m == month and y in (None, year) for y, m in self.months) or any(
             day[5:10] == date[5:10] and day[:4] in ("0001", date[:4]) for day in self.dates
