@@ -20,6 +20,7 @@ from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
 from assistant.records import part_source
 from assistant.prompts import phrase
+from assistant.reranking import RankHints
 from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant import routes
 from assistant.routing import Interpretation
@@ -98,7 +99,8 @@ class ExtractiveAnswerer:
         named = interpretation.cases
         interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang, self.scorer.vocabulary)
         k = DRAFT_K if route == "drafting" else CONTEXT_K
-        ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role)
+        ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role,
+                                       hints=RankHints.from_analysis(interpretation.analysis))
         hits = ranked[:k]
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
         scope = time_scope(interpretation.analysis.references, self.meetings_for(role))

@@ -2,7 +2,7 @@
 optional cross-encoder.
 
 Fusion. Every candidate the dense, BM25 and sentence searches return is described by named
-features (FUSION_FEATURES) and ranked by a logistic regression fitted by `python -m evals.fusion`
+features (FUSION_FEATURES) and ranked by a pairwise logistic regression fitted by `python -m evals.fusion`
 on the gold sets and NorQuAD (weights in assistant/fitted.json under "fusion", with the command
 that reproduces them). Without fitted weights the retriever falls back to reciprocal-rank fusion.
 
@@ -23,7 +23,7 @@ import numpy as np
 
 from ingest.embedders import BackendUnavailable, resolve_model_dir
 
-__all__ = ["CrossEncoderReranker", "FUSION_FEATURES", "Candidate", "FittedFusion", "candidate_features", "make_reranker"]
+__all__ = ["CrossEncoderReranker", "FUSION_FEATURES", "Candidate", "FittedFusion", "RankHints", "candidate_features", "make_reranker"]
 
 # What the fusion knows about a candidate passage. Similarities and BM25 are taken relative to the
 # query's best candidate, so one set of weights fits questions whose scores sit at other levels.
@@ -39,6 +39,14 @@ FUSION_FEATURES = (
     "boilerplate",      # paper headers, agendas, front matter: words of cases without substance
     "decision",         # a Vedtak section
     "log_length",       # log(1 + the passage's words)
+    # What the question asks for, met by the passage (QuestionAnalysis, passed as RankHints; 0
+    # when the question does not ask for it). The passage's first line is its heading ("Sak
+    # 7/1/2026 …"), so only the lines under it are read: a case number is no count or date.
+    "answer_person",    # a "hvem/who" question and a passage naming people (two capitalised words)
+    "answer_date",      # a "når/when" question and a passage with a full date or clock time
+    "answer_count",     # a "hvor mange/mye" question and a passage with a number that counts
+    "decision_asked",   # a question about a decision and a Vedtak section
+    "time_match",       # the passage is from the meeting, month or day the question names
 )
 
 
@@ -57,14 +65,45 @@ class Candidate:
     sentence_rank: int | None = None
 
 
+@dataclass(frozen=True)
+class RankHints:
+    """What the one reading of the question (assistant/analysis.py) tells the ranking: the kind
+    of answer it expects and the meetings, months and days it names. The retriever never reads
+    the question itself; without hints (a tool's plain search) these features are 0."""
+
+    answer_type: str | None = None
+    decision: bool = False
+    meetings: tuple[str, ...] = ()
+    months: frozenset = frozenset()   # (year or None, month)
+    dates: tuple[str, ...] = ()       # ISO days, year 0001 when the question names none
+
+    @classmethod
+    def from_analysis(cls, analysis) -> "RankHints":
+        refs = analysis.references
+        return cls(analysis.answer_type, bool(analysis.asks.decision), tuple(refs.meetings), frozenset(refs.months), tuple(refs.dates))
+
+    def time_match(self, metadata: Mapping[str, Any]) -> bool:
+        """The passage was written at (or records) a meeting, month or day the question names."""
+        if self.meetings and metadata.get("meeting") in self.meetings:
+            return True
+        date = str(metadata.get("date") or "")
+        if not (self.months or self.dates) or len(date) < 10 or not (date[:4].isdigit() and date[5:7].isdigit()):
+            return False  # no time named, or no ISO date on the passage
+        year, month = int(date[:4]), int(date[5:7])
+        return any(m == month and y in (None, year) for y, m in self.months) or any(
+            day[5:10] == date[5:10] and day[:4] in ("0001", date[:4]) for day in self.dates
+        )
+
+
 def is_boilerplate(metadata: Mapping[str, Any]) -> bool:
     """Paper headers (Til/Saksbehandler/Vedlegg/Fra), agendas and meeting headers repeat words from
     the cases they list without saying anything about them."""
     return metadata.get("section_kind") == "felter" or metadata.get("part") in ("agenda", "front_matter")
 
 
-def candidate_features(query: str, candidates: Sequence[Candidate]) -> np.ndarray:
+def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankHints | None = None) -> np.ndarray:
     """The FUSION_FEATURES of each candidate (rows in candidate order)."""
+    from assistant.cues import DATE_CUE, NAME_CUE, has_count
     from ingest.store.lexical import analyze
 
     if not candidates:
@@ -81,6 +120,8 @@ def candidate_features(query: str, candidates: Sequence[Candidate]) -> np.ndarra
     best_lexical = max((c.lexical for c in candidates), default=0.0) or 1.0
     n_terms = max(len(query_terms), 1)
     reciprocal = lambda rank: 0.0 if rank is None else 1.0 / (1 + rank)  # noqa: E731
+    hints = hints or RankHints()
+    kind = hints.answer_type
     rows = []
     for c in candidates:
         # A passage without a stored vector is treated as the least similar candidate.
@@ -88,6 +129,7 @@ def candidate_features(query: str, candidates: Sequence[Candidate]) -> np.ndarra
         s = c.sentence if c.sentence is not None else d
         text = c.text.lower()
         heading = " ".join(str(c.metadata.get(k) or "") for k in ("case_title", "part_title", "section")).lower()
+        body = c.text.partition("\n")[2] or c.text
         rows.append([
             d - best_dense,
             s - best_sentence,
@@ -100,6 +142,11 @@ def candidate_features(query: str, candidates: Sequence[Candidate]) -> np.ndarra
             float(is_boilerplate(c.metadata)),
             float(c.metadata.get("section_kind") == "vedtak"),
             math.log1p(len(text.split())),
+            float(kind == "person" and bool(NAME_CUE.search(body))),
+            float(kind == "date" and bool(DATE_CUE.search(body))),
+            float(kind in ("count", "amount") and has_count(body)),
+            float(hints.decision and c.metadata.get("section_kind") == "vedtak"),
+            float(hints.time_match(c.metadata)),
         ])
     return np.asarray(rows, dtype=np.float64)
 
@@ -128,7 +175,8 @@ class FittedFusion:
                 "weights": [round(v, 6) for v in self.weights], "bias": round(self.bias, 6)}
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        """P(the passage holds the answer) per row, by the fitted logistic model."""
+        """A score in (0, 1) per row that orders one question's candidates (the logistic of the
+        fitted linear score; the pairwise fit makes it a ranking, not a calibrated probability)."""
         if len(features) == 0:
             return np.zeros(0)
         z = (features - np.asarray(self.mean)) / np.asarray(self.scale)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.reranking import Candidate, FittedFusion, candidate_features, is_boilerplate
+from assistant.reranking import Candidate, FittedFusion, RankHints, candidate_features, is_boilerplate
 from ingest.case_numbers import find_case_references
 from ingest.models import allowed_access
 from ingest.settings import Settings, get_settings
@@ -187,12 +187,15 @@ class Retriever:
             where["access"] = levels
         return where
 
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None, role: str | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None, role: str | None = None,
+               hints: RankHints | None = None) -> list[Hit]:
+        """The top k passages for `query`; `hints` (RankHints.from_analysis) tell the fusion what
+        the question asks for (an answer type, a decision, a meeting or month it names)."""
         self.refresh()
         if not query.strip():
             return []
         visible = self.visibility(filters, role)
-        ranked, scores, rows = self.rank(query, self.where(filters, role), visible)
+        ranked, scores, rows = self.rank(query, self.where(filters, role), visible, hints)
         named = [number for number in find_case_references(query) if number in self.cases_for(role)]
         if named:
             # Passages of the cases the question names come first, in their fused order.
@@ -213,7 +216,7 @@ class Retriever:
             hits = [Hit(cid, by_id[cid].text, score, by_id[cid].metadata) for cid, score in order]
         return hits[:k]
 
-    def rank(self, query: str, where: dict[str, Any] | None = None, visible=None) -> tuple[list[str], dict[str, float], dict[str, tuple[str, dict]]]:
+    def rank(self, query: str, where: dict[str, Any] | None = None, visible=None, hints: RankHints | None = None) -> tuple[list[str], dict[str, float], dict[str, tuple[str, dict]]]:
         """Candidate chunk ids, best first, with their fused scores and their (text, metadata) rows
         read from the register. The candidates are the union of the dense, BM25 and best-sentence
         top lists; the fitted fusion ranks them (reciprocal-rank fusion when none is fitted)."""
@@ -233,11 +236,11 @@ class Retriever:
         # the caller may see (the stores filtered already; this keeps visibility the one rule).
         union = [cid for cid in union if cid in rows and (visible is None or visible(rows[cid][1]))]
         fusion, log = self.fusion, self.candidate_log
-        if fusion is None and log is None:
+        if fusion is None and log is None:  # (hints matter only to the fitted fusion)
             fused = self._reciprocal_rank(union, rows, (dense, lexical[:candidates], sentence_level))
         else:
             found = self._candidates(query_vector, union, rows, dense, lexical, sentence_level)
-            features = candidate_features(query, found)
+            features = candidate_features(query, found, hints)
             if log is not None:
                 log.append((query, found, features))
             if fusion is None:

@@ -8,6 +8,7 @@ import pytest
 
 import ingest  # noqa: F401  (offline switches first)
 from assistant.reranking import FUSION_FEATURES, FittedFusion, candidate_features
+from assistant.cues import NAME_CUE
 from ingest.store.visible import nearest_visible
 
 QUESTION = "Hvordan kan ventetiden for tilgang til helsedata fra registrene kortes ned?"
@@ -84,3 +85,51 @@ def test_fitted_json_round_trips_and_other_features_are_refused():
     x = np.array([[0.0] * len(FUSION_FEATURES), [2.0] + [0.0] * (len(FUSION_FEATURES) - 1)])
     assert model.score(x)[1] > model.score(x)[0]
     assert candidate_features("spørsmål", []).shape == (0, len(FUSION_FEATURES))
+
+
+def _logged_features(retriever, question: str, hints):
+    retriever.candidate_log = []
+    try:
+        retriever.search(question, k=5, hints=hints)
+        _, candidates, features = retriever.candidate_log[-1]
+    finally:
+        retriever.candidate_log = None
+    return candidates, features
+
+
+def test_what_the_question_asks_for_is_met_by_the_passages_that_hold_it(retriever):
+    from assistant.analysis import analyse
+    from assistant.reranking import RankHints
+
+    column = {name: i for i, name in enumerate(FUSION_FEATURES)}
+    question = "Hvem sitter i arbeidsgruppen for innovasjon i helsetjenesten?"
+    analysis = analyse(question)
+    assert analysis.answer_type == "person"
+    candidates, features = _logged_features(retriever, question, RankHints.from_analysis(analysis))
+    person = features[:, column["answer_person"]]
+    # Passages under their heading line that name someone (two capitalised words) meet a "hvem"
+    # question; the others do not, and nothing else asked for is met.
+    named = [c for c, flag in zip(candidates, person) if flag]
+    unnamed = [c for c, flag in zip(candidates, person) if not flag]
+    assert named and unnamed
+    assert all(NAME_CUE.search(c.text.partition("\n")[2] or c.text) for c in named)
+    assert not any(NAME_CUE.search(c.text.partition("\n")[2] or c.text) for c in unnamed)
+    assert not features[:, [column["answer_date"], column["answer_count"], column["time_match"]]].any()
+    # The same search without the question's analysis (a tool's plain search) meets nothing.
+    _, plain = _logged_features(retriever, question, None)
+    assert not plain[:, [column[n] for n in ("answer_person", "answer_date", "answer_count", "decision_asked", "time_match")]].any()
+
+
+def test_passages_from_the_meeting_or_month_the_question_names_are_marked(retriever):
+    from assistant.analysis import analyse
+    from assistant.reranking import RankHints
+
+    column = {name: i for i, name in enumerate(FUSION_FEATURES)}
+    for question, wanted in (
+        ("Hva diskuterte rådet om helsedata i januar 2026?", lambda meta: str(meta.get("date", "")).startswith("2026-01")),
+        ("Hva ble vedtatt om helsedata på møte 2/2026?", lambda meta: meta.get("meeting") == "2/2026"),
+    ):
+        candidates, features = _logged_features(retriever, question, RankHints.from_analysis(analyse(question)))
+        marked = features[:, column["time_match"]]
+        assert marked.any() and not marked.all()
+        assert [bool(flag) for flag in marked] == [bool(wanted(c.metadata)) for c in candidates]

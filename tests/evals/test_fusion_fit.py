@@ -67,7 +67,35 @@ def test_the_saved_corpus_never_trains_a_fold_that_asks_its_own_questions():
     import numpy as np
 
     with np.load(EXTRA_PATH) as data:
-        own = str(data["questions"][0])
-    assert load_extra(ITEMS)  # shipped with the repository (python -m evals.fusion writes it)
-    asked_there = ITEMS + [GoldItem(id="x", question=own, lang="nb", type="fact", evidence="…")]
-    assert load_extra(asked_there) == []
+        first = str(data["group_questions"][0])
+        first_features = data["features"][: int(data["sizes"][0])].astype(np.float64)
+    saved = load_extra(ITEMS)  # shipped with the repository (python -m evals.fusion writes it)
+    assert saved
+    asked_there = ITEMS + [GoldItem(id="x", question=first, lang="nb", type="fact", evidence="…")]
+    # Only the asked question's own candidates are left out; the rest of that corpus still trains.
+    kept = load_extra(asked_there)
+    assert len(kept) == len(saved) - 1
+    assert not any(np.array_equal(g.features, first_features) for g in kept)
+    assert any(np.array_equal(g.features, first_features) for g in saved)
+
+
+def test_the_fit_orders_candidates_within_a_question_not_across_questions():
+    import numpy as np
+
+    from evals.fusion import Group
+
+    # Column 0 orders each question's candidates (its evidence passage has the highest value);
+    # column 1 is the same for all candidates of a question and higher where a question has few
+    # candidates, so across questions it goes with the evidence, but it cannot order anything.
+    rng = np.random.default_rng(0)
+    groups = []
+    for size in (3, 5, 20, 40, 4, 30):
+        within = rng.normal(size=size)
+        labels = np.zeros(size, dtype=int)
+        labels[int(np.argmax(within))] = 1
+        groups.append(Group(str(size), np.column_stack([within, np.full(size, 1.0 / size)]), labels))
+    model = fit_fusion(groups)
+    assert model.weights[0] > 0
+    assert model.weights[1] == 0.0  # a per-question constant cancels in every pair
+    for group in groups:
+        assert int(np.argmax(model.score(group.features))) == int(np.argmax(group.labels))
