@@ -17,6 +17,9 @@ from assistant.quote_selection import DEFAULT as DEFAULT_POLICY, QuotePolicy
 # for a question about one thing (the fitted QuotePolicy.other_margin), looser for one relating
 # two (calibrated on gold-dev, not fitted: too few such questions to fit it on).
 OTHER_SOURCE_MARGIN_SEVERAL = 0.45
+# How much a case's second-best sentence counts when choosing the leading case. Not fitted: at 0
+# and at 0.3 the same must_include spans were quoted on the council sets and on NorQuAD (the
+# quote-policy harness of evals/fit_quotes.py), so it only breaks near-ties.
 SECOND_SENTENCE_WEIGHT = 0.15
 EARLIER_CASE_MARGIN = 0.8
 # How close to the best sentence a further sentence of the same case must score: the fitted
