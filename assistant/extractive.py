@@ -331,6 +331,7 @@ class ExtractiveAnswerer:
                     lines.extend(f"- {item} {book.cite(item, meta)}" for item, meta in items)
                     shown.update(item for item, _ in items)
                     continue
+            text = self.passages.with_antecedent(sentence, text, shown)
             if rank < expand:
                 text = self.passages.paragraph_from(sentence, text, policy.paragraph_sentences, policy.paragraph_chars)
             shown.update(strip_bullet(part) for part in split_sentences(text))

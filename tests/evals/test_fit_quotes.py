@@ -50,3 +50,29 @@ def test_the_fit_takes_more_quotes_only_without_losing_precision():
 
 def test_nothing_better_keeps_the_defaults():
     assert fit_policy(_Scores({DEFAULT: {0: (1.0, 1, 1)}}), [0]) == DEFAULT
+
+
+def _sentence(assistant, starts: str):
+    """The archive sentence that starts with `starts`, as the scorer reads it from the register."""
+    from assistant.evidence import Sentence
+
+    extractive = assistant.extractive
+    scorer = extractive.scorer
+    for chunk_id, text in extractive.retriever.texts.items():
+        if starts in text:
+            for index, sentence, _ in scorer.by_chunk.get(chunk_id, []):
+                if sentence.startswith(starts):
+                    return Sentence(chunk_id, index, sentence, extractive.retriever.metadata[chunk_id])
+    raise AssertionError(f"no sentence starts with {starts!r}")
+
+
+def test_a_quote_that_points_back_is_read_from_the_sentence_before(assistant):
+    reader = assistant.extractive.passages
+    pointing = _sentence(assistant, "Han understreket at Norge har et godt helsevesen")
+    quote = reader.with_antecedent(pointing, pointing.text)
+    # "Han" is the committee leader the sentence before names.
+    assert quote.startswith("Gunnar Bovim") and quote.endswith(pointing.text)
+    # Already quoted: not repeated. A sentence that points nowhere ("Det er …") stays as it is.
+    assert reader.with_antecedent(pointing, pointing.text, {quote[: -len(pointing.text)].strip()}) == pointing.text
+    plain = _sentence(assistant, "Det er klare fellesområder mellom utvalgets tema")
+    assert reader.with_antecedent(plain, plain.text) == plain.text
