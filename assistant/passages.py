@@ -35,6 +35,8 @@ class PassageReader:
                 break
             if re.match(r"^\s*[-•▪–]", following.text) or following.text.rstrip().endswith(":"):
                 break  # a list and its lead-in are quoted as a list
+            if re.match(r"^\s*[;:,.)]", following.text):
+                break  # a fragment the splitter cut at an abbreviation ("e.Kr. ; og …"): no sentence to join with a space
             quote = candidate
         return quote
 
