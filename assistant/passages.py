@@ -43,7 +43,8 @@ class PassageReader:
     def with_antecedent(self, sentence: Sentence, text: str, quoted: set[str] = frozenset(), max_chars: int = 800) -> str:
         """A sentence that opens by pointing back ("Han …", "Dette …", "Den siste er …") is read
         from the sentence before it in its paragraph: quoted alone, it does not say what it is
-        about, and the sentence before is often the one that names it."""
+        about, and the sentence before is often the one that names it. `max_chars` bounds the
+        quote (not fitted: the longest paragraph reading evals/fit_quotes.py tries)."""
         if not ANAPHORIC_OPENER.match(text):
             return text
         previous = next((t for i, t, _ in self.scorer.by_chunk.get(sentence.chunk_id, []) if i == sentence.index - 1), None)
