@@ -15,6 +15,7 @@ from assistant.compose import CitationBook, case_heading_line, gloss, join_parag
 from assistant.pointers import meeting_cases_pointer
 from assistant.evidence import EvidenceScorer, Sentence
 from assistant.fitted import refusal_model
+from assistant.quote_selection import quote_policy
 from assistant.holdings import evidence_refusal, holdings_refusal, title_terms, view_for
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
@@ -37,6 +38,9 @@ DRAFT_K = 16  # a draft gathers the council's positions across many cases
 # passages must not crowd out the case that holds the answer ("who was given the task").
 EXTRA_CASES = 4
 DRAFT_PER_SOURCE = 6
+# Quotes per route before the fitted policy (assistant/quote_selection.py) adds to them: a fact
+# is answered in a few sentences, a position or guide in a few more. The levels are fitted (the
+# policy's extra_quotes), the differences between routes are not (too few items per route).
 MAX_QUOTES = {"facts": 3, "onboarding": 4, "positions": 4, "drafting": 8}
 
 # The role of the question being answered. Everything the answer reads through `self.scorer`
@@ -55,6 +59,8 @@ class ExtractiveAnswerer:
         # cross-validation sets it per fold (fitted on the training folds, applied to the held-out
         # fold). None never refuses on evidence (the eval's fitting pass).
         self.refusal_model = refusal_model()
+        # How many quotes and how much of their paragraphs: fitted the same way (evals/fit_quotes.py).
+        self.quote_policy = quote_policy()
 
     def scorer_for(self, role: str | None) -> EvidenceScorer:
         """The evidence scorer over what `role` may read: built once per role and index version."""
@@ -313,7 +319,8 @@ class ExtractiveAnswerer:
     # ---- quotes (facts, positions, onboarding) ----------------------------------------------------
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context, visible) -> Answer:
         asks = interpretation.analysis.asks
-        chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4), route, asks.several_sources)
+        policy = self.quote_policy
+        chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4) + policy.extra_quotes, route, asks.several_sources, policy)
         chosen = with_earlier_case(chosen, sentences, asks.earlier_stage)
         chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer, visible)
         chosen = with_decision_records(chosen, lambda names, shared: [d for d in self.scorer.decisions_naming(names, shared) if visible(d.metadata)])
@@ -327,7 +334,8 @@ class ExtractiveAnswerer:
             "onboarding": phrase("onboarding_intro", lang),
         }.get(route, phrase("facts_intro", lang))
         lines = []
-        expand = MAX_QUOTES["onboarding"] if route == "onboarding" else 1  # a guide explains; a fact answers
+        # A guide explains (every quote read on), a fact answers (the fitted number of quotes).
+        expand = MAX_QUOTES["onboarding"] if route == "onboarding" else policy.expanded
         shown: set[str] = set()
         for rank, sentence in enumerate(chosen):
             text = strip_bullet(sentence.text)
@@ -340,8 +348,9 @@ class ExtractiveAnswerer:
                     lines.extend(f"- {item} {book.cite(item, meta)}" for item, meta in items)
                     shown.update(item for item, _ in items)
                     continue
+            text = self.passages.with_antecedent(sentence, text, shown)
             if rank < expand:
-                text = self.passages.paragraph_from(sentence, text)
+                text = self.passages.paragraph_from(sentence, text, policy.paragraph_sentences, policy.paragraph_chars)
             shown.update(strip_bullet(part) for part in split_sentences(text))
             label = {"vedtak": "heading_decision", "forslag": "heading_proposal"}.get(sentence.metadata.get("section_kind"))
             prefix = f"{phrase(label, lang)}: " if label else ""  # a proposal must not read as the decision

@@ -8,6 +8,12 @@ import re
 
 from assistant.evidence import EvidenceScorer, Sentence
 
+# A sentence opening with a pronoun or demonstrative that points back (nb, nn, en). "Det" and "De"
+# are left out: they open as many sentences that point nowhere ("Det er viktig at …").
+ANAPHORIC_OPENER = re.compile(
+    r"^\s*(?:Han|Hun|Ho|Hans|Hennes|Dens|Dette|Denne|Disse|Desse|Den|Dei|He|She|His|Her|Its|They|Their|This|These)\b"
+)
+
 
 def strip_bullet(text: str) -> str:
     return re.sub(r"^\s*[-•▪–]\s+", "", text).strip()
@@ -29,8 +35,25 @@ class PassageReader:
                 break
             if re.match(r"^\s*[-•▪–]", following.text) or following.text.rstrip().endswith(":"):
                 break  # a list and its lead-in are quoted as a list
+            if re.match(r"^\s*[;:,.)]", following.text):
+                break  # a fragment the splitter cut at an abbreviation ("e.Kr. ; og …"): no sentence to join with a space
             quote = candidate
         return quote
+
+    def with_antecedent(self, sentence: Sentence, text: str, quoted: set[str] = frozenset(), max_chars: int = 800) -> str:
+        """A sentence that opens by pointing back ("Han …", "Dette …", "Den siste er …") is read
+        from the sentence before it in its paragraph: quoted alone, it does not say what it is
+        about, and the sentence before is often the one that names it. `max_chars` bounds the
+        quote (not fitted: the longest paragraph reading evals/fit_quotes.py tries)."""
+        if not ANAPHORIC_OPENER.match(text):
+            return text
+        previous = next((t for i, t, _ in self.scorer.by_chunk.get(sentence.chunk_id, []) if i == sentence.index - 1), None)
+        if previous is None or previous in quoted or re.match(r"^\s*[-•▪–]", previous) or previous.rstrip().endswith(":"):
+            return text
+        candidate = f"{previous} {text}"
+        if candidate not in self.retriever.texts.get(sentence.chunk_id, "") or len(candidate) > max_chars:
+            return text  # another paragraph, or a heading line: not what the sentence points back to
+        return candidate
 
     def list_after(self, lead: Sentence, limit: int = 12) -> list[tuple[str, dict]]:
         """The list lines that follow a lead-in sentence, continuing into the next passage of the

@@ -11,13 +11,22 @@ import re
 
 from assistant.cues import NAME_CUE
 from assistant.evidence import Sentence, is_summary
+from assistant.quote_selection import DEFAULT as DEFAULT_POLICY, QuotePolicy
 
-# How close to the best sentence another case's sentence must score to join the answer
-# (calibrated on gold-dev): tight for a question about one thing, looser for one relating two.
-OTHER_SOURCE_MARGIN = 0.12
+# How close to the best sentence another case's sentence must score to join the answer: tight
+# for a question about one thing (the fitted QuotePolicy.other_margin), looser for one relating
+# two (calibrated on gold-dev, not fitted: too few such questions to fit it on).
 OTHER_SOURCE_MARGIN_SEVERAL = 0.45
+# How much a case's second-best sentence counts when choosing the leading case. Not fitted: at 0
+# and at 0.3 the same must_include spans were quoted on the council sets and on NorQuAD (the
+# quote-policy harness of evals/fit_quotes.py), so it only breaks near-ties.
 SECOND_SENTENCE_WEIGHT = 0.15
 EARLIER_CASE_MARGIN = 0.8
+# How close to the best sentence a further sentence of the same case must score: the fitted
+# QuotePolicy.extra_same_margin is added to these (a position, guide or draft gathers more of
+# what the case says than a fact needs; the difference is not fitted, the level is).
+SAME_SOURCE_MARGIN = 1.0
+SAME_SOURCE_MARGIN_WIDE = 1.3
 # Two people named in both: the same group or appointment, not a coincidence of one name.
 MIN_SHARED_NAMES = 2
 
@@ -36,11 +45,12 @@ def spread_over_sources(sentences: list[Sentence], limit: int) -> list[Sentence]
     return chosen
 
 
-def select_diverse(sentences: list[Sentence], limit: int, route: str, several_sources: bool = False) -> list[Sentence]:
+def select_diverse(sentences: list[Sentence], limit: int, route: str, several_sources: bool = False, policy: QuotePolicy = DEFAULT_POLICY) -> list[Sentence]:
     """The best sentence, then others close to it. Another case (or document) must come much
     closer to the best score than the best sentence's own case does: an answer that strays
     into neighbouring cases cites things the question did not ask about. A question that
-    relates two things ("henger … sammen med", "både … og") is allowed a second source."""
+    relates two things ("henger … sammen med", "både … og") is allowed a second source.
+    `policy` (assistant/quote_selection.py, fitted) widens the limit and the margins."""
     if not sentences:
         return []
     # The leading case is the one with the best sentence, a second strong sentence breaking
@@ -51,16 +61,16 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
     lead_source = max(support, key=lambda key: support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0])
     top = next(s for s in sentences if source_key(s) == lead_source)
     sentences = [top] + [s for s in sentences if s is not top]
-    same_margin = 1.3 if route in ("positions", "onboarding", "drafting") else 1.0
-    other_margin = OTHER_SOURCE_MARGIN_SEVERAL if several_sources else OTHER_SOURCE_MARGIN
+    same_margin = (SAME_SOURCE_MARGIN_WIDE if route in ("positions", "onboarding", "drafting") else SAME_SOURCE_MARGIN) + policy.extra_same_margin
+    other_margin = OTHER_SOURCE_MARGIN_SEVERAL if several_sources else policy.other_margin
     chosen: list[Sentence] = [top]
     for sentence in sentences[1:]:
         if len(chosen) >= limit:
             break
-        penalty = 0.15 * sum(1 for c in chosen if c.chunk_id == sentence.chunk_id)
+        penalty = policy.same_chunk_penalty * sum(1 for c in chosen if c.chunk_id == sentence.chunk_id)
         sources = {source_key(c) for c in chosen}
         # Relating two things needs two sources; a third must come as close as for any question.
-        margin = same_margin if source_key(sentence) in sources else (other_margin if len(sources) < 2 else OTHER_SOURCE_MARGIN)
+        margin = same_margin if source_key(sentence) in sources else (other_margin if len(sources) < 2 else policy.other_margin)
         if sentence.score - penalty >= top.score - margin:
             chosen.append(sentence)
     return chosen

@@ -111,6 +111,12 @@ def _run_lines(data: dict[str, Any]) -> list[str]:
     if cv:
         values = "; ".join(_model_text(f) for f in cv["fits"])
         lines.append(f"{cv['folds']}-fold cross-validation, held-out folds only. Refusal model per fold: {values}")
+        if cv.get("quotes"):  # evals/fit_quotes.py: only the values a fold changed from the defaults
+            from assistant.quote_selection import DEFAULT
+
+            defaults = DEFAULT.as_json()
+            changed = ["{" + ", ".join(f"{k} {v}" for k, v in f["policy"].items() if defaults.get(k) != v) + "}" for f in cv["quotes"]]
+            lines.append("Quote policy per fold (changed from the defaults): " + "; ".join(changed))
     shift = data.get("topic_shift")
     if shift and shift["n"]:
         lines.append(

@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant.answer import Answer
 from evals.baseline import WARM_UP_QUESTION
+from evals.fit_quotes import QuoteCapture, fold_policies, policy_context
 from evals.fusion import fold_fusions
 from evals.metrics import Archive, GoldItem, ItemResult, check_thresholds, normalise, score_item
 from evals.report import EvalReport, write_report
@@ -193,7 +194,7 @@ def collect_answers(items: Sequence[GoldItem], settings=None, progress: bool = T
         assistant.extractive.refusal_model = saved
 
 
-def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: bool) -> tuple[list[Asked], list[int], list, dict[str, Any]]:
+def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: bool, archive=None, doc_ids=None) -> tuple[list[Asked], list[int], list, dict[str, Any]]:
     """Each item answered in its held-out fold, with the refusal model fitted on the other folds.
 
     One pass with the model off gives every item's answer and evidence features. An item the
@@ -208,10 +209,15 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
     extractive = assistant.extractive
     shipped = extractive.refusal_model
     extractive.refusal_model = None
+    capture = QuoteCapture(extractive)
     try:
-        free = _ask_all(assistant, items, progress, "Rådsarkiv (fitting pass)", around=fusion.for_item)
+        with capture.recording():  # the quoting step's input, to fit the quote policy on
+            free = _ask_all(assistant, items, progress, "Rådsarkiv (fitting pass)", around=capture.around(fusion.for_item))
     finally:
         extractive.refusal_model = shipped
+    # The quote policy (evals/fit_quotes.py) per fold; every held-out item is asked in its context.
+    policies, quote_fits = fold_policies(extractive, items, capture.calls, archive, doc_ids, assignment, folds)
+    for_item = policy_context(extractive, policies, fusion.for_item)
     features = [answer.evidence_features for answer, _, _ in free]
     asked: list[Asked] = list(free)
     models: list = [shipped] * len(items)
@@ -224,12 +230,13 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
         try:
             for i in (i for i, f in enumerate(assignment) if f == fold):
                 models[i] = fit.model
-                if features[i] is not None and fit.model.refuses(features[i]):
-                    with fusion.for_item(i):
+                refused = features[i] is not None and fit.model.refuses(features[i])
+                if refused or (i in capture.calls and policies[i] != extractive.quote_policy):
+                    with for_item(i):
                         asked[i] = _ask(assistant, items[i].question, items[i].history)
         finally:
             extractive.refusal_model = shipped
-    return asked, assignment, models, {"folds": folds, "held_out_only": True, "fits": fits, "fusion": fusion.as_json(), "fold_context": fusion.for_item}
+    return asked, assignment, models, {"folds": folds, "held_out_only": True, "fits": fits, "fusion": fusion.as_json(), "quotes": quote_fits, "fold_context": for_item}
 
 
 def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], models: Sequence, progress: bool, around=None) -> dict[str, Any]:
@@ -350,7 +357,7 @@ def run_eval(
         extra["negatives"] = {"set": ", ".join(map(str, names)), "n": sum(i.id.startswith("neg:") for i in items)}
     fold_context = None
     if folds > 1:
-        asked, _assignment, models, extra["crossval"] = _cross_validate(assistant, items, folds, progress)
+        asked, _assignment, models, extra["crossval"] = _cross_validate(assistant, items, folds, progress, archive, doc_ids)
         fold_context = extra["crossval"].pop("fold_context")
     else:
         asked = _ask_all(assistant, items, progress)

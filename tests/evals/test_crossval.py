@@ -62,6 +62,9 @@ def test_every_item_is_scored_in_its_held_out_fold(report):
     # them), so every fold's refusal model is fitted on both classes and reported with its weights.
     assert all(fit["positives"] > 0 and fit["negatives"] > 0 and fit["fitted"] for fit in cv["fits"])
     assert all(set(fit["model"]["features"]) == {"dense", "lexical", "missing"} for fit in cv["fits"])
+    # The quote policy (evals/fit_quotes.py) is fitted per fold too, and reported with its values.
+    assert [fit["fold"] for fit in cv["quotes"]] == [0, 1]
+    assert all({"extra_quotes", "expanded", "paragraph_sentences"} <= set(fit["policy"]) for fit in cv["quotes"])
 
 
 def test_the_folder_s_own_questions_are_answered_and_other_corpora_refused(report):

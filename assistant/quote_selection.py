@@ -1,0 +1,53 @@
+"""How many sentences a quoted answer takes, and how much of their paragraphs: the quote policy.
+
+The scorer ranks the sentences; the policy decides how far down that ranking an answer reads.
+Too few quotes and the sentence that answers, ranked second or fourth in its passage, is left
+out (the passage was found, the wrong sentences quoted); too many and an answer whose leading
+case is the wrong one cites more of it. The policy's values are not hand-set: `python -m
+evals.fit_quotes` chooses them from a small grid on the gold sets (the most must_include spans
+quoted without losing citation precision) and writes them to assistant/fitted.json under
+"quotes"; `radsarkiv eval --folds` chooses them per fold on the training folds. Without a fitted
+entry the policy is the one the planner had before it was fitted (the defaults below).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from assistant.fitted import fitted_values
+
+
+@dataclass(frozen=True)
+class QuotePolicy:
+    # Added to the route's quote limit (MAX_QUOTES in assistant/extractive.py).
+    extra_quotes: int = 0
+    # Added to how close to the best sentence a further sentence of the same case must score
+    # (assistant/planning.py SAME_SOURCE_MARGIN / SAME_SOURCE_MARGIN_WIDE).
+    extra_same_margin: float = 0.0
+    # How close another case's sentence must score to join an answer about one thing.
+    other_margin: float = 0.12
+    # What each sentence already chosen from the same passage costs a further one.
+    same_chunk_penalty: float = 0.15
+    # How many of the first quotes are read on to the end of their paragraph (a fact route).
+    expanded: int = 1
+    # How far a quote is read on into its paragraph: sentences and characters.
+    paragraph_sentences: int = 3
+    paragraph_chars: int = 480
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "QuotePolicy":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+DEFAULT = QuotePolicy()
+
+
+def quote_policy() -> QuotePolicy:
+    """The fitted policy from assistant/fitted.json, else the defaults."""
+    entry = fitted_values().get("quotes")
+    if isinstance(entry, dict) and isinstance(entry.get("policy"), dict):
+        return QuotePolicy.from_json(entry["policy"])
+    return DEFAULT

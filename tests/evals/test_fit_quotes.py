@@ -1,0 +1,78 @@
+"""The quote policy (assistant/quote_selection.py) and its fitting (evals/fit_quotes.py): the
+policy's values change what a real answer quotes, and the fit buys quoted spans only without
+losing citation precision. Questions are written for these tests, not taken from a gold set."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.quote_selection import DEFAULT, QuotePolicy
+from evals.fit_quotes import PolicyScores, fit_policy, policy_context
+
+WIDE = replace(DEFAULT, extra_quotes=3, extra_same_margin=1.0, expanded=3, same_chunk_penalty=0.0, paragraph_sentences=5, paragraph_chars=800)
+
+
+def _ask(assistant, question: str, policy: QuotePolicy):
+    with policy_context(assistant.extractive, [policy])(0):
+        return assistant.ask(question)
+
+
+def test_a_wider_policy_quotes_more_of_the_answering_case(assistant):
+    question = "Hva sa rådet om tilgang til helsedata?"
+    own = assistant.extractive.quote_policy
+    narrow, wide = _ask(assistant, question, DEFAULT), _ask(assistant, question, WIDE)
+    assert not narrow.refused and not wide.refused
+    assert len(wide.citations) > len(narrow.citations)
+    assert len(wide.answer) > len(narrow.answer)
+    # The policy is only a context: the answerer is back on its own policy afterwards.
+    assert assistant.extractive.quote_policy == own
+
+
+class _Scores(PolicyScores):
+    """Per-item (must_include, on-target citations, citations) under each policy, given."""
+
+    def __init__(self, table: dict[QuotePolicy, dict[int, tuple]]):
+        self.table = table
+
+    def of(self, policy):
+        return self.table.get(policy, self.table[DEFAULT])
+
+
+def test_the_fit_takes_more_quotes_only_without_losing_precision():
+    more = replace(DEFAULT, extra_quotes=1)
+    expanded = replace(DEFAULT, expanded=3)
+    table = {
+        DEFAULT: {0: (0.5, 2, 2), 1: (0.0, 1, 2)},
+        more: {0: (1.0, 2, 3), 1: (1.0, 1, 4)},       # every span quoted, but precision 3/7 < 3/4
+        expanded: {0: (1.0, 2, 2), 1: (0.0, 1, 2)},   # one more span, precision unchanged
+    }
+    assert fit_policy(_Scores(table), [0, 1]) == expanded
+
+
+def test_nothing_better_keeps_the_defaults():
+    assert fit_policy(_Scores({DEFAULT: {0: (1.0, 1, 1)}}), [0]) == DEFAULT
+
+
+def _sentence(assistant, starts: str):
+    """The archive sentence that starts with `starts`, as the scorer reads it from the register."""
+    from assistant.evidence import Sentence
+
+    extractive = assistant.extractive
+    scorer = extractive.scorer
+    for chunk_id, text in extractive.retriever.texts.items():
+        if starts in text:
+            for index, sentence, _ in scorer.by_chunk.get(chunk_id, []):
+                if sentence.startswith(starts):
+                    return Sentence(chunk_id, index, sentence, extractive.retriever.metadata[chunk_id])
+    raise AssertionError(f"no sentence starts with {starts!r}")
+
+
+def test_a_quote_that_points_back_is_read_from_the_sentence_before(assistant):
+    reader = assistant.extractive.passages
+    pointing = _sentence(assistant, "Han understreket at Norge har et godt helsevesen")
+    quote = reader.with_antecedent(pointing, pointing.text)
+    # "Han" is the committee leader the sentence before names.
+    assert quote.startswith("Gunnar Bovim") and quote.endswith(pointing.text)
+    # Already quoted: not repeated. A sentence that points nowhere ("Det er …") stays as it is.
+    assert reader.with_antecedent(pointing, pointing.text, {quote[: -len(pointing.text)].strip()}) == pointing.text
+    plain = _sentence(assistant, "Det er klare fellesområder mellom utvalgets tema")
+    assert reader.with_antecedent(plain, plain.text) == plain.text
