@@ -140,6 +140,7 @@ class QuestionAnalysis:
     history: tuple[dict, ...] = field(default=(), repr=False)
     referent_cases: tuple[str, ...] = ()
     referent_text: str = ""
+    referent_questions: str = ""  # the continued user questions alone (what evidence is scored on)
     # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
     # how a matter turned out, a council document (kind, what it was written to or about).
     after: str | None = None
@@ -237,10 +238,10 @@ def _referent_cases(turns: list[dict]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _referent_text(turns: list[dict]) -> str:
+def _referent_text(turns: list[dict], with_answer: bool = True) -> str:
     """The continued user questions and the opening of the latest answer."""
     questions = [_turn_text(t) for t in turns if t.get("role") == "user"]
-    answer = next((_turn_text(t) for t in reversed(turns) if t.get("role") == "assistant"), "")
+    answer = next((_turn_text(t) for t in reversed(turns) if t.get("role") == "assistant"), "") if with_answer else ""
     answer = re.sub(r"\[[^\]]{1,80}\]", "", answer)[:_ANSWER_CHARS]
     return " ".join(part for part in [*questions, answer] if part.strip()).strip()
 
@@ -275,6 +276,7 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         history=tuple(history),
         referent_cases=referent_cases,
         referent_text=_referent_text(turns),
+        referent_questions=_referent_text(turns, with_answer=False),
         intent=intent(question, list(cases or referent_cases), follow_up=True),
         **read,
     )

@@ -93,6 +93,16 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Arkivet inneheld ikkje noko om {topic}.",
         "en": "The archive does not contain anything about {topic}.",
     },
+    # The archive treats what the question asks about, but states no value of the kind asked for.
+    "refusal_no_value": {
+        "nb": "Arkivet omtaler dette, men oppgir ikke {kind}.",
+        "nn": "Arkivet omtaler dette, men oppgir ikkje {kind}.",
+        "en": "The archive touches on this, but does not state {kind}.",
+    },
+    "value_amount": {"nb": "noe beløp eller tall", "nn": "noko beløp eller tal", "en": "an amount or figure"},
+    "value_count": {"nb": "noe antall", "nn": "noko tal", "en": "a number"},
+    "value_duration": {"nb": "hvor lang tid det tar", "nn": "kor lang tid det tek", "en": "how long it takes"},
+    "value_date": {"nb": "noen dato", "nn": "nokon dato", "en": "a date"},
     "refusal_case_not_found": {
         "nb": "Arkivet inneholder ikke noen sak {case}.",
         "nn": "Arkivet inneheld ikkje noka sak {case}.",

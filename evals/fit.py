@@ -44,7 +44,7 @@ from assistant.fitted import FITTED_PATH, RefusalModel, fitted_values, min_evide
 
 # Folds are drawn with this seed so a run can be repeated; it is not tuned.
 FOLD_SEED = 11
-FEATURES = ("dense", "lexical", "missing")
+FEATURES = ("dense", "lexical", "missing", "no_value")
 
 
 def fitted_features() -> tuple[str, ...]:
