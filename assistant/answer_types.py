@@ -22,7 +22,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(r"\b(hvor mange|kor mange|how many|antall|talet på|tallet på|number of)\b", re.I)),
     # How long something takes: the question words, or the time a process takes ("-ingstid",
     # "-etid": saksbehandlingstid, behandlingstid, ventetid, leveringstid; not "fremtid", "samtid").
-    ("duration", re.compile(r"\b(hvor lenge|kor lenge|how long|hvor lang tid|kor lang tid|how much time|varighet\w*|duration|\w{2,}(?:ings|e)tid(?:en|a)?|(?:processing|waiting|lead|turnaround) times?)\b", re.I)),
+    ("duration", re.compile(r"\b(hvor lenge|kor lenge|how long|hvor lang|kor lang|how much time|varighet\w*|duration|\w{2,}(?:ings|e)tid(?:en|a)?|(?:processing|waiting|lead|turnaround) times?)\b", re.I)),
     ("date", re.compile(r"\b(når|kva tid|kor tid|when|hvilken dato|kva dato|what date|dato|frist|innen når|by when)\b", re.I)),
     ("person", re.compile(r"\b(hvem|kven|who|whom|(hvilke|kva for|which) (medlemmer|medlemmar|personer|personar|members|people))\b", re.I)),
     ("organisation", re.compile(r"\b(hvilke|hvilken|kva for|which)\s+(organisasjon\w*|institusjon\w*|aktør\w*|departement\w*|instans\w*|virksomhet\w*|verksemd\w*|organi[sz]ations?|institutions?|bodies|body|agenc\w+|ministr\w+)\b", re.I)),
