@@ -2,7 +2,9 @@
 
 The refusal model: whether the scored evidence answers the question, from the features
 assistant/holdings.evidence_features computes (best sentence similarity, best lexical coverage of
-the question's terms, share of the question's content words the archive never uses). It is a
+the question's terms, share of the question's content words the archive never uses, and whether
+a question asking for an amount, count, duration or date finds a value of that kind in none of
+its top sentences). It is a
 scikit-learn logistic regression on the items whose answer reached that test (items refused
 earlier, by what the register holds, say nothing about it): answerable items are the positives,
 unanswerable ones the negatives — the gold set's own, and with `--negatives` questions written for
