@@ -97,12 +97,13 @@ class ExtractiveAnswerer:
         named = interpretation.cases
         searched, evidence = interpretation.retrieval_query, interpretation.evidence_query
         interpretation.retrieval_query = expand_query(searched, lang, self.scorer.vocabulary)
-        # Evidence is scored on the question's own words (routing.Interpretation.evidence_query);
-        # a follow-up about a case names it by its title: the number would match every passage
-        # of other cases that cite it.
+        # Evidence is scored on what the question says (routing.Interpretation.evidence_query). A
+        # follow-up whose referent is a case is scored on its own words and that case's title (the
+        # words the case's passages use; its number would match other cases' passages citing it):
+        # the earlier turns' words are about what was asked before, and outrank the new question's.
         referent = interpretation.analysis.referent_cases[:1] if interpretation.follow_up else ()
         if referent and referent[0] in cases:
-            evidence = f"{interpretation.question} {cases[referent[0]].get('title') or ''}".strip()
+            evidence = f"{interpretation.own_query} {cases[referent[0]].get('title') or ''}".strip()
         same = evidence in ("", searched)
         interpretation.evidence_query = interpretation.retrieval_query if same else expand_query(evidence, lang, self.scorer.vocabulary)
         k = DRAFT_K if route == "drafting" else CONTEXT_K

@@ -19,11 +19,13 @@ class Interpretation:
     cases: list[str] = field(default_factory=list)  # case numbers the question is about
     meetings: list[str] = field(default_factory=list)
     retrieval_query: str = ""
-    # What evidence sentences are scored against. For a follow-up: its own words and the questions
-    # it continues, without the last answer's opening. That opening (the quotes already shown)
-    # helps retrieval find the referent's passages, but scored against, it ranks the sentences the
-    # last answer quoted above the one that answers the new question.
+    # What evidence sentences are scored against. For a follow-up: its own words and the turns it
+    # continues, without the archive sentences the last answer quoted. Those quotes help retrieval
+    # find the referent's passages, but scored against, they rank the sentences already shown
+    # above the one that answers the new question. When the referent is a case, the answerer
+    # scores on own_query and the case's title instead (assistant/extractive.py).
     evidence_query: str = ""
+    own_query: str = ""  # the search text without anything from the conversation
     follow_up: bool = False
     history_terms: str = ""
     analysis: QuestionAnalysis | None = None
@@ -38,7 +40,7 @@ def interpret(question: str, history: list[dict] | None = None, analysis: Questi
     query = analysis.focus.draft_subject if route == "drafting" else question
     evidence_query = query
     if follow_up:
-        evidence_query = f"{query} {analysis.referent_questions}".strip()
+        evidence_query = f"{query} {analysis.referent_own_words}".strip()
         query = f"{query} {history_text}".strip()
     history_cases = list(analysis.referent_cases) if follow_up else []
     return Interpretation(
@@ -48,6 +50,7 @@ def interpret(question: str, history: list[dict] | None = None, analysis: Questi
         meetings=list(analysis.meetings),
         retrieval_query=query,
         evidence_query=evidence_query,
+        own_query=analysis.focus.draft_subject if route == "drafting" else question,
         follow_up=follow_up,
         history_terms=history_text,
         analysis=analysis,
