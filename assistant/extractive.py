@@ -14,7 +14,7 @@ from assistant.compose import CitationBook, case_heading_line, gloss, join_parag
 from assistant.pointers import meeting_cases_pointer
 from assistant.evidence import EvidenceScorer, Sentence
 from assistant.fitted import refusal_model
-from assistant.holdings import evidence_refusal, holdings_refusal, view_for
+from assistant.holdings import evidence_refusal, holdings_refusal, value_note, view_for
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
 from assistant.records import part_source
@@ -134,6 +134,9 @@ class ExtractiveAnswerer:
         # What a caller may be shown beyond the pool: the records and decisions planning adds.
         ctx.sentences, ctx.visible = sentences, self.retriever.visibility(filters, role)
         answer = routes.answer("evidence", candidates, ctx)
+        note = value_note(interpretation.analysis, answer, lang)  # "none of the quotes states it"
+        if note:
+            measured["answer"] = join_paragraphs([note, answer.answer])
         return answer.model_copy(update=measured)
 
     @property

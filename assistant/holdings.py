@@ -281,6 +281,19 @@ def evidence_refusal(interpretation, sentences, scorer, lang: str, model) -> tup
     return Refusal("evidence", text, features=features), features
 
 
+def value_note(analysis, answer, lang: str) -> str:
+    """A plain sentence above the quotes when the question asks for a value (an amount, a count,
+    a duration, a date) and none of the answer's quotes holds one of that kind; "" otherwise. The
+    quotes stay: they are what the archive holds nearest the question, and the note says of them
+    only what can be checked in them."""
+    kind = analysis.answer_type if analysis is not None else None
+    if kind not in VALUE_TYPES or answer.refused or not answer.citations or answer.route == "drafting":
+        return ""
+    if any(holds_value(kind, citation.quote) for citation in answer.citations):
+        return ""
+    return phrase("note_no_value", lang, kind=phrase(f"value_{kind}", lang))
+
+
 def missing_phrase(question: str, missing: list[str]) -> str:
     """«gjennomsnittlig saksbehandlingstid» rather than a bare adjective: the missing word and
     the word after it, as the question wrote them."""
