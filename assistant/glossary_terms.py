@@ -21,7 +21,8 @@ def _read_glossary(path: Path = GLOSSARY_FILE) -> dict[str, tuple[str, ...]]:
             continue
         norwegian, english = line.split("\t")
         forms = tuple(f.strip() for f in norwegian.split(",") if f.strip())
-        for phrase in (e.strip().lower() for e in english.split(";")):
+        # Hyphens read as spaces, as glossary.english_phrases reads the question ("long-term").
+        for phrase in (e.strip().lower().replace("-", " ") for e in english.split(";")):
             if phrase:
                 glossary[phrase] = tuple(dict.fromkeys(glossary.get(phrase, ()) + forms))
     return glossary
