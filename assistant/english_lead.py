@@ -101,7 +101,7 @@ MAX_FACTS = 6  # per source, figures, dates, names and terms together
 MAX_NAMES = 4  # per source: names come in runs (a list of participants); the first say enough
 MAX_TERMS = 2  # per source: a term only confirms what the quotes are about
 # Glossary words every council text uses: naming them tells the reader nothing.
-_GENERIC_TERMS = frozenset({"council", "case", "cases", "meeting", "meetings", "member", "members"})
+_GENERIC_TERMS = frozenset({"council", "case", "cases", "meeting", "meetings", "member", "members", "council meeting", "council meetings", "health"})
 
 
 @dataclass
