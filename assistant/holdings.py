@@ -246,7 +246,9 @@ def evidence_features(interpretation, sentences, scorer, lang: str) -> dict[str,
       for drafts, whose request words are instructions);
     - no_value: 1 when the question asks for a value (an amount, a count, a duration, a date:
       QuestionAnalysis.answer_type) and none of the top sentences holds one of that kind
-      (answer_types.holds_value), else 0: the archive treats the matter but does not state it."""
+      (answer_types.holds_value), else 0: the archive treats the matter but does not state it.
+      Reported for fitting experiments; the shipped model does not weigh it (evals/fit.py says
+      why), and value_note says it plainly above the quotes instead."""
     dense = max((s.dense for s in sentences), default=0.0)
     lexical = max((s.lexical for s in sentences[:10]), default=0.0)
     answer_type = interpretation.analysis.answer_type if interpretation.analysis else None

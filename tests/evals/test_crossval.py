@@ -61,7 +61,7 @@ def test_every_item_is_scored_in_its_held_out_fold(report):
     # The other corpus's questions reach the evidence test (nothing the register holds decides
     # them), so every fold's refusal model is fitted on both classes and reported with its weights.
     assert all(fit["positives"] > 0 and fit["negatives"] > 0 and fit["fitted"] for fit in cv["fits"])
-    assert all(set(fit["model"]["features"]) == {"dense", "lexical", "missing", "no_value"} for fit in cv["fits"])
+    assert all(set(fit["model"]["features"]) == {"dense", "lexical", "missing"} for fit in cv["fits"])
 
 
 def test_the_folder_s_own_questions_are_answered_and_other_corpora_refused(report):
