@@ -272,14 +272,7 @@ def evidence_refusal(interpretation, sentences, scorer, lang: str, model) -> tup
     if sentences and (model is None or not model.refuses(features)):
         return None, features
     missing = scorer.missing_terms(interpretation.question) if lang != "en" and not interpretation.follow_up else []
-    if missing:
-        text = phrase("refusal_topic", lang, topic=missing_phrase(interpretation.question, missing))
-    elif sentences and features.get("no_value"):
-        # The matter is treated, its value is not: say so (the nearest cases follow the refusal).
-        kind = phrase(f"value_{interpretation.analysis.answer_type}", lang)
-        text = phrase("refusal_no_value", lang, kind=kind)
-    else:
-        text = phrase("refusal", lang)
+    text = phrase("refusal_topic", lang, topic=missing_phrase(interpretation.question, missing)) if missing else phrase("refusal", lang)
     return Refusal("evidence", text, features=features), features
 
 

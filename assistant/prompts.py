@@ -93,12 +93,6 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Arkivet inneheld ikkje noko om {topic}.",
         "en": "The archive does not contain anything about {topic}.",
     },
-    # The archive treats what the question asks about, but states no value of the kind asked for.
-    "refusal_no_value": {
-        "nb": "Arkivet omtaler dette, men oppgir ikke {kind}.",
-        "nn": "Arkivet omtaler dette, men oppgir ikkje {kind}.",
-        "en": "The archive touches on this, but does not state {kind}.",
-    },
     # Above quotes none of which holds the value asked for: said plainly, the quotes stay.
     "note_no_value": {
         "nb": "Ingen av sitatene under oppgir {kind}; de er det nærmeste arkivet har om dette.",
