@@ -140,8 +140,8 @@ class QuestionAnalysis:
     history: tuple[dict, ...] = field(default=(), repr=False)
     referent_cases: tuple[str, ...] = ()
     referent_text: str = ""
-    # The same without the sentences the latest answer quoted: what a follow-up's evidence is
-    # scored on (assistant/routing.py).
+    # The same without the sentences the latest answer quoted and without case numbers: what a
+    # follow-up about a topic (not a case) has its evidence scored on (assistant/routing.py).
     referent_own_words: str = ""
     # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
     # how a matter turned out, a council document (kind, what it was written to or about).

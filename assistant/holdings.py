@@ -43,8 +43,8 @@ from assistant.prompts import phrase
 # question ("møte 3/2025") does not make the question about that case.
 _MEETING_WORDS = "møte møtet møter møta rådsmøte rådsmøtet meeting meetings"
 # The sentences a value is looked for in: the best few, those an answer's quotes are drawn from
-# first (a facts answer quotes three, a positions answer four). Not fitted: the model weighs the
-# feature, this only says which sentences are the answer's.
+# first (a facts answer quotes three, a positions answer four). Not fitted: a count of sentences,
+# not a weight; it only says which sentences are the answer's.
 _VALUE_SENTENCES = 5
 _MONTH_NAMES = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember")
 _MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
