@@ -29,7 +29,7 @@ from assistant.answer_types import expected_answer_type
 from assistant.holding_refs import asks_about_meeting, asks_after, asks_outcome, named_document
 from assistant.language import LanguageCode, detect_language
 from assistant.reading import Asks, Focus, References, intent, read_asks, read_focus, read_references
-from ingest.case_numbers import find_case_references, find_meeting_references
+from ingest.case_numbers import CASE_IN_MEETING, CASE_REFERENCE, DASHED_CASE, find_case_references, find_meeting_references
 
 # Openers that continue the previous turn rather than start a topic. "hvorfor ikke/why not"
 # question something the previous answer said.
@@ -140,6 +140,9 @@ class QuestionAnalysis:
     history: tuple[dict, ...] = field(default=(), repr=False)
     referent_cases: tuple[str, ...] = ()
     referent_text: str = ""
+    # The same without the sentences the latest answer quoted and without case numbers: what a
+    # follow-up about a topic (not a case) has its evidence scored on (assistant/routing.py).
+    referent_own_words: str = ""
     # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
     # how a matter turned out, a council document (kind, what it was written to or about).
     after: str | None = None
@@ -237,12 +240,23 @@ def _referent_cases(turns: list[dict]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _referent_text(turns: list[dict]) -> str:
-    """The continued user questions and the opening of the latest answer."""
+def _referent_text(turns: list[dict], own_words: bool = False) -> str:
+    """The continued user questions and the opening of the latest answer; with own_words, the
+    answer's own words only (its heading, lead or paraphrase), without the archive sentences it
+    quoted («…») and without case numbers (the referent case is resolved already; as a search
+    word its number matches the other cases' passages that cite it, not its own)."""
     questions = [_turn_text(t) for t in turns if t.get("role") == "user"]
     answer = next((_turn_text(t) for t in reversed(turns) if t.get("role") == "assistant"), "")
-    answer = re.sub(r"\[[^\]]{1,80}\]", "", answer)[:_ANSWER_CHARS]
-    return " ".join(part for part in [*questions, answer] if part.strip()).strip()
+    answer = re.sub(r"\[[^\]]{1,80}\]", "", answer)
+    if own_words:
+        answer = re.sub(r"«[^«»]*»", " ", answer)
+    answer = answer[:_ANSWER_CHARS]
+    text = " ".join(part for part in [*questions, answer] if part.strip()).strip()
+    if own_words:
+        for pattern in (CASE_IN_MEETING, DASHED_CASE, CASE_REFERENCE):
+            text = pattern.sub(" ", text)
+        text = " ".join(text.split())
+    return text
 
 
 def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysis:
@@ -275,6 +289,7 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         history=tuple(history),
         referent_cases=referent_cases,
         referent_text=_referent_text(turns),
+        referent_own_words=_referent_text(turns, own_words=True),
         intent=intent(question, list(cases or referent_cases), follow_up=True),
         **read,
     )

@@ -1,26 +1,34 @@
 """The kind of answer a question expects, read from its question words.
 
-One of: amount ("hvor mye", "how much"), count ("hvor mange"), date ("når"), person ("hvem"),
+One of: amount ("hvor mye", "how much"), count ("hvor mange"), duration ("hvor lenge", "how long",
+a "-tid" of a process: "saksbehandlingstid", "ventetid"), date ("når"), person ("hvem"),
 organisation ("hvilke organisasjoner"), place ("hvor", "kvar"), list ("hvilke … er"), yes_no
 ("Er det …?", "Har rådet …?"), reason ("hvorfor"), opinion ("hva mener"), or None when the
 question words say nothing (a "hva"-question about a fact). Every rule is a class of question
 words, the same in nb, nn and en; the evidence scorer reads the type as a feature.
+
+`holds_value` says whether a sentence holds a value of the kind an amount, count, duration or date
+question asks for; the refusal model reads whether any top evidence sentence does
+(assistant/holdings.py).
 """
 from __future__ import annotations
 
 import re
 
-ANSWER_TYPES = ("amount", "count", "date", "person", "organisation", "place", "list", "yes_no", "reason", "opinion")
+ANSWER_TYPES = ("amount", "count", "duration", "date", "person", "organisation", "place", "list", "yes_no", "reason", "opinion")
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("amount", re.compile(r"\b(hvor mye|kor mykje|kor mye|how much|beløp\w*|kostnad\w*|koste[rt]?|budsjett\w*|kroner|what (?:is|was) the (?:cost|budget|amount))\b", re.I)),
     ("count", re.compile(r"\b(hvor mange|kor mange|how many|antall|talet på|tallet på|number of)\b", re.I)),
+    # How long something takes: the question words, or the time a process takes ("-ingstid",
+    # "-etid": saksbehandlingstid, behandlingstid, ventetid, leveringstid; not "fremtid", "samtid").
+    ("duration", re.compile(r"\b(hvor lenge|kor lenge|how long|hvor lang|kor lang|how much time|varighet\w*|duration|\w{2,}(?:ings|e)tid(?:en|a)?|(?:processing|waiting|lead|turnaround) times?)\b", re.I)),
     ("date", re.compile(r"\b(når|kva tid|kor tid|when|hvilken dato|kva dato|what date|dato|frist|innen når|by when)\b", re.I)),
     ("person", re.compile(r"\b(hvem|kven|who|whom|(hvilke|kva for|which) (medlemmer|medlemmar|personer|personar|members|people))\b", re.I)),
     ("organisation", re.compile(r"\b(hvilke|hvilken|kva for|which)\s+(organisasjon\w*|institusjon\w*|aktør\w*|departement\w*|instans\w*|virksomhet\w*|verksemd\w*|organi[sz]ations?|institutions?|bodies|body|agenc\w+|ministr\w+)\b", re.I)),
     ("reason", re.compile(r"\b(hvorfor|kvifor|why|av hvilken grunn|begrunn\w*|what (?:is|was) the reason)\b", re.I)),
     ("opinion", re.compile(r"\b(mener|meiner|mente|meinte|syn på|synet på|standpunkt\w*|holdning\w*|what does .{0,40}\b(think|say)|view\w* on|position on|stance on)\b", re.I)),
-    ("place", re.compile(r"^\s*(?:og\s+|and\s+)?(hvor|kvar|where)\b(?!\s+(mye|mange|mykje|lenge|ofte|stor|langt))", re.I)),
+    ("place", re.compile(r"^\s*(?:og\s+|and\s+)?(hvor|kvar|where)\b(?!\s+(mye|mange|mykje|lenge|ofte|stor|store|langt|lang|lange))", re.I)),
     ("list", re.compile(r"\b(hvilke|kva for|which|list|nevn|name the|what are the)\b", re.I)),
     ("yes_no", re.compile(r"^\s*(?:og\s+|and\s+)?(er|var|har|hadde|kan|skal|vil|blir|ble|finnes|fins|is|are|was|were|has|have|had|does|did|do|can|will|should)\b", re.I)),
 )
@@ -32,3 +40,27 @@ def expected_answer_type(question: str) -> str | None:
         if pattern.search(question):
             return name
     return None
+
+
+# What a sentence must hold to answer a question of each kind. Lenient on purpose: a sentence with
+# any number (not a date or a year) can hold an amount or a count; a duration needs a number (or
+# "flere", "noen") before a unit of time; a date needs a day, a month with its year, or a year.
+VALUE_TYPES = ("amount", "count", "duration", "date")
+_NUMBER_WORD = r"(?:\d+(?:[.,]\d+)?|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|femten|tjue|tretti|førti|seksti|nitti|hundre|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|sixty|ninety|hundred|flere|noen|nokre|fleire|mange|several|few|many)"
+_TIME_UNIT = r"(?:sekund\w*|minutt\w*|timer?|timane|timene|dag\w*|døgn\w*|uke\w*|veke\w*|måned\w*|månad\w*|år(?:et|a|ene)?|seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
+_DURATION = re.compile(r"(?<![\w/])" + _NUMBER_WORD + r"(?:\s*[-–]\s*\d+)?\s+(?:\w+\s+)?" + _TIME_UNIT + r"(?![\wæøå])", re.I)
+_WRITTEN_COUNT = re.compile(r"(?<![\wæøå-])(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|hundre|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+[a-zæøå]{3,}", re.I)
+
+
+def holds_value(answer_type: str | None, text: str) -> bool:
+    """Whether the sentence holds a value of the kind the answer type asks for (True for the
+    types that ask for no value)."""
+    from assistant.cues import DATE_CUE, YEAR_CUE, has_count
+
+    if answer_type in ("amount", "count"):
+        return has_count(text) or bool(_WRITTEN_COUNT.search(text))
+    if answer_type == "duration":
+        return bool(_DURATION.search(text))
+    if answer_type == "date":
+        return bool(DATE_CUE.search(text) or YEAR_CUE.search(text))
+    return True

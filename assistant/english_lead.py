@@ -101,7 +101,7 @@ MAX_FACTS = 6  # per source, figures, dates, names and terms together
 MAX_NAMES = 4  # per source: names come in runs (a list of participants); the first say enough
 MAX_TERMS = 2  # per source: a term only confirms what the quotes are about
 # Glossary words every council text uses: naming them tells the reader nothing.
-_GENERIC_TERMS = frozenset({"council", "case", "cases", "meeting", "meetings", "member", "members"})
+_GENERIC_TERMS = frozenset({"council", "case", "cases", "meeting", "meetings", "member", "members", "council meeting", "council meetings", "health"})
 
 
 @dataclass
@@ -162,7 +162,7 @@ def figures(quote: str, taken: list[tuple[int, int]]) -> list[tuple[str, str]]:
             noun = re.match(r"\s+([a-zæøå]{4,})", quote[match.end():])
             if not noun or not _counted(noun.group(1)) or re.fullmatch(r"(19|20)\d\d", match.group("num")):
                 continue
-            english = english_terms(noun.group(1))
+            english = _plural(english_terms(noun.group(1)))
             rendered, source = f"{number} {english or '*' + noun.group(1) + '*'}", quote[match.start():match.end() + noun.end()]
         else:
             words = unit.lower().split()
@@ -178,9 +178,15 @@ def figures(quote: str, taken: list[tuple[int, int]]) -> list[tuple[str, str]]:
     for match in WRITTEN_NUMBER.finditer(quote):
         if not _counted(match.group("noun")):
             continue
-        english = english_terms(match.group("noun"))
+        english = _plural(english_terms(match.group("noun")))
         found.append((f"{NUMBER_WORDS[match.group('word').lower()]} {english or '*' + match.group('noun') + '*'}", match.group(0)))
     return found
+
+
+def _plural(english: str) -> str:
+    """A counted noun is plural (a number above one counts it): "round table" → "round tables".
+    The glossary gives a word its English once, mostly in the singular; English adds -s."""
+    return english if not english or english.endswith("s") else english + "s"
 
 
 def _counted(word: str) -> bool:

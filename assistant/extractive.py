@@ -16,7 +16,7 @@ from assistant.pointers import meeting_cases_pointer
 from assistant.evidence import EvidenceScorer, Sentence
 from assistant.fitted import refusal_model
 from assistant.quote_selection import quote_policy
-from assistant.holdings import evidence_refusal, holdings_refusal, title_terms, view_for
+from assistant.holdings import evidence_refusal, holdings_refusal, title_terms, value_note, view_for
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
 from assistant.records import part_source
@@ -103,7 +103,17 @@ class ExtractiveAnswerer:
         cases = self.retriever.cases_for(role)
         route = interpretation.route
         named = interpretation.cases
-        interpretation.retrieval_query = expand_query(interpretation.retrieval_query, lang, self.scorer.vocabulary)
+        searched, evidence = interpretation.retrieval_query, interpretation.evidence_query
+        interpretation.retrieval_query = expand_query(searched, lang, self.scorer.vocabulary)
+        # Evidence is scored on what the question says (routing.Interpretation.evidence_query). A
+        # follow-up whose referent is a case is scored on its own words and that case's title (the
+        # words the case's passages use; its number would match other cases' passages citing it):
+        # the earlier turns' words are about what was asked before, and outrank the new question's.
+        referent = interpretation.analysis.referent_cases[:1] if interpretation.follow_up else ()
+        if referent and referent[0] in cases:
+            evidence = f"{interpretation.own_query} {cases[referent[0]].get('title') or ''}".strip()
+        same = evidence in ("", searched)
+        interpretation.evidence_query = interpretation.retrieval_query if same else expand_query(evidence, lang, self.scorer.vocabulary)
         k = DRAFT_K if route == "drafting" else CONTEXT_K
         ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role,
                                        hints=RankHints.from_analysis(interpretation.analysis))
@@ -120,10 +130,10 @@ class ExtractiveAnswerer:
         ctx.cases, ctx.context, ctx.hits, ctx.scope = cases, context, hits, scope
         if (answer := routes.answer("register", candidates, ctx)) is not None:
             return answer
-        query_vector = self.retriever.embed_query(interpretation.retrieval_query)
+        query_vector = self.retriever.embed_query(interpretation.evidence_query)
         parts = [(p, self.retriever.embed_query(p)) for p in _search_parts(interpretation)]
         pool = self._candidate_pool(ranked, k, scope, filters, role)
-        sentences = self.scorer.score(interpretation.retrieval_query, query_vector, pool, route, part_vectors=parts, scope=scope, lang=lang)
+        sentences = self.scorer.score(interpretation.evidence_query, query_vector, pool, route, part_vectors=parts, scope=scope, lang=lang)
         # The evidence answers or not, by the fitted model; its features travel with the answer
         # (not in its public JSON) so the eval can fit the model on them.
         refusal, features = evidence_refusal(interpretation, sentences, self.scorer, lang, self.refusal_model)
@@ -133,6 +143,9 @@ class ExtractiveAnswerer:
         # What a caller may be shown beyond the pool: the records and decisions planning adds.
         ctx.sentences, ctx.visible = sentences, self.retriever.visibility(filters, role)
         answer = routes.answer("evidence", candidates, ctx)
+        note = value_note(interpretation.analysis, answer, lang)  # "none of the quotes states it"
+        if note:
+            measured["answer"] = join_paragraphs([note, answer.answer])
         return answer.model_copy(update=measured)
 
     @property
@@ -381,7 +394,7 @@ def _search_parts(interpretation: Interpretation) -> list[str]:
     """The search text, then each part of a question that asks two things (analysis.focus.parts),
     the last part carrying what the search adds to the question (glossary words, the turns a
     follow-up continues)."""
-    query, question = interpretation.retrieval_query, interpretation.question
+    query, question = interpretation.evidence_query or interpretation.retrieval_query, interpretation.question
     if not query.startswith(question):  # a draft is searched by its subject, not by the request
         return [query]
     pieces = list(interpretation.analysis.focus.parts[1:])

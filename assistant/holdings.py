@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from assistant.answer_types import VALUE_TYPES, holds_value
 from assistant.compose import join_paragraphs
 from assistant.pointers import nearest_meetings_pointer
 from assistant.prompts import phrase
@@ -42,6 +43,10 @@ from assistant.prompts import phrase
 # Words that name a meeting rather than what it treated: a case title sharing only these with the
 # question ("møte 3/2025") does not make the question about that case.
 _MEETING_WORDS = "møte møtet møter møta rådsmøte rådsmøtet meeting meetings"
+# The sentences a value is looked for in: the best few, those an answer's quotes are drawn from
+# first (a facts answer quotes three, a positions answer four). Not fitted: a count of sentences,
+# not a weight; it only says which sentences are the answer's.
+_VALUE_SENTENCES = 5
 _MONTH_NAMES = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember")
 _MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
@@ -250,16 +255,25 @@ def evidence_features(interpretation, sentences, scorer, lang: str) -> dict[str,
     - missing: the share of the question's content words (five letters or more) the archive never
       uses, not even inside a compound or as a spelling variant (0 for English questions, whose
       words a Norwegian archive never uses, for follow-ups, whose words are the history's, and
-      for drafts, whose request words are instructions)."""
+      for drafts, whose request words are instructions);
+    - no_value: 1 when the question asks for a value (an amount, a count, a duration, a date:
+      QuestionAnalysis.answer_type) and none of the top sentences holds one of that kind
+      (answer_types.holds_value), else 0: the archive treats the matter but does not state it.
+      Reported for fitting experiments; the shipped model does not weigh it (evals/fit.py says
+      why), and value_note says it plainly above the quotes instead."""
     dense = max((s.dense for s in sentences), default=0.0)
     lexical = max((s.lexical for s in sentences[:10]), default=0.0)
+    answer_type = interpretation.analysis.answer_type if interpretation.analysis else None
+    no_value = 0.0
+    if answer_type in VALUE_TYPES and interpretation.route != "drafting":
+        no_value = float(not any(holds_value(answer_type, s.text) for s in sentences[:_VALUE_SENTENCES]))
     missing = 0.0
     if lang != "en" and not interpretation.follow_up and interpretation.route != "drafting":
         # Five letters or more, the length EvidenceScorer.missing_terms checks (shorter are known).
         words = {w for w in interpretation.analysis.focus.words if len(w) >= 5}
         if words:
             missing = len(set(scorer.missing_terms(interpretation.question)) & words) / len(words)
-    return {"dense": float(dense), "lexical": float(lexical), "missing": float(missing)}
+    return {"dense": float(dense), "lexical": float(lexical), "missing": float(missing), "no_value": no_value}
 
 
 def evidence_refusal(interpretation, sentences, scorer, lang: str, model) -> tuple[Refusal | None, dict[str, float]]:
@@ -272,6 +286,19 @@ def evidence_refusal(interpretation, sentences, scorer, lang: str, model) -> tup
     missing = scorer.missing_terms(interpretation.question) if lang != "en" and not interpretation.follow_up else []
     text = phrase("refusal_topic", lang, topic=missing_phrase(interpretation.question, missing)) if missing else phrase("refusal", lang)
     return Refusal("evidence", text, features=features), features
+
+
+def value_note(analysis, answer, lang: str) -> str:
+    """A plain sentence above the quotes when the question asks for a value (an amount, a count,
+    a duration, a date) and none of the answer's quotes holds one of that kind; "" otherwise. The
+    quotes stay: they are what the archive holds nearest the question, and the note says of them
+    only what can be checked in them."""
+    kind = analysis.answer_type if analysis is not None else None
+    if kind not in VALUE_TYPES or answer.refused or not answer.citations or answer.route == "drafting":
+        return ""
+    if any(holds_value(kind, citation.quote) for citation in answer.citations):
+        return ""
+    return phrase("note_no_value", lang, kind=phrase(f"value_{kind}", lang))
 
 
 def missing_phrase(question: str, missing: list[str]) -> str:

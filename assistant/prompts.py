@@ -93,6 +93,16 @@ PHRASES: dict[str, dict[Language, str]] = {
         "nn": "Arkivet inneheld ikkje noko om {topic}.",
         "en": "The archive does not contain anything about {topic}.",
     },
+    # Above quotes none of which holds the value asked for: said plainly, the quotes stay.
+    "note_no_value": {
+        "nb": "Ingen av sitatene under oppgir {kind}; de er det nærmeste arkivet har om dette.",
+        "nn": "Ingen av sitata under oppgir {kind}; dei er det næraste arkivet har om dette.",
+        "en": "None of the quotes below states {kind}; they are the nearest the archive has on this.",
+    },
+    "value_amount": {"nb": "noe beløp eller tall", "nn": "noko beløp eller tal", "en": "an amount or figure"},
+    "value_count": {"nb": "noe antall", "nn": "noko tal", "en": "a number"},
+    "value_duration": {"nb": "hvor lang tid det tar", "nn": "kor lang tid det tek", "en": "how long it takes"},
+    "value_date": {"nb": "noen dato", "nn": "nokon dato", "en": "a date"},
     "refusal_case_not_found": {
         "nb": "Arkivet inneholder ikke noen sak {case}.",
         "nn": "Arkivet inneheld ikkje noka sak {case}.",

@@ -19,6 +19,13 @@ class Interpretation:
     cases: list[str] = field(default_factory=list)  # case numbers the question is about
     meetings: list[str] = field(default_factory=list)
     retrieval_query: str = ""
+    # What evidence sentences are scored against. For a follow-up: its own words and the turns it
+    # continues, without the archive sentences the last answer quoted. Those quotes help retrieval
+    # find the referent's passages, but scored against, they rank the sentences already shown
+    # above the one that answers the new question. When the referent is a case, the answerer
+    # scores on own_query and the case's title instead (assistant/extractive.py).
+    evidence_query: str = ""
+    own_query: str = ""  # the search text without anything from the conversation
     follow_up: bool = False
     history_terms: str = ""
     analysis: QuestionAnalysis | None = None
@@ -31,7 +38,9 @@ def interpret(question: str, history: list[dict] | None = None, analysis: Questi
     route = analysis.intent
     # A drafting request is searched by its subject, not by the instruction to write.
     query = analysis.focus.draft_subject if route == "drafting" else question
+    evidence_query = query
     if follow_up:
+        evidence_query = f"{query} {analysis.referent_own_words}".strip()
         query = f"{query} {history_text}".strip()
     history_cases = list(analysis.referent_cases) if follow_up else []
     return Interpretation(
@@ -40,6 +49,8 @@ def interpret(question: str, history: list[dict] | None = None, analysis: Questi
         cases=list(analysis.cases) or (history_cases[:1] if route == "case_lookup" else []),
         meetings=list(analysis.meetings),
         retrieval_query=query,
+        evidence_query=evidence_query,
+        own_query=analysis.focus.draft_subject if route == "drafting" else question,
         follow_up=follow_up,
         history_terms=history_text,
         analysis=analysis,

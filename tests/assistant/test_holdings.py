@@ -175,3 +175,21 @@ def test_questions_about_another_world_are_refused_by_the_evidence(assistant, qu
     answer = assistant.ask(question)
     assert answer.refused and not answer.citations
     assert answer.evidence_features is not None  # decided by the fitted model, not an earlier rule
+
+
+# ---- a value the question asks for that no quote states -------------------------------------------
+def test_a_value_no_quote_states_is_said_plainly_above_the_nearest_quotes(assistant):
+    from assistant.answer_types import holds_value
+
+    # The archive says the wait is long, never how long on average.
+    answer = assistant.ask("How long is the average wait for data from the health registries?")
+    assert not answer.refused and answer.citations
+    assert answer.evidence_features["no_value"] == 1.0
+    assert "None of the quotes below states how long it takes" in answer.answer
+    assert not any(holds_value("duration", c.quote) for c in answer.citations)
+
+
+def test_quotes_that_state_the_value_get_no_note(assistant):
+    answer = assistant.ask("Hvor mange medlemmer har rådet?")
+    assert answer.evidence_features["no_value"] == 0.0
+    assert "Ingen av sitatene" not in answer.answer and "16 medlemmer" in answer.answer

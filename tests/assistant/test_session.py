@@ -94,11 +94,6 @@ def test_follow_ups_answer_from_their_referent(session):
     assert decided[10].startswith("**In brief**") and "This is what the archive says" in decided[10]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap (issue 11, evidence ranking): the follow-up resolves to sak 7/1/2026 and cites it, but "
-    "the turns it continues are searched with it, and their words ('helsedata') outrank the Vedtak "
-    "sentence that answers; asked fresh, 'Hvem bidrar til forordet?' quotes it"
-))
 def test_a_follow_up_quotes_the_sentence_that_answers_it(session):
     assert "Ingrid Stenstadvold Ross bidrar til forordet" in session[4][1].answer
 
