@@ -47,6 +47,11 @@ TIME_MISMATCH_PENALTY = 0.25
 TERM_CACHE = 50_000
 
 
+# Longer than any word a question uses, compounds included ("helseforskningslovutvalget" is 26).
+# Not fitted: a bound on the input, not a weight.
+LONGEST_WORD = 60
+
+
 @dataclass
 class Sentence:
     chunk_id: str
@@ -145,6 +150,8 @@ class EvidenceScorer(ArchiveLookups):
     def _known_as_written(self, term: str, vocabulary: WordSet) -> bool:
         if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:
             return True
+        if len(term) > LONGEST_WORD:
+            return False  # not a word ("a" * 3999): the compound and spelling checks below cost len² lookups
         pieces = [p for p in re.split(r"[-/]", term) if p]
         if len(pieces) > 1:
             return all(self._known(p, vocabulary) or len(p) < 3 for p in pieces)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.compose import plain_text
 from assistant.evidence import EvidenceScorer, Sentence
 
 # A sentence opening with a pronoun or demonstrative that points back (nb, nn, en). "Det" and "De"
@@ -37,6 +38,8 @@ class PassageReader:
                 break  # a list and its lead-in are quoted as a list
             if re.match(r"^\s*[;:,.)]", following.text):
                 break  # a fragment the splitter cut at an abbreviation ("e.Kr. ; og …"): no sentence to join with a space
+            if plain_text(following.text) != following.text:
+                break  # markup the quote would lose ("</context>"): the joined quote would not be verbatim archive text
             quote = candidate
         return quote
 
@@ -48,7 +51,7 @@ class PassageReader:
         if not ANAPHORIC_OPENER.match(text):
             return text
         previous = next((t for i, t, _ in self.scorer.by_chunk.get(sentence.chunk_id, []) if i == sentence.index - 1), None)
-        if previous is None or previous in quoted or re.match(r"^\s*[-•▪–]", previous) or previous.rstrip().endswith(":"):
+        if previous is None or previous in quoted or re.match(r"^\s*[-•▪–]", previous) or previous.rstrip().endswith(":") or plain_text(previous) != previous:
             return text
         candidate = f"{previous} {text}"
         if candidate not in self.retriever.texts.get(sentence.chunk_id, "") or len(candidate) > max_chars:
