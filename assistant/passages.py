@@ -20,6 +20,13 @@ def strip_bullet(text: str) -> str:
     return re.sub(r"^\s*[-•▪–]\s+", "", text).strip()
 
 
+def _stands_apart(text: str) -> bool:
+    """A sentence a quote is not joined with: a list item or a list's lead-in (quoted as a list),
+    or one holding markup the shown quote would lose ("</context>"), so the joined quote would not
+    be verbatim archive text."""
+    return bool(re.match(r"^\s*[-•▪–]", text)) or text.rstrip().endswith(":") or plain_text(text) != text
+
+
 class PassageReader:
     def __init__(self, retriever, scorer: EvidenceScorer):
         self.retriever = retriever
@@ -34,12 +41,10 @@ class PassageReader:
             candidate = f"{quote} {following.text}"
             if following.chunk_id != sentence.chunk_id or candidate not in chunk_text or len(candidate) > max_chars:
                 break
-            if re.match(r"^\s*[-•▪–]", following.text) or following.text.rstrip().endswith(":"):
-                break  # a list and its lead-in are quoted as a list
+            if _stands_apart(following.text):
+                break
             if re.match(r"^\s*[;:,.)]", following.text):
                 break  # a fragment the splitter cut at an abbreviation ("e.Kr. ; og …"): no sentence to join with a space
-            if plain_text(following.text) != following.text:
-                break  # markup the quote would lose ("</context>"): the joined quote would not be verbatim archive text
             quote = candidate
         return quote
 
@@ -51,7 +56,7 @@ class PassageReader:
         if not ANAPHORIC_OPENER.match(text):
             return text
         previous = next((t for i, t, _ in self.scorer.by_chunk.get(sentence.chunk_id, []) if i == sentence.index - 1), None)
-        if previous is None or previous in quoted or re.match(r"^\s*[-•▪–]", previous) or previous.rstrip().endswith(":") or plain_text(previous) != previous:
+        if previous is None or previous in quoted or _stands_apart(previous):
             return text
         candidate = f"{previous} {text}"
         if candidate not in self.retriever.texts.get(sentence.chunk_id, "") or len(candidate) > max_chars:

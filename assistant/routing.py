@@ -37,11 +37,11 @@ def interpret(question: str, history: list[dict] | None = None, analysis: Questi
     history_text = analysis.referent_text if follow_up else ""
     route = analysis.intent
     # A drafting request is searched by its subject, not by the instruction to write.
-    query = analysis.focus.draft_subject if route == "drafting" else question
-    evidence_query = query
+    own = analysis.focus.draft_subject if route == "drafting" else question
+    query = evidence_query = own
     if follow_up:
-        evidence_query = f"{query} {analysis.referent_own_words}".strip()
-        query = f"{query} {history_text}".strip()
+        evidence_query = f"{own} {analysis.referent_own_words}".strip()
+        query = f"{own} {history_text}".strip()
     history_cases = list(analysis.referent_cases) if follow_up else []
     return Interpretation(
         question=question,
@@ -50,7 +50,7 @@ def interpret(question: str, history: list[dict] | None = None, analysis: Questi
         meetings=list(analysis.meetings),
         retrieval_query=query,
         evidence_query=evidence_query,
-        own_query=analysis.focus.draft_subject if route == "drafting" else question,
+        own_query=own,
         follow_up=follow_up,
         history_terms=history_text,
         analysis=analysis,

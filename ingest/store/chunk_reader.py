@@ -36,6 +36,7 @@ class ChunkReader:
         self.order = _Order(self)
         self.sentences = _Sentences(self)
         self.sentence_vectors = _Vectors(self)
+        self._filter_values: dict[tuple[str, ...], list[tuple[Any, Any, Any]]] = {}  # filter_values, per level set
 
     def db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -89,7 +90,7 @@ class ChunkReader:
         """The distinct (meeting, year, doc_type) of the chunks at `levels`: the UI's filter choices.
         One pass inside SQLite per reader (a reader lives as long as the index version) and
         level set, instead of every chunk's metadata parsed in Python on each page load."""
-        cache = self.__dict__.setdefault("_filter_values", {})
+        cache = self._filter_values
         if levels not in cache:
             marks = ",".join("?" * len(levels))
             cache[levels] = self.db().execute(
