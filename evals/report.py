@@ -110,7 +110,7 @@ def _run_lines(data: dict[str, Any]) -> list[str]:
     cv = data.get("crossval")
     if cv:
         values = "; ".join(_model_text(f) for f in cv["fits"])
-        lines.append(f"{cv['folds']}-fold cross-validation, held-out folds only. Refusal model per fold: {values}")
+        lines.append(f"{cv['folds']}-fold cross-validation (fold seed {cv.get('fold_seed', '?')}), held-out folds only. Refusal model per fold: {values}")
         if cv.get("quotes"):  # evals/fit_quotes.py: only the values a fold changed from the defaults
             from assistant.quote_selection import DEFAULT
 

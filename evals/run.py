@@ -194,16 +194,16 @@ def collect_answers(items: Sequence[GoldItem], settings=None, progress: bool = T
         assistant.extractive.refusal_model = saved
 
 
-def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: bool, archive=None, doc_ids=None) -> tuple[list[Asked], list[int], list, dict[str, Any]]:
+def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: bool, archive=None, doc_ids=None, fold_seed: int | None = None) -> tuple[list[Asked], list[int], list, dict[str, Any]]:
     """Each item answered in its held-out fold, with the refusal model fitted on the other folds.
 
     One pass with the model off gives every item's answer and evidence features. An item the
     fold's model lets through gets exactly that answer (the model's test is the only difference);
     one it refuses is asked again with the model in force.
     """
-    from evals.fit import fit_refusal_model, fold_assignment
+    from evals.fit import FOLD_SEED, fit_refusal_model, fold_assignment
 
-    assignment = fold_assignment([item.type for item in items], folds)
+    assignment = fold_assignment([item.type for item in items], folds, FOLD_SEED if fold_seed is None else fold_seed)
     # The retrieval fusion too is fitted per fold: every item is retrieved with its fold's model.
     fusion = fold_fusions(assistant, items, assignment, folds, progress)
     extractive = assistant.extractive
@@ -236,7 +236,7 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
                         asked[i] = _ask(assistant, items[i].question, items[i].history)
         finally:
             extractive.refusal_model = shipped
-    return asked, assignment, models, {"folds": folds, "held_out_only": True, "fits": fits, "fusion": fusion.as_json(), "quotes": quote_fits, "fold_context": for_item}
+    return asked, assignment, models, {"folds": folds, "fold_seed": FOLD_SEED if fold_seed is None else fold_seed, "held_out_only": True, "fits": fits, "fusion": fusion.as_json(), "quotes": quote_fits, "fold_context": for_item}
 
 
 def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], models: Sequence, progress: bool, around=None) -> dict[str, Any]:
@@ -327,6 +327,7 @@ def run_eval(
     sample: int | None = None,
     seed: int = 0,
     topic_shift: bool = False,
+    fold_seed: int | None = None,
 ) -> EvalReport:
     """Score the assistant on gold JSONL sets; with_baseline also runs the llama-index baseline.
 
@@ -357,7 +358,7 @@ def run_eval(
         extra["negatives"] = {"set": ", ".join(map(str, names)), "n": sum(i.id.startswith("neg:") for i in items)}
     fold_context = None
     if folds > 1:
-        asked, _assignment, models, extra["crossval"] = _cross_validate(assistant, items, folds, progress, archive, doc_ids)
+        asked, _assignment, models, extra["crossval"] = _cross_validate(assistant, items, folds, progress, archive, doc_ids, fold_seed)
         fold_context = extra["crossval"].pop("fold_context")
     else:
         asked = _ask_all(assistant, items, progress)

@@ -136,7 +136,8 @@ def evaluate(
     negatives: Optional[list[Path]] = typer.Option(None, "--negatives", help="Gold set from another corpus, asked here as unanswerable (repeatable)"),
     negatives_sample: Optional[int] = typer.Option(None, "--negatives-sample", min=1),
     sample: Optional[int] = typer.Option(None, "--sample", min=1, help="A random subset of this many items (for iteration)"),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="Seeds --sample and --negatives-sample"),
+    fold_seed: Optional[int] = typer.Option(None, "--fold-seed", help="Seeds the fold assignment (default: evals.fit.FOLD_SEED); results swing with it, so confirm a change on a second one"),
     topic_shift: bool = typer.Option(False, "--topic-shift", help="Ask self-contained items again after an unrelated turn"),
     as_json: bool = typer.Option(False, "--json"),
     out: Optional[Path] = typer.Option(None, "--out", help="Write JSON, Markdown and charts here"),
@@ -149,7 +150,7 @@ def evaluate(
         report = run_eval(
             set_paths, out_dir=out, with_baseline=baseline, progress=not as_json, folds=folds, docs=docs,
             data_dir=data_dir, negatives=negatives, negatives_sample=negatives_sample, sample=sample, seed=seed,
-            topic_shift=topic_shift,
+            topic_shift=topic_shift, fold_seed=fold_seed,
         )
     except (FileNotFoundError, RuntimeError) as error:
         console.print(f"[red]{error}[/red]")

@@ -54,6 +54,10 @@ def test_folds_are_stratified_and_cover_every_item():
     # every fold holds exactly one unanswerable item
     assert sorted(f for f, l in zip(assignment, labels) if l == "unanswerable") == [0, 1, 2, 3, 4]
     assert fold_assignment(labels, 5) == assignment  # repeatable
+    # `radsarkiv eval --fold-seed` draws another assignment, still stratified
+    other = fold_assignment(labels, 5, seed=1)
+    assert other != assignment
+    assert sorted(f for f, l in zip(other, labels) if l == "unanswerable") == [0, 1, 2, 3, 4]
 
 
 def test_negatives_from_another_corpus_become_unanswerable_items(tmp_path):
