@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Citation
-from assistant.glossary import english_phrases, english_terms
+from assistant.glossary import english_compound, english_phrases, english_terms
 from ingest.dates import MONTHS
 
 ENGLISH_MONTHS = (
@@ -59,7 +59,11 @@ QUALIFIERS = {
 _UNIT_WORDS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _RATE_WORDS = "|".join(re.escape(r) for r in sorted(RATES, key=len, reverse=True))
 _QUALIFIER_WORDS = "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True))
-_MONTH_WORDS = "|".join(name for name in sorted(MONTHS, key=len, reverse=True) if len(name) > 3)
+# Full month names only: an abbreviation ("mar", "des") is a prefix of its full name and, alone, more
+# often another word. "mai" is a full name, though as short as the abbreviations.
+_MONTH_WORDS = "|".join(
+    name for name in sorted(MONTHS, key=len, reverse=True) if not any(o != name and o.startswith(name) for o in MONTHS)
+)
 
 DATE = re.compile(
     r"(?<![\d/.])(?:(?P<d>\d{1,2})\.\s*(?P<month>" + _MONTH_WORDS + r")(?:\s+(?P<y>\d{4}))?"
@@ -76,8 +80,12 @@ FIGURE = re.compile(
     r"(?:\s+(?P<rate>" + _RATE_WORDS + r")(?![\wæøå]))?",
     re.IGNORECASE,
 )
+# A number word counts the noun after it, or after one adjective in the plural -e form that
+# Norwegian puts between them ("tre strategiske rundebordsmøter").
 WRITTEN_NUMBER = re.compile(
-    r"(?<![\wæøå-])(?P<word>" + "|".join(NUMBER_WORDS) + r")\s+(?P<noun>[a-zæøå]{3,})(?![\wæøå])", re.IGNORECASE
+    r"(?<![\wæøå-])(?P<word>" + "|".join(NUMBER_WORDS) + r")\s+(?:(?P<adjective>[a-zæøå]{3,}e)\s+)?"
+    r"(?P<noun>[a-zæøå]{3,})(?![\wæøå])",
+    re.IGNORECASE,
 )
 # A name: capitalised words (with inner capitals or hyphens: "DeepInsight", "Bing-Jonsson"),
 # joined by spaces or a name particle; or an acronym ("FHI", "NORTRE", "HO21").
@@ -97,9 +105,9 @@ _NOT_NAMES = frozenset(
 LEAD_PREFIX = "**In brief** (the Norwegian quotes below are the source): "
 # Lengths, not weights, so not fitted: a lead is one line a reader takes in at a glance.
 MAX_SOURCES = 3  # a lead, not a summary: the first sources cited carry the answer
-MAX_FACTS = 6  # per source, figures, dates, names and terms together
+MAX_FACTS = 8  # per source, figures, dates, names and terms together
 MAX_NAMES = 4  # per source: names come in runs (a list of participants); the first say enough
-MAX_TERMS = 2  # per source: a term only confirms what the quotes are about
+MAX_TERMS = 4  # per source: about one content word per quote the lead shows
 # Glossary words every council text uses: naming them tells the reader nothing.
 _GENERIC_TERMS = frozenset({"council", "case", "cases", "meeting", "meetings", "member", "members", "council meeting", "council meetings", "health"})
 
@@ -110,6 +118,7 @@ class Fact:
     text: str  # as the lead states it
     source: str  # the quote's own words it was rendered from
     marker: str  # the citation whose quote holds `source`
+    rank: int = 0  # a term's place among its quote's terms (_glossary_terms orders them)
 
 
 @dataclass
@@ -176,10 +185,16 @@ def figures(quote: str, taken: list[tuple[int, int]]) -> list[tuple[str, str]]:
             rendered = QUALIFIERS[match.group("qual").lower()] + " " + rendered
         found.append((rendered, source.strip()))
     for match in WRITTEN_NUMBER.finditer(quote):
-        if not _counted(match.group("noun")):
+        number, adjective, noun, source = NUMBER_WORDS[match.group("word").lower()], match.group("adjective"), match.group("noun"), match.group(0)
+        if adjective and not _counted(noun):  # "to uke etter": the -e word was the noun
+            adjective, noun, source = None, adjective, source[: source.lower().rindex(adjective.lower()) + len(adjective)]
+        if not _counted(noun):
             continue
-        english = _plural(english_terms(match.group("noun")))
-        found.append((f"{NUMBER_WORDS[match.group('word').lower()]} {english or '*' + match.group('noun') + '*'}", match.group(0)))
+        english = UNITS.get(noun.lower()) or _plural(english_terms(noun))
+        # An adjective the glossary lacks is left out rather than guessed: the count and its noun
+        # are the figure.
+        described = english_terms(adjective) if adjective else ""
+        found.append((" ".join(w for w in (number, described, english or f"*{noun}*") if w), source))
     return found
 
 
@@ -271,14 +286,14 @@ def lead_facts(answer: Answer, question: str = "", answer_type: str | None = Non
         facts += [Fact("date", rendered, words, marker) for rendered, words, _ in found_dates]
         facts += [Fact("figure", rendered, words, marker) for rendered, words in figures(quote, [s for *_, s in found_dates])]
         facts += [Fact("name", name, name, marker) for name in names(quote) if name.lower() not in (citation.case or "").lower()]
-        facts += [Fact("term", f"{english} ({norwegian})", norwegian, marker) for norwegian, english in _glossary_terms(quote)]
+        facts += [Fact("term", f"{english} ({norwegian})", norwegian, marker, rank) for rank, (norwegian, english) in enumerate(_glossary_terms(quote, citation.title or ""))]
     limits = {"name": MAX_NAMES, "term": MAX_TERMS}
     for key, lead in sources.items():
         seen: set[str] = set()
         for kind in _ORDER.get(answer_type or "", _DEFAULT_ORDER):
             candidates = [f for f in found[key] if f.kind == kind]
-            if kind == "term":  # the terms the question asked about confirm the quotes treat them
-                candidates.sort(key=lambda f: f.text.split(" (")[0] not in asked)
+            if kind == "term":
+                candidates.sort(key=lambda f: _term_order(f, asked))
             taken = 0
             for fact in candidates:
                 if len(lead.facts) >= MAX_FACTS or taken >= limits.get(kind, MAX_FACTS):
@@ -291,14 +306,39 @@ def lead_facts(answer: Answer, question: str = "", answer_type: str | None = Non
     return list(sources.values())
 
 
-def _glossary_terms(quote: str) -> list[tuple[str, str]]:
-    """Council terms in the quote the glossary can give in English."""
+def _term_order(fact: Fact, asked: set[str]) -> tuple[bool, int]:
+    """Terms new to the reader before the question's own words (those only confirm the topic),
+    then round-robin over the quotes: each quote's first term before any quote's second, so a
+    later quote (the proposal under the background) is named too."""
+    return fact.text.split(" (")[0] in asked, fact.rank
+
+
+def _glossary_terms(quote: str, title: str = "") -> list[tuple[str, str]]:
+    """Council terms in the quote the glossary can give in English, the most telling first: a
+    word that takes English two words ("arbeidsgruppen" → "working group", "utviklingspartner" →
+    "development *partner*") packs the quote's own subject, where a one-word term ("behov",
+    "delta") could stand in any text. A compound whose head the glossary lacks keeps that head in
+    Norwegian, except in a name ("Helsedirektoratet" is not "health *direktoratet*"). A word of
+    the record's title is left out: the lead names the record already."""
     found: list[tuple[str, str]] = []
+    named = title.lower()
+    capitalised = {w.lower() for w in re.findall(r"[A-ZÆØÅ][A-Za-zæøåÆØÅ]+", quote)}
     for word in re.findall(r"[a-zæøå]{5,}", quote.lower()):
-        english = english_terms(word)
-        if english and english not in _GENERIC_TERMS and english not in {e for _, e in found}:
+        english, complete = english_compound(word)
+        if not english or (not complete and word in capitalised):
+            continue
+        if english not in _GENERIC_TERMS and word not in named and english not in {e for _, e in found}:
             found.append((word, english))
+    # Stable sort: the compounds first, each group in quote order.
+    found.sort(key=lambda term: not _compound(*term))
     return found
+
+
+def _compound(norwegian: str, english: str) -> bool:
+    """One Norwegian word that English says in two ("arbeidsgruppen" → "working group"). The length
+    floor is the language's, not fitted: the short words English renders in two are verbs
+    ("deltar" → "take part"), not compounds."""
+    return " " in english and len(norwegian) >= 8
 
 
 def english_lead(answer: Answer, question: str = "", answer_type: str | None = None) -> str:
