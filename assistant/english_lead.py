@@ -190,7 +190,9 @@ def figures(quote: str, taken: list[tuple[int, int]]) -> list[tuple[str, str]]:
             adjective, noun, source = None, adjective, source[: source.lower().rindex(adjective.lower()) + len(adjective)]
         if not _counted(noun):
             continue
-        english = UNITS.get(noun.lower()) or _plural(english_terms(noun))
+        # A counted compound the glossary lacks is given from its parts ("oppfølgingspunkter" →
+        # "follow up *punkter*"), already plural in its Norwegian head.
+        english = UNITS.get(noun.lower()) or _plural(english_terms(noun)) or english_compound(noun)[0]
         # An adjective the glossary lacks is left out rather than guessed: the count and its noun
         # are the figure.
         described = english_terms(adjective) if adjective else ""
@@ -299,7 +301,9 @@ def lead_facts(answer: Answer, question: str = "", answer_type: str | None = Non
                 if len(lead.facts) >= MAX_FACTS or taken >= limits.get(kind, MAX_FACTS):
                     break
                 said = fact.text.split(" (")[0] if kind == "term" else fact.text  # one English word once
-                if said not in seen:
+                # A term the lead already gave inside a figure ("four central issues") is not repeated.
+                stated = kind == "term" and any(fact.source in f.source.lower().split() for f in lead.facts if f.kind == "figure")
+                if said not in seen and not stated:
                     seen.add(said)
                     lead.facts.append(fact)
                     taken += 1

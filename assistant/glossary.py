@@ -109,7 +109,9 @@ def english_compound(word: str) -> tuple[str, bool]:
                 continue
             if head_english:
                 return f"{modifier} {head_english}", True
-            if re.fullmatch(r"[a-zæøå]+", head):  # the longest known first part wins
+            # Kept half-known only after a first part of five letters or more: a shorter word
+            # turns up inside longer ones by chance ("land" in "landsdekkende").
+            if len(left) - len(link) > _MIN_PART and re.fullmatch(r"[a-zæøå]+", head):  # the longest known first part wins
                 partial = f"{modifier} *{head}*"
     return partial, False
 
