@@ -155,6 +155,30 @@ def dates(quote: str) -> list[tuple[str, str, tuple[int, int]]]:
     return found
 
 
+# A year after a preposition of time ("innen 2029", "i 2029 og 2031"): a date to a question that asks
+# when, and only to one (elsewhere "i 2025" mostly dates the record, not the answer).
+_YEAR_PREPOSITIONS = {"i": "in", "innen": "by", "fra": "from", "frå": "from", "til": "to", "før": "before",
+                      "etter": "after", "siden": "since", "sidan": "since", "fram til": "until", "frem til": "until"}
+YEAR = re.compile(
+    r"(?<![\wæøå])(?P<prep>" + "|".join(sorted(_YEAR_PREPOSITIONS, key=len, reverse=True)) + r")\s+"
+    r"(?P<y>(?:19|20)\d\d)(?:\s*(?P<join>og|–|-)\s*(?P<y2>(?:19|20)\d\d))?(?![\d/.,]\d|[\wæøå-])",
+    re.IGNORECASE,
+)
+
+
+def years(quote: str, taken: list[tuple[int, int]]) -> list[tuple[str, str]]:
+    """(English, the quote's words) for each year a time preposition introduces."""
+    found = []
+    for match in YEAR.finditer(quote):
+        if any(s <= match.start("y") < e for s, e in taken):
+            continue
+        rendered = f"{_YEAR_PREPOSITIONS[match.group('prep').lower()]} {match.group('y')}"
+        if match.group("y2"):
+            rendered += (" and " if match.group("join") == "og" else "–") + match.group("y2")
+        found.append((rendered, match.group(0)))
+    return found
+
+
 def figures(quote: str, taken: list[tuple[int, int]]) -> list[tuple[str, str]]:
     """(English figure, the quote's words) for each number with a unit or a counted noun."""
     blocked = list(taken) + [m.span() for m in _NOT_FIGURE.finditer(quote)]
@@ -231,6 +255,10 @@ def names(quote: str) -> list[str]:
         # name ("Invitere NORTRE til …").
         if at_start and len(words) >= 2 and ACRONYM.match(words[1]) and not ACRONYM.match(words[0]):
             words = words[1:]
+        # Nor is a first word the glossary knows as an ordinary word ("Invitere Helsedirektoratet
+        # til møte …": "invitere" is a verb of the archive's vocabulary).
+        if at_start and len(words) >= 2 and not ACRONYM.match(words[0]) and english_terms(words[0]):
+            words = words[1:]
         # A list flattened into one line runs an affiliation into the next person ("HOD Elin
         # Marlén Hollfjord"): an acronym before a full name (two or more words) stands alone.
         if len(words) >= 3 and ACRONYM.match(words[0]):
@@ -264,14 +292,14 @@ def source_label(citation: Citation) -> str:
 # the figure for "how many", the date for "when", the name for "who".
 _ORDER = {
     "amount": ("figure", "date", "name", "term"), "count": ("figure", "date", "name", "term"),
-    "date": ("date", "figure", "name", "term"), "person": ("name", "date", "figure", "term"),
+    "date": ("date", "year", "figure", "name", "term"), "person": ("name", "date", "figure", "term"),
     "organisation": ("name", "date", "figure", "term"), "place": ("name", "date", "figure", "term"),
 }
 _DEFAULT_ORDER = ("figure", "date", "name", "term")
 
 
 def lead_facts(answer: Answer, question: str = "", answer_type: str | None = None) -> list[SourceLead]:
-    """Per source (the first MAX_SOURCES cited), the facts its quotes hold: the kinds the
+    """Per source (MAX_SOURCES of those cited), the facts its quotes hold: the kinds the
     question asks for first, each kind in quote order."""
     sources: dict[str, SourceLead] = {}
     found: dict[str, list[Fact]] = {}
@@ -279,16 +307,21 @@ def lead_facts(answer: Answer, question: str = "", answer_type: str | None = Non
     for citation in answer.citations:
         key = citation.case or citation.doc_id or citation.document
         if key not in sources:
-            if len(sources) >= MAX_SOURCES:
-                continue
             sources[key] = SourceLead(source_label(citation), citation.marker)
             found[key] = []
         facts, marker, quote = found[key], citation.marker, citation.quote
         found_dates = dates(quote)
         facts += [Fact("date", rendered, words, marker) for rendered, words, _ in found_dates]
         facts += [Fact("figure", rendered, words, marker) for rendered, words in figures(quote, [s for *_, s in found_dates])]
+        facts += [Fact("year", rendered, words, marker) for rendered, words in years(quote, [s for *_, s in found_dates])]
         facts += [Fact("name", name, name, marker) for name in names(quote) if name.lower() not in (citation.case or "").lower()]
         facts += [Fact("term", f"{english} ({norwegian})", norwegian, marker, rank) for rank, (norwegian, english) in enumerate(_glossary_terms(quote, citation.title or ""))]
+    # The sources that hold what the question asks for (a figure for "how many", a date for
+    # "when", a name for "who") lead, the others keep their citation order; then the first
+    # MAX_SOURCES.
+    asked_kinds = {"date", "year"} if answer_type == "date" else {_ORDER.get(answer_type or "", (None,))[0]}
+    ordered = sorted(sources, key=lambda key: not any(f.kind in asked_kinds for f in found[key]))
+    sources = {key: sources[key] for key in ordered[:MAX_SOURCES]}
     limits = {"name": MAX_NAMES, "term": MAX_TERMS}
     for key, lead in sources.items():
         seen: set[str] = set()

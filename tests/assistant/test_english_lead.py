@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from assistant.english_lead import ENGLISH_MONTHS, LEAD_PREFIX, NUMBER_WORDS, english_lead, figures
+from assistant.english_lead import ENGLISH_MONTHS, LEAD_PREFIX, NUMBER_WORDS, english_lead, figures, names, years
 from assistant.english_lead import _glossary_terms
 from assistant.glossary import EN_TO_NB, bokmal_variants, english_compound, expand_query
 from tests.conftest import REPO
@@ -30,6 +30,7 @@ OWN_QUESTIONS = [
     "Which problems has the innovation and co-creation committee defined?",
     "What did the 2025 meeting for top leaders on reuse of health data result in?",
     "How much money did NORTRE get over the state budget?",
+    "Since when has the HelseOmsorg21 strategy existed?",
 ]
 
 
@@ -195,6 +196,17 @@ def test_the_lead_states_a_may_date_counts_and_amounts_as_the_quotes_give_them(a
     answer = assistant.ask("How much money did NORTRE get over the state budget?")
     lead = _lead(answer)
     assert "10 million kroner" in lead and "structure (styringsstruktur)" in lead, lead
+    # "oppfølging av HelseOmsorg21-strategien fra 2014": to a question that asks when, a year its
+    # preposition introduces is a date.
+    answer = assistant.ask("Since when has the HelseOmsorg21 strategy existed?")
+    assert "from 2014" in _lead(answer) and _claims_hold(_lead(answer), answer) == []
+    assert years("Møtet i 2025 ga innspill til 2026-budsjettet; fristene er i 2029 og 2031.", []) == [
+        ("in 2025", "i 2025"), ("in 2029 and 2031", "i 2029 og 2031")]
+
+
+def test_a_sentences_first_word_the_glossary_knows_is_not_a_name():
+    assert names("Invitere Helsedirektoratet til møte for å diskutere lovtekst.") == ["Helsedirektoratet"]
+    assert names("Tarje Bjørgum deltok fra rådet.") == ["Tarje Bjørgum"]
 
 
 def test_no_figure_in_a_lead_is_missing_from_the_quotes_it_cites(assistant):
