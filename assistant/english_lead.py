@@ -28,7 +28,7 @@ from assistant.glossary import english_compound, english_phrases, english_terms
 LEAD_PREFIX = "**In brief** (the Norwegian quotes below are the source): "
 # Lengths, not weights, so not fitted: a lead is one line a reader takes in at a glance.
 MAX_SOURCES = 3  # a lead, not a summary: the first sources cited carry the answer
-MAX_FACTS = 8  # per source, figures, dates, names and terms together
+MAX_FACTS = 8  # for the leading source, figures, dates, names and terms together; half for the others
 MAX_NAMES = 4  # per source: names come in runs (a list of participants); the first say enough
 MAX_TERMS = 4  # per source: about one content word per quote the lead shows
 # Glossary words every council text uses: naming them tells the reader nothing.
@@ -98,15 +98,16 @@ def lead_facts(answer: Answer, question: str = "", answer_type: str | None = Non
     ordered = sorted(sources, key=lambda key: not any(f.kind in asked_kinds for f in found[key]))
     sources = {key: sources[key] for key in ordered[:MAX_SOURCES]}
     limits = {"name": MAX_NAMES, "term": MAX_TERMS}
-    for key, lead in sources.items():
+    for position, (key, lead) in enumerate(sources.items()):
         seen: set[str] = set()
+        room = MAX_FACTS if position == 0 else MAX_FACTS // 2  # the leading source says most
         for kind in _ORDER.get(answer_type or "", _DEFAULT_ORDER):
             candidates = [f for f in found[key] if f.kind == kind]
             if kind == "term":
                 candidates.sort(key=lambda f: _term_order(f, asked))
             taken = 0
             for fact in candidates:
-                if len(lead.facts) >= MAX_FACTS or taken >= limits.get(kind, MAX_FACTS):
+                if len(lead.facts) >= room or taken >= limits.get(kind, MAX_FACTS):
                     break
                 said = fact.text.split(" (")[0] if kind == "term" else fact.text  # one English word once
                 # A term the lead already gave inside a figure ("four central issues") is not repeated.
