@@ -83,6 +83,7 @@ def english_terms(word: str) -> str:
 # compound's letters (not fitted: below four letters most "parts" are chance strings).
 _LINKS = ("s", "e", "")
 _MIN_PART = 4
+_DERIVATIONS = ("else", "ing", "het", "skap", "lig", "sjon", "ering", "isk")
 
 
 def english_compound(word: str) -> tuple[str, bool]:
@@ -109,9 +110,13 @@ def english_compound(word: str) -> tuple[str, bool]:
                 continue
             if head_english:
                 return f"{modifier} {head_english}", True
-            # Kept half-known only after a first part of five letters or more: a shorter word
-            # turns up inside longer ones by chance ("land" in "landsdekkende").
-            if len(left) - len(link) > _MIN_PART and re.fullmatch(r"[a-zæøå]+", head):  # the longest known first part wins
+            # Kept half-known only when both parts have five letters or more: a shorter word turns
+            # up inside longer ones by chance ("land" in "landsdekkende"), and a short remainder is
+            # mostly a linking letter and a piece of a word ("forskning" + "sråd", "innlegge" + "lses").
+            # A remainder that opens with a derivational ending is no head: the word is a
+            # derivation of the first part ("innlegg" + "elses" is "innleggelse", not a talk).
+            if (len(left) - len(link) > _MIN_PART and len(head) > _MIN_PART and re.fullmatch(r"[a-zæøå]+", head)
+                    and not head.startswith(_DERIVATIONS)):
                 partial = f"{modifier} *{head}*"
     return partial, False
 

@@ -238,6 +238,9 @@ def test_compounds_are_glossed_from_their_parts():
     assert english_compound("forskningsstøttepersonell") == ("research *støttepersonell*", False)
     # A short word inside a longer one is not a first part ("land" in "landsdekkende").
     assert english_compound("landsdekkende") == ("", False)
+    # A derivation is not a compound, and a linking letter is not a head's first letter:
+    # "innleggelses" is not "talk *elses*", "forskningsråd" not "research *sråd*".
+    assert english_compound("innleggelses") == ("", False) and english_compound("forskningsråd") == ("", False)
     # A name is not half-translated; an ordinary compound of the same sentence is glossed.
     terms = dict(_glossary_terms("Helsedirektoratet er en utviklingspartner."))
     assert "helsedirektoratet" not in terms and terms["utviklingspartner"] == "development *partner*"
