@@ -78,6 +78,62 @@ def english_terms(word: str) -> str:
     return ""
 
 
+# Norwegian joins a compound's parts directly or with a linking "s" or "e" ("utvikling-s-partner",
+# "rundebord-s-møte"). The parts' length floor keeps a split from reading a short word into a
+# compound's letters (not fitted: below four letters most "parts" are chance strings).
+_LINKS = ("s", "e", "")
+_MIN_PART = 4
+_DERIVATIONS = ("else", "ing", "het", "skap", "lig", "sjon", "ering", "isk")
+
+
+def english_compound(word: str) -> tuple[str, bool]:
+    """A compound's English from its parts, Norwegian head last as English has it:
+    "utviklingspartnerskap" → ("development partnership", True). When only the first part is
+    known, the head stays Norwegian in italics ("utviklingspartner" → ("development *partner*",
+    False)): the reader gets what is known and sees the rest as the quote writes it.
+    ("", False) when no split has a known first part."""
+    word = word.lower().strip(".,;:!?«»()\"'")
+    known = english_terms(word)
+    if known:
+        return known, True
+    partial = ""
+    # The longest head first: "helsedatautfordringene" is "helsedata" + "utfordringene".
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        left, head = word[:cut], word[cut:]
+        head_english = english_terms(head) or english_compound_head(head)
+        for link in _LINKS:
+            if link and not left.endswith(link):
+                continue
+            # A first part is a bare stem (compounds do not inflect it), so it is looked up as is.
+            modifier = NB_TO_EN.get(left[: len(left) - len(link)], "") if len(left) - len(link) >= _MIN_PART else ""
+            if not modifier:
+                continue
+            if head_english:
+                return f"{modifier} {head_english}", True
+            # Kept half-known only when both parts have five letters or more: a shorter word turns
+            # up inside longer ones by chance ("land" in "landsdekkende"), and a short remainder is
+            # mostly a linking letter and a piece of a word ("forskning" + "sråd", "innlegge" + "lses").
+            # A remainder that opens with a derivational ending is no head: the word is a
+            # derivation of the first part ("innlegg" + "elses" is "innleggelse", not a talk).
+            if (len(left) - len(link) > _MIN_PART and len(head) > _MIN_PART and re.fullmatch(r"[a-zæøå]+", head)
+                    and not head.startswith(_DERIVATIONS)):
+                partial = f"{modifier} *{head}*"
+    return partial, False
+
+
+def english_compound_head(head: str) -> str:
+    """A head that is itself a compound of two known words ("helsedata" + "forvaltning")."""
+    for cut in range(_MIN_PART, len(head) - _MIN_PART + 1):
+        for link in _LINKS:
+            left = head[:cut]
+            if link and not left.endswith(link):
+                continue
+            stem = left[: len(left) - len(link)]
+            if len(stem) >= _MIN_PART and stem in NB_TO_EN and english_terms(head[cut:]):
+                return f"{NB_TO_EN[stem]} {english_terms(head[cut:])}"
+    return ""
+
+
 def _inverse() -> dict[str, str]:
     inverse: dict[str, str] = {}
     for english, norwegian in EN_TO_NB.items():

@@ -11,8 +11,9 @@ import re
 
 import pytest
 
-from assistant.english_lead import ENGLISH_MONTHS, LEAD_PREFIX, NUMBER_WORDS, english_lead, figures
-from assistant.glossary import EN_TO_NB, bokmal_variants, expand_query
+from assistant.english_lead import ENGLISH_MONTHS, LEAD_PREFIX, NUMBER_WORDS, english_lead, figures, names, years
+from assistant.english_lead import _glossary_terms
+from assistant.glossary import EN_TO_NB, bokmal_variants, english_compound, expand_query
 from tests.conftest import REPO
 
 GOLD_SETS = [REPO.parent / "shared" / "evals" / name for name in ("gold-dev.jsonl", "gold-dev-2.jsonl")]
@@ -25,6 +26,11 @@ OWN_QUESTIONS = [
     "What are the council's priority areas?",
     "Which topics were discussed for the council's event at Arendalsuka?",
     "What did the council say about clinical trials?",
+    "When is the report of the Pasient- og brukerrettighetslovutvalget due?",
+    "Which problems has the innovation and co-creation committee defined?",
+    "What did the 2025 meeting for top leaders on reuse of health data result in?",
+    "How much money did NORTRE get over the state budget?",
+    "Since when has the HelseOmsorg21 strategy existed?",
 ]
 
 
@@ -165,3 +171,76 @@ def test_the_check_catches_a_claim_no_quote_holds(assistant):
     assert _claims_hold(lead.replace("16 members", "17 members"), answer)
     assert _claims_hold(lead.replace("16 members", "16 members; Jens Stoltenberg"), answer)
     assert _claims_hold(lead.replace("16 members", "16 members; 3 May 2024"), answer)
+
+
+def _lead(answer) -> str:
+    return answer.answer.split("\n\n")[0] if answer.answer.startswith(LEAD_PREFIX) else ""
+
+
+def test_the_lead_states_a_may_date_counts_and_amounts_as_the_quotes_give_them(assistant):
+    # "14. mai 2027" in the overview of white papers: "mai" is a month name, though as short as
+    # the abbreviations ("mar", "des") that are left out.
+    answer = assistant.ask("When is the report of the Pasient- og brukerrettighetslovutvalget due?")
+    assert "14 May 2027" in _lead(answer) and _claims_hold(_lead(answer), answer) == []
+    # "fire sentrale problemstillinger": a number word counts its noun across a plural adjective,
+    # and the noun the figure names is not listed again as a term.
+    answer = assistant.ask("Which problems has the innovation and co-creation committee defined?")
+    lead = _lead(answer)
+    assert "four central issues" in lead and "(problemstillinger)" not in lead, lead
+    assert _claims_hold(lead, answer) == []
+    # "ti konkrete oppfølgingspunkter": a compound the glossary lacks is given from its parts,
+    # the unknown head as the quote writes it; the unknown adjective is left out, not guessed.
+    answer = assistant.ask("What did the 2025 meeting for top leaders on reuse of health data result in?")
+    assert "ten follow up *punkter*" in _lead(answer) and _claims_hold(_lead(answer), answer) == []
+    # "10 mill. kroner … over Statsbudsjettet": the amount in English, a compound term glossed.
+    answer = assistant.ask("How much money did NORTRE get over the state budget?")
+    lead = _lead(answer)
+    assert "10 million kroner" in lead and "structure (styringsstruktur)" in lead, lead
+    # "oppfølging av HelseOmsorg21-strategien fra 2014": to a question that asks when, a year its
+    # preposition introduces is a date.
+    answer = assistant.ask("Since when has the HelseOmsorg21 strategy existed?")
+    assert "from 2014" in _lead(answer) and _claims_hold(_lead(answer), answer) == []
+    assert years("Møtet i 2025 ga innspill til 2026-budsjettet; fristene er i 2029 og 2031.", []) == [
+        ("in 2025", "i 2025"), ("in 2029 and 2031", "i 2029 og 2031")]
+
+
+def test_a_sentences_first_word_the_glossary_knows_is_not_a_name():
+    assert names("Invitere Helsedirektoratet til møte for å diskutere lovtekst.") == ["Helsedirektoratet"]
+    assert names("Tarje Bjørgum deltok fra rådet.") == ["Tarje Bjørgum"]
+
+
+def test_no_figure_in_a_lead_is_missing_from_the_quotes_it_cites(assistant):
+    """Independently of _claims_hold: every number the lead states (less its citation markers and
+    the case numbers of its labels) stands, in digits or as its Norwegian number word, in a
+    quote of the answer."""
+    number_words = {english: norwegian for norwegian, english in NUMBER_WORDS.items()}
+    for question in OWN_QUESTIONS:
+        answer = assistant.ask(question)
+        lead = _lead(answer)
+        if not lead:
+            continue
+        quotes = " ".join(c.quote for c in answer.citations).lower()
+        body = re.sub(r"\bcase \d+/\d+/\d{4}|«[^»]*»", " ", _MARKER.sub(" ", lead[len(LEAD_PREFIX):]), flags=re.I)
+        for figure in re.findall(r"\d+(?:[.,]\d+)*", body):
+            assert figure.replace(",", " ").replace(".", ",") in quotes or figure in quotes, (question, figure, lead)
+        for word in re.findall(r"\b(" + "|".join(number_words) + r")\b", body):
+            norwegian = [n for n, e in NUMBER_WORDS.items() if e == word]
+            assert any(re.search(rf"(?<!\w){n}(?!\w)", quotes) for n in norwegian), (question, word, lead)
+
+
+def test_compounds_are_glossed_from_their_parts():
+    # Both parts known: English order, head last.
+    assert english_compound("helsedatautfordringene") == ("health data challenges", True)
+    assert english_compound("styringsstrukturen")[0].endswith("structure")
+    # Only the first part known: the head stays Norwegian, in italics; the linking "s" is the
+    # compound's, not the head's.
+    assert english_compound("utviklingspartner") == ("development *partner*", False)
+    assert english_compound("forskningsstøttepersonell") == ("research *støttepersonell*", False)
+    # A short word inside a longer one is not a first part ("land" in "landsdekkende").
+    assert english_compound("landsdekkende") == ("", False)
+    # A derivation is not a compound, and a linking letter is not a head's first letter:
+    # "innleggelses" is not "talk *elses*", "forskningsråd" not "research *sråd*".
+    assert english_compound("innleggelses") == ("", False) and english_compound("forskningsråd") == ("", False)
+    # A name is not half-translated; an ordinary compound of the same sentence is glossed.
+    terms = dict(_glossary_terms("Helsedirektoratet er en utviklingspartner."))
+    assert "helsedirektoratet" not in terms and terms["utviklingspartner"] == "development *partner*"
