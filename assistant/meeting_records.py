@@ -111,12 +111,27 @@ def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]]
             return key
     date = analysis.references.first_date
     candidates = [key for key in meetings if date and key[3] == date]
+    if not candidates:
+        # A meeting named by its day without a year ("møtet 14. januar") or by its month ("the
+        # January 2026 meeting") is the meeting held then, by the records' meeting dates.
+        candidates = [key for key in meetings if key[3] and _dated_as_named(key[3], analysis)]
     bodies = [key for key in (candidates or list(meetings)) if key[2] and _body_named(key[2], analysis)]
     if candidates and len(candidates) == 1:
         return candidates[0]
     if bodies:
         return max(bodies, key=lambda key: key[3])
     return candidates[0] if candidates else None
+
+
+def _dated_as_named(date: str, analysis: QuestionAnalysis) -> bool:
+    """Whether an ISO date is a day (year 0001: any year) or a month the question names."""
+    references = analysis.references
+    if any(day == date or (day.startswith("0001-") and day[4:] == date[4:]) for day in references.dates):
+        return True
+    if references.dates or len(date) < 7:
+        return False  # a named day decides; a month beside it is that day's
+    year, month = int(date[:4]), int(date[5:7])
+    return any(m == month and (y is None or y == year) for y, m in references.months)
 
 
 def _body_named(body: str, analysis: QuestionAnalysis) -> bool:

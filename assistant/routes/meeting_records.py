@@ -1,5 +1,8 @@
 """Attendance, proposers, votes and municipal case numbers: answered from the meeting records
-(assistant/meeting_records.py), for a question that stands on its own."""
+(assistant/meeting_records.py), for a question that stands on its own — or for a follow-up about
+attendance at the meeting its conversation named ("Who attended the January meeting?" → "And was
+anyone absent?"): the analysis gives it that meeting's references, so it is answered as if the
+question had named the meeting itself."""
 from __future__ import annotations
 
 NAME = "meeting_records"
@@ -8,7 +11,14 @@ GENERATE = False
 
 
 def applies(analysis) -> bool:
-    return analysis.asks.records is not None and not analysis.history
+    if analysis.asks.records is None:
+        return False
+    if not analysis.history:
+        return True
+    references = analysis.references
+    return analysis.asks.records == "attendance" and bool(
+        references.meetings or references.months or references.dates or references.ordinal_meetings or references.latest_meeting
+    )
 
 
 def answer(ctx):
