@@ -156,6 +156,9 @@ class QuestionAnalysis:
     # det?", "see it?", "denne saken"): that thing is in the latest answer, whose own words then
     # belong to the referent.
     points_at_thing: bool = False
+    # For a follow-up naming no time or meeting: the meeting, month or day the question it
+    # continues named (its References), else None.
+    referent_references: References | None = None
     # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
     # how a matter turned out, a council document (kind, what it was written to or about).
     after: str | None = None
@@ -304,21 +307,21 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         )
     turns = _continued_turns(history)
     referent_cases = _referent_cases(turns)
-    # A follow-up that names no time, meeting or body of its own is about the ones its referent
-    # named ("Who attended the January meeting?" → "And was anyone absent?"), and a meeting
-    # record question asked of a meeting conversation is one ("And who was absent?").
-    referent_reads = [read_references(_turn_text(t)) for t in reversed(turns) if t.get("role") == "user"]
-    references = read["references"]
-    if not (cases or meetings or _names_a_time(references)):
+    # A follow-up that names no time or meeting of its own is about the ones its referent named
+    # ("Who attended the January meeting?" → "And was anyone absent?"), and an attendance question
+    # asked of a meeting conversation is one ("And who was absent?"). The references stay the
+    # question's own (they steer the search, see reranking.RankHints); the meeting records route
+    # reads the referent's (assistant/routes/meeting_records.py).
+    referent_references = None
+    if not (cases or meetings or _names_a_time(read["references"])):
+        referent_reads = [read_references(_turn_text(t)) for t in reversed(turns) if t.get("role") == "user"]
         inherited = next((r for r in referent_reads if _names_a_time(r)), None)
         if inherited is not None:
-            references = replace(references, meetings=inherited.meetings, months=inherited.months, dates=inherited.dates,
-                                 first_date=inherited.first_date, ordinal_meetings=inherited.ordinal_meetings,
-                                 latest_meeting=inherited.latest_meeting, bodies=references.bodies or inherited.bodies)
+            referent_references = replace(inherited, bodies=read["references"].bodies or inherited.bodies)
     asks = read["asks"]
     if asks.records is None:
         asks = replace(asks, records=follow_up_records(question, [_turn_text(t) for t in turns if t.get("role") == "user"]))
-    read = {**read, "asks": asks, "references": references}
+    read = {**read, "asks": asks}
     latest_answer = next((_turn_text(t) for t in reversed(turns) if t.get("role") == "assistant"), "")
     person = ""
     if reason.startswith("pronoun '") and reason[9:-1] in _PERSON_WORDS:
@@ -339,6 +342,7 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         referent_questions=" ".join(_turn_text(t) for t in turns if t.get("role") == "user").strip(),
         referent_person=person,
         points_at_thing=_points_at_thing(question),
+        referent_references=referent_references,
         intent=intent(question, list(cases or referent_cases), follow_up=True),
         **read,
     )
