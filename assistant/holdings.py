@@ -277,11 +277,13 @@ def evidence_features(interpretation, sentences, scorer, lang: str) -> dict[str,
 
 
 def evidence_refusal(interpretation, sentences, scorer, lang: str, model) -> tuple[Refusal | None, dict[str, float]]:
-    """A refusal when the fitted model (assistant/fitted.py) says the evidence does not answer, and
-    the features it read (the eval fits on them). A model of None never refuses: the eval's
-    fitting pass."""
+    """A refusal when the fitted model (assistant/fitted.py) says the evidence does not answer, or
+    when the value asked for is not held (_value_not_held), and the features it read (the eval
+    fits on them). A model of None never refuses: the eval's fitting pass."""
     features = evidence_features(interpretation, sentences, scorer, lang)
-    if sentences and (model is None or not (model.refuses(features) or _value_not_held(features))):
+    # The rule on an unstated value holds whatever the model: the eval's fitting pass (model None)
+    # then gives each item the answer the product gives it, which the held-out folds keep.
+    if sentences and not _value_not_held(features) and (model is None or not model.refuses(features)):
         return None, features
     missing = scorer.missing_terms(interpretation.question) if lang != "en" and not interpretation.follow_up else []
     text = phrase("refusal_topic", lang, topic=missing_phrase(interpretation.question, missing)) if missing else phrase("refusal", lang)

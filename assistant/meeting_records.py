@@ -72,7 +72,12 @@ def _attendance(analysis: QuestionAnalysis, lang: str, role: str | None, registe
     meetings: dict[tuple, list[dict]] = {}
     for row in rows:
         meetings.setdefault((row["doc_id"], row["meeting"] or "", row["body"] or "", row["date"] or ""), []).append(row)
-    chosen = _named_meeting(analysis, meetings)
+    chosen = _named_meeting(analysis, meetings, _case_meeting_dates(role, retriever))
+    references = analysis.references
+    if chosen is None and (references.meetings or references.dates or references.months):
+        # A meeting named by number, day or month whose attendance the records do not hold: the
+        # best passage's meeting would be another meeting's attendance, so the records say nothing.
+        return None
     if chosen is None and retriever is not None:
         for hit in retriever.search(analysis.question, k=5, role=role):
             chosen = next((key for key in meetings if key[0] == hit.metadata.get("doc_id")), None)
@@ -128,7 +133,19 @@ def _passage_of(quote: str, doc_id: str, role: str | None, retriever) -> tuple[s
     return None, None
 
 
-def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]]) -> tuple | None:
+def _case_meeting_dates(role: str | None, retriever) -> dict[str, str]:
+    """Meeting → date from the case register: minutes whose attendance rows carry no date are
+    dated by the meeting their cases were treated at."""
+    if retriever is None:
+        return {}
+    dates: dict[str, str] = {}
+    for case in retriever.cases_for(role).listing():
+        if case.get("meeting") and case.get("date"):
+            dates.setdefault(case["meeting"], case["date"])
+    return dates
+
+
+def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]], dated: dict[str, str] | None = None) -> tuple | None:
     named = analysis.references.meetings
     for key in meetings:
         if key[1] and key[1] in named:
@@ -138,7 +155,8 @@ def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]]
     if not candidates:
         # A meeting named by its day without a year ("møtet 14. januar") or by its month ("the
         # January 2026 meeting") is the meeting held then, by the records' meeting dates.
-        candidates = [key for key in meetings if key[3] and _dated_as_named(key[3], analysis)]
+        dated = dated or {}
+        candidates = [key for key in meetings if (day := key[3] or dated.get(key[1], "")) and _dated_as_named(day, analysis)]
     bodies = [key for key in (candidates or list(meetings)) if key[2] and _body_named(key[2], analysis)]
     if candidates and len(candidates) == 1:
         return candidates[0]

@@ -98,3 +98,13 @@ def test_a_value_the_archive_does_not_state_is_refused_with_pointers(assistant):
     # Asked without a word the archive lacks, the same matter is answered with what it holds.
     kept = assistant.ask("Hvor lang tid tar det å få svar fra Helsedataservice?")
     assert not kept.refused and kept.citations
+
+
+def test_attendance_at_a_meeting_whose_minutes_are_not_held_is_not_another_meetings_list(assistant):
+    # The archive holds the minutes of meeting 1/2026 (January) only; March 2026 is meeting 2/2026.
+    answer = assistant.ask("Hvem hadde forfall på rådsmøtet i mars 2026?")
+    assert answer.route != "meeting_records"
+    assert "Oppmøte på møte 1/2026" not in answer.answer
+    # Named by its day without a year, the held meeting's minutes answer.
+    held = assistant.ask("Hvem hadde forfall på rådsmøtet 14. januar?")
+    assert held.route == "meeting_records" and held.answer.startswith("Oppmøte på møte 1/2026:")
