@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answer import Answer, Citation
+from assistant.answer import Answer, Citation, RetrievedPassage
 from assistant.prompts import phrase
 from assistant.analysis import QuestionAnalysis
 from ingest.numbering import normalize_body
@@ -108,29 +108,32 @@ def _attendance(analysis: QuestionAnalysis, lang: str, role: str | None, registe
     # The line quoted is the one naming the group asked about ("forfall"), where the answer stands.
     named = next((p for group in order for p in people if p["role"] == group), people[0])
     quote = _verbatim_line(text, named["name"]) or named["name"]
-    case, page = _passage_of(quote, doc_id, role, retriever)
+    passage = _passage_of(quote, doc_id, role, retriever)
+    case, page = (passage.metadata.get("case") or None, quote_page(" ".join(quote.split())[:60], passage.metadata)) if passage else (None, None)
     citation = Citation(marker="[1]", case=case, document=doc_id, doc_id=doc_id, title=where, meeting=meeting or None, date=date or None, page=page, quote=quote)
-    return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records")
+    # The passage the quoted line stands in is what the answer was read from (the source panel's).
+    context = [passage] if passage else []
+    return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records", context=context)
 
 
-def _passage_of(quote: str, doc_id: str, role: str | None, retriever) -> tuple[str | None, int | None]:
-    """The case and page of the passage that prints the quoted attendance line: minutes bound
-    into a later meeting's papers belong to the case that approves them, and the citation says
-    so (None, None when no passage of the document holds the line). Looked up in the lexical
-    index by the line's opening (a passage may end inside a long line); its first 200 characters
-    name the first people listed, enough to find it, and its first 60 must stand in the passage."""
+def _passage_of(quote: str, doc_id: str, role: str | None, retriever) -> RetrievedPassage | None:
+    """The passage that prints the quoted attendance line: minutes bound into a later meeting's
+    papers belong to the case that approves them, and the citation says so (None when no passage
+    of the document holds the line). Looked up in the lexical index by the line's opening (a
+    passage may end inside a long line); its first 200 characters name the first people listed,
+    enough to find it, and its first 60 must stand in the passage."""
     if retriever is None or getattr(retriever, "lexical", None) is None:
-        return None, None
+        return None
     opening = " ".join(quote.split())[:200]
     found = retriever.lexical.search(opening, 5, levels=retriever.where(None, role).get("access"))
     rows = retriever.reader.rows([cid for cid, _ in found])
-    for cid, _ in found:
+    for cid, score in found:
         if cid not in rows:
             continue
         text, metadata = rows[cid]
         if metadata.get("doc_id") == doc_id and opening[:60] in " ".join(text.split()):
-            return metadata.get("case") or None, quote_page(opening[:60], metadata)
-    return None, None
+            return RetrievedPassage(chunk_id=cid, text=text, score=float(score), metadata=dict(metadata))
+    return None
 
 
 def _case_meeting_dates(role: str | None, retriever) -> dict[str, str]:
