@@ -13,10 +13,10 @@ import re
 from typing import Any
 
 from assistant.answer import Answer, Citation, RetrievedPassage
+from assistant.compose import CitationBook
 from assistant.prompts import phrase
 from assistant.analysis import QuestionAnalysis
 from ingest.numbering import normalize_body
-from ingest.pages import quote_page
 from ingest.store.records import find_municipal_case
 from ingest.store.register import IndexMissing, Register
 
@@ -109,11 +109,14 @@ def _attendance(analysis: QuestionAnalysis, lang: str, role: str | None, registe
     named = next((p for group in order for p in people if p["role"] == group), people[0])
     quote = _verbatim_line(text, named["name"]) or named["name"]
     passage = _passage_of(quote, doc_id, role, retriever)
-    case, page = (passage.metadata.get("case") or None, quote_page(" ".join(quote.split())[:60], passage.metadata)) if passage else (None, None)
-    citation = Citation(marker="[1]", case=case, document=doc_id, doc_id=doc_id, title=where, meeting=meeting or None, date=date or None, page=page, quote=quote)
-    # The passage the quoted line stands in is what the answer was read from (the source panel's).
-    context = [passage] if passage else []
-    return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records", context=context)
+    if passage is None:
+        citation = Citation(marker="[1]", case=None, document=doc_id, doc_id=doc_id, title=where, meeting=meeting or None, date=date or None, page=None, quote=quote)
+        return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records")
+    # Cited like any quote, to the passage the line stands in (its case and page), which is also
+    # what the answer was read from (the source panel's context).
+    book = CitationBook()
+    marker = book.cite(quote, passage.metadata)
+    return Answer(answer="\n".join(lines) + f" {marker}", citations=book.citations, language=lang, route="meeting_records", context=[passage])
 
 
 def _passage_of(quote: str, doc_id: str, role: str | None, retriever) -> RetrievedPassage | None:
