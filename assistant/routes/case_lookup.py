@@ -31,6 +31,8 @@ def answer(ctx):
 
         found = case_named_at_meeting(ctx.analysis, ctx.scope, ctx.cases)
         numbers = [found] if found else []
+        # As for a case named by number (Retriever.search), its passages come first in the context.
+        ctx.context = [p for p in ctx.context if p.metadata.get("case") == found] + [p for p in ctx.context if p.metadata.get("case") != found]
     if not numbers:
         return None
     ctx.interpretation.cases = numbers

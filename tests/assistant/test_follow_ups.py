@@ -86,6 +86,7 @@ def test_a_decision_about_a_subject_at_a_meeting_named_by_its_day_is_that_meetin
     answer = assistant.ask("Hva ble vedtatt om Arendalsuka på møtet 4. mars?")
     assert answer.route == "case_lookup" and not answer.refused
     assert answer.answer.startswith("**Sak 20/2/2026: Arendalsuka 2026** (møte 2/2026, 2026-03-04)")
+    assert answer.context and answer.context[0].metadata.get("case") == "20/2/2026"
     # A subject no case of the meeting has is not turned into one of its cases.
     assert assistant.ask("Hva ble vedtatt om fiskeoppdrett på møtet i januar?").route != "case_lookup"
 
