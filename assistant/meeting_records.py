@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.answer import Answer, Citation, RetrievedPassage
 from assistant.compose import CitationBook
+from assistant.temporal import meeting_dates, names_date
 from assistant.prompts import phrase
 from assistant.analysis import QuestionAnalysis
 from ingest.numbering import normalize_body
@@ -72,7 +73,7 @@ def _attendance(analysis: QuestionAnalysis, lang: str, role: str | None, registe
     meetings: dict[tuple, list[dict]] = {}
     for row in rows:
         meetings.setdefault((row["doc_id"], row["meeting"] or "", row["body"] or "", row["date"] or ""), []).append(row)
-    chosen = _named_meeting(analysis, meetings, _case_meeting_dates(role, retriever))
+    chosen = _named_meeting(analysis, meetings, meeting_dates(retriever.cases_for(role).listing()) if retriever is not None else {})
     references = analysis.references
     if chosen is None and (references.meetings or references.dates or references.months):
         # A meeting named by number, day or month whose attendance the records do not hold: the
@@ -139,18 +140,6 @@ def _passage_of(quote: str, doc_id: str, role: str | None, retriever) -> Retriev
     return None
 
 
-def _case_meeting_dates(role: str | None, retriever) -> dict[str, str]:
-    """Meeting → date from the case register: minutes whose attendance rows carry no date are
-    dated by the meeting their cases were treated at."""
-    if retriever is None:
-        return {}
-    dates: dict[str, str] = {}
-    for case in retriever.cases_for(role).listing():
-        if case.get("meeting") and case.get("date"):
-            dates.setdefault(case["meeting"], case["date"])
-    return dates
-
-
 def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]], dated: dict[str, str] | None = None) -> tuple | None:
     named = analysis.references.meetings
     for key in meetings:
@@ -162,24 +151,13 @@ def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]]
         # A meeting named by its day without a year ("møtet 14. januar") or by its month ("the
         # January 2026 meeting") is the meeting held then, by the records' meeting dates.
         dated = dated or {}
-        candidates = [key for key in meetings if (day := key[3] or dated.get(key[1], "")) and _dated_as_named(day, analysis)]
+        candidates = [key for key in meetings if (day := key[3] or dated.get(key[1], "")) and names_date(day, analysis.references)]
     bodies = [key for key in (candidates or list(meetings)) if key[2] and _body_named(key[2], analysis)]
     if candidates and len(candidates) == 1:
         return candidates[0]
     if bodies:
         return max(bodies, key=lambda key: key[3])
     return candidates[0] if candidates else None
-
-
-def _dated_as_named(date: str, analysis: QuestionAnalysis) -> bool:
-    """Whether an ISO date is a day (year 0001: any year) or a month the question names."""
-    references = analysis.references
-    if any(day == date or (day.startswith("0001-") and day[4:] == date[4:]) for day in references.dates):
-        return True
-    if references.dates or len(date) < 7:
-        return False  # a named day decides; a month beside it is that day's
-    year, month = int(date[:4]), int(date[5:7])
-    return any(m == month and (y is None or y == year) for y, m in references.months)
 
 
 def _body_named(body: str, analysis: QuestionAnalysis) -> bool:
