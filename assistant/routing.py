@@ -4,6 +4,11 @@ The question is read once, in assistant/analysis.py (its intent, references and 
 route answers it is decided in one place, assistant/routes/. Only a referential question ("Og hva
 ble vedtatt?", "And how do the caseworkers see it?") borrows the cases and topic of the turns it
 continues; any other question is searched and routed as if asked fresh.
+
+A follow-up is searched with the turns it continues (the latest answer's opening helps find the
+referent's passages), but its evidence is scored on its own words and its referent only: the
+questions it continues, the person a personal pronoun stands for, and — only when a pronoun
+stands for a thing ("endre det?") — the latest answer's own words, where that thing was said.
 """
 from __future__ import annotations
 
