@@ -109,3 +109,37 @@ def _verbatim_title(case: dict[str, Any], chunks: list) -> tuple[str, dict[str, 
 
 def _squash(text: str) -> str:
     return squash(text).lower()
+
+
+# Words that name the record kind or the act, not a case's subject: a case title sharing only
+# these with the question is not the case it names ("Godkjenning av referat fra møte 3/2025"
+# shares "møte" with every question about a meeting).
+_NOT_A_SUBJECT = frozenset("saken saka sakene vedtak vedtaket vedtatt fattet fatta møtet møte rådsmøtet".split())
+# The shortest word that names a subject inside a compound ("innovasjon" in "innovasjonssaken");
+# the same five letters the missing-term test uses (holdings.py). Not fitted: a word length.
+_SUBJECT_LETTERS = 5
+
+
+def case_named_at_meeting(analysis: QuestionAnalysis, scope: TimeScope, cases) -> str | None:
+    """The case a question names by its subject at a meeting it names ("vedtaket om
+    innovasjonssaken på møtet 14. januar" → the case of that meeting titled "Innovasjon i
+    helsetjenesten"): among the named meetings' cases, the one whose title shares clearly more
+    subject words with the question than any other (a question word containing a title word
+    counts: Norwegian writes "innovasjonssaken" for "the innovation case"); None when no meeting
+    is named or no title stands out."""
+    meetings = set(meetings_asked(analysis, scope, cases))
+    if not meetings:
+        return None
+    words = [w for w in analysis.focus.terms if len(w) >= _SUBJECT_LETTERS and w not in _NOT_A_SUBJECT]
+    scored = []
+    for case in _listed(cases):
+        if case.get("meeting") not in meetings:
+            continue
+        title = {w for w in (case.get("title") or "").lower().replace("-", " ").split()
+                 if len(w) >= _SUBJECT_LETTERS and w not in _NOT_A_SUBJECT}
+        shared = sum(1 for t in title if any(t in w or w in t for w in words))
+        scored.append((shared, case["number"]))
+    scored.sort(reverse=True)
+    if scored and scored[0][0] >= 1 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    return None

@@ -23,12 +23,14 @@ question; tests/assistant/test_session.py exercises them in a scripted session.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.answer_types import expected_answer_type
 from assistant.holding_refs import asks_about_meeting, asks_after, asks_outcome, named_document
 from assistant.language import LanguageCode, detect_language
-from assistant.reading import Asks, Focus, References, intent, read_asks, read_focus, read_references
+from assistant.reading import (
+    Asks, Focus, References, follow_up_records, intent, people, read_asks, read_focus, read_references,
+)
 from ingest.case_numbers import CASE_IN_MEETING, CASE_REFERENCE, DASHED_CASE, find_case_references, find_meeting_references
 
 # Openers that continue the previous turn rather than start a topic. "hvorfor ikke/why not"
@@ -94,6 +96,7 @@ _PERSON_NOUN = re.compile(
     r"caseworker\w*|researcher\w*|person\w*|who)\b",
     re.IGNORECASE,
 )
+_PERSON_WORDS = frozenset("han hun ho hen henne hennes he she him his hers her".split())
 _CAPITALISED = re.compile(r"\b[A-ZÆØÅ][a-zæøåéü]+")
 
 
@@ -143,6 +146,19 @@ class QuestionAnalysis:
     # The same without the sentences the latest answer quoted and without case numbers: what a
     # follow-up about a topic (not a case) has its evidence scored on (assistant/routing.py).
     referent_own_words: str = ""
+    # The referent without the latest answer: the continued user questions, and for a personal
+    # pronoun the person the latest answer names first. What a follow-up's evidence is scored on
+    # (assistant/routing.py): the answer's own prose (a paraphrase, a list of what was found) is
+    # about what was asked before, and its words outrank the new question's in the scoring.
+    referent_questions: str = ""
+    referent_person: str = ""
+    # Whether a pronoun or demonstrative in it stands for a thing the conversation said ("endre
+    # det?", "see it?", "denne saken"): that thing is in the latest answer, whose own words then
+    # belong to the referent.
+    points_at_thing: bool = False
+    # For a follow-up naming no time or meeting: the meeting, month or day the question it
+    # continues named (its References), else None.
+    referent_references: References | None = None
     # What it needs the archive to hold (assistant/holding_refs.py): a time after this ISO date,
     # how a matter turned out, a council document (kind, what it was written to or about).
     after: str | None = None
@@ -207,6 +223,20 @@ def referential_reason(question: str, names_a_case: bool = False, language: str 
 
 
 _SECOND_CLAUSE = re.compile(r"(?:,\s*|\s+)(?:og|and|men|but)\s+", re.IGNORECASE)
+
+
+def _points_at_thing(text: str) -> bool:
+    """A pronoun or demonstrative for a thing anywhere in the question, whatever else makes it
+    referential ("And how do the caseworkers see it?" opens with "and" and points with "it")."""
+    if _THING_PRONOUN_LAST.search(text) or _THING_PRONOUN_PASSIVE.search(text) or _DEMONSTRATIVE_DEFINITE.search(text):
+        return True
+    return any(m.group(0).lower() != "that" or _THAT_AS_DEMONSTRATIVE.match(text, m.start()) for m in _DEMONSTRATIVE.finditer(text))
+
+
+def _names_a_time(references: References) -> bool:
+    """Whether a reading names a meeting, a month, a day or an ordinal or latest meeting."""
+    return bool(references.meetings or references.months or references.dates or references.ordinal_meetings
+                or references.latest_meeting)
 
 
 def _content_words(text: str) -> int:
@@ -277,6 +307,25 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         )
     turns = _continued_turns(history)
     referent_cases = _referent_cases(turns)
+    # A follow-up that names no time or meeting of its own is about the ones its referent named
+    # ("Who attended the January meeting?" → "And was anyone absent?"), and an attendance question
+    # asked of a meeting conversation is one ("And who was absent?"). The references stay the
+    # question's own (they steer the search, see reranking.RankHints); the meeting records route
+    # reads the referent's (assistant/routes/meeting_records.py).
+    referent_references = None
+    if not (cases or meetings or _names_a_time(read["references"])):
+        referent_reads = [read_references(_turn_text(t)) for t in reversed(turns) if t.get("role") == "user"]
+        inherited = next((r for r in referent_reads if _names_a_time(r)), None)
+        if inherited is not None:
+            referent_references = replace(inherited, bodies=read["references"].bodies or inherited.bodies)
+    asks = read["asks"]
+    if asks.records is None:
+        asks = replace(asks, records=follow_up_records(question, [_turn_text(t) for t in turns if t.get("role") == "user"]))
+    read = {**read, "asks": asks}
+    latest_answer = next((_turn_text(t) for t in reversed(turns) if t.get("role") == "assistant"), "")
+    person = ""
+    if reason.startswith("pronoun '") and reason[9:-1] in _PERSON_WORDS:
+        person = next(iter(people(latest_answer)), "")
     return QuestionAnalysis(
         question=question,
         language=detect_language(question, history),
@@ -290,6 +339,10 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
         referent_cases=referent_cases,
         referent_text=_referent_text(turns),
         referent_own_words=_referent_text(turns, own_words=True),
+        referent_questions=" ".join(_turn_text(t) for t in turns if t.get("role") == "user").strip(),
+        referent_person=person,
+        points_at_thing=_points_at_thing(question),
+        referent_references=referent_references,
         intent=intent(question, list(cases or referent_cases), follow_up=True),
         **read,
     )

@@ -277,15 +277,27 @@ def evidence_features(interpretation, sentences, scorer, lang: str) -> dict[str,
 
 
 def evidence_refusal(interpretation, sentences, scorer, lang: str, model) -> tuple[Refusal | None, dict[str, float]]:
-    """A refusal when the fitted model (assistant/fitted.py) says the evidence does not answer, and
-    the features it read (the eval fits on them). A model of None never refuses: the eval's
-    fitting pass."""
+    """A refusal when the fitted model (assistant/fitted.py) says the evidence does not answer, or
+    when the value asked for is not held (_value_not_held), and the features it read (the eval
+    fits on them). A model of None never refuses: the eval's fitting pass."""
     features = evidence_features(interpretation, sentences, scorer, lang)
-    if sentences and (model is None or not model.refuses(features)):
+    # The rule on an unstated value holds whatever the model: the eval's fitting pass (model None)
+    # then gives each item the answer the product gives it, which the held-out folds keep.
+    if sentences and not _value_not_held(features) and (model is None or not model.refuses(features)):
         return None, features
     missing = scorer.missing_terms(interpretation.question) if lang != "en" and not interpretation.follow_up else []
     text = phrase("refusal_topic", lang, topic=missing_phrase(interpretation.question, missing)) if missing else phrase("refusal", lang)
     return Refusal("evidence", text, features=features), features
+
+
+def _value_not_held(features: dict[str, float]) -> bool:
+    """A value asked for (an amount, a count, a duration, a date) that none of the best sentences
+    states, qualified by a word the archive never uses ("gjennomsnittlig saksbehandlingstid" where
+    the archive only says the processing time improved): the archive treats the matter but does
+    not hold that figure. Either alone is common in answerable questions (a value stated further
+    down, a question word the archive spells otherwise); together they say the figure is not
+    there. A rule on two of the model's own features, not a weight: nothing here is fitted."""
+    return bool(features.get("no_value")) and features.get("missing", 0.0) > 0
 
 
 def value_note(analysis, answer, lang: str) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answer import Answer, Citation
+from assistant.answer import Answer, Citation, RetrievedPassage
+from assistant.compose import CitationBook
+from assistant.temporal import meeting_dates, names_date
 from assistant.prompts import phrase
 from assistant.analysis import QuestionAnalysis
 from ingest.numbering import normalize_body
@@ -71,7 +73,12 @@ def _attendance(analysis: QuestionAnalysis, lang: str, role: str | None, registe
     meetings: dict[tuple, list[dict]] = {}
     for row in rows:
         meetings.setdefault((row["doc_id"], row["meeting"] or "", row["body"] or "", row["date"] or ""), []).append(row)
-    chosen = _named_meeting(analysis, meetings)
+    chosen = _named_meeting(analysis, meetings, meeting_dates(retriever.cases_for(role).listing()) if retriever is not None else {})
+    references = analysis.references
+    if chosen is None and (references.meetings or references.dates or references.months):
+        # A meeting named by number, day or month whose attendance the records do not hold: the
+        # best passage's meeting would be another meeting's attendance, so the records say nothing.
+        return None
     if chosen is None and retriever is not None:
         for hit in retriever.search(analysis.question, k=5, role=role):
             chosen = next((key for key in meetings if key[0] == hit.metadata.get("doc_id")), None)
@@ -99,18 +106,52 @@ def _attendance(analysis: QuestionAnalysis, lang: str, role: str | None, registe
     if analysis.asks.absence and not any(p["role"] == "absent" for p in people):
         lines.insert(1, "Protokollen nevner ingen forfall." if lang != "en" else "The minutes list no apologies.")
     text = register.document_texts(role, [doc_id]).get(doc_id, "")
-    quote = _verbatim_line(text, people[0]["name"]) or people[0]["name"]
-    citation = Citation(marker="[1]", case=None, document=doc_id, doc_id=doc_id, title=where, meeting=meeting or None, date=date or None, page=None, quote=quote)
-    return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records")
+    # The line quoted is the one naming the group asked about ("forfall"), where the answer stands.
+    named = next((p for group in order for p in people if p["role"] == group), people[0])
+    quote = _verbatim_line(text, named["name"]) or named["name"]
+    passage = _passage_of(quote, doc_id, role, retriever)
+    if passage is None:
+        citation = Citation(marker="[1]", case=None, document=doc_id, doc_id=doc_id, title=where, meeting=meeting or None, date=date or None, page=None, quote=quote)
+        return Answer(answer="\n".join(lines) + " [1]", citations=[citation], language=lang, route="meeting_records")
+    # Cited like any quote, to the passage the line stands in (its case and page), which is also
+    # what the answer was read from (the source panel's context).
+    book = CitationBook()
+    marker = book.cite(quote, passage.metadata)
+    return Answer(answer="\n".join(lines) + f" {marker}", citations=book.citations, language=lang, route="meeting_records", context=[passage])
 
 
-def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]]) -> tuple | None:
+def _passage_of(quote: str, doc_id: str, role: str | None, retriever) -> RetrievedPassage | None:
+    """The passage that prints the quoted attendance line: minutes bound into a later meeting's
+    papers belong to the case that approves them, and the citation says so (None when no passage
+    of the document holds the line). Looked up in the lexical index by the line's opening (a
+    passage may end inside a long line); its first 200 characters name the first people listed,
+    enough to find it, and its first 60 must stand in the passage."""
+    if retriever is None or getattr(retriever, "lexical", None) is None:
+        return None
+    opening = " ".join(quote.split())[:200]
+    found = retriever.lexical.search(opening, 5, levels=retriever.where(None, role).get("access"))
+    rows = retriever.reader.rows([cid for cid, _ in found])
+    for cid, score in found:
+        if cid not in rows:
+            continue
+        text, metadata = rows[cid]
+        if metadata.get("doc_id") == doc_id and opening[:60] in " ".join(text.split()):
+            return RetrievedPassage(chunk_id=cid, text=text, score=float(score), metadata=dict(metadata))
+    return None
+
+
+def _named_meeting(analysis: QuestionAnalysis, meetings: dict[tuple, list[dict]], dated: dict[str, str] | None = None) -> tuple | None:
     named = analysis.references.meetings
     for key in meetings:
         if key[1] and key[1] in named:
             return key
     date = analysis.references.first_date
     candidates = [key for key in meetings if date and key[3] == date]
+    if not candidates:
+        # A meeting named by its day without a year ("møtet 14. januar") or by its month ("the
+        # January 2026 meeting") is the meeting held then, by the records' meeting dates.
+        dated = dated or {}
+        candidates = [key for key in meetings if (day := key[3] or dated.get(key[1], "")) and names_date(day, analysis.references)]
     bodies = [key for key in (candidates or list(meetings)) if key[2] and _body_named(key[2], analysis)]
     if candidates and len(candidates) == 1:
         return candidates[0]

@@ -38,7 +38,10 @@ _POSITIONS = re.compile(
 )
 _COUNCIL = re.compile(r"\b(råd\w*|council|medlem\w*|members?)\b", re.IGNORECASE)
 _ONBOARDING = re.compile(
-    r"\b(ny i rådet|nytt medlem|ny medlem|new member|mandat|mandate|oppdrag(et)?|hvordan fungerer|korleis fungerer|how do(es)?|how are|"
+    r"\b(ny i rådet|nytt medlem|ny medlem|new member|mandat|mandate|oppdrag(et)?|hvordan fungerer|korleis fungerer|"
+    # "how do/does/are" asks how the council works only with the council or its workings as the
+    # subject ("How does the council work?"), not of anyone's view ("how do the caseworkers see it?").
+    r"how (?:do|does|are) (?:the |its |our )?(?:council|meetings?|members?|secretariat|cases?|items?)|"
     r"habilitet\w*|inhabil\w*|eventuelt|saksliste|rådsmøte\w*|møta|møtene|sekretariat\w*|medlemmer|members|secretariat|handlingsplan\w*)\b",
     re.IGNORECASE,
 )
@@ -106,6 +109,15 @@ def records_form(question: str) -> str | None:
     if named and not find_case_references(question):
         return "case"  # not a council N/M/YYYY number
     return None
+
+
+def follow_up_records(question: str, referent_questions: list[str]) -> str | None:
+    """A follow-up's meeting record form: attendance words ("And was anyone absent?", "Og hvem
+    hadde forfall?") ask about the meeting its conversation is about, when one of the questions
+    it continues named a meeting; None otherwise."""
+    if not (_ATTENDANCE.search(question) and _ATTENDANCE_ASKED.search(question)):
+        return None
+    return "attendance" if any(_A_MEETING.search(text) for text in referent_questions) else None
 
 
 _ABSENCE = re.compile(r"\b(forfall|fravær\w*|fråvær\w*|absent|apologies|ikke\s+møtt)\b", re.IGNORECASE)

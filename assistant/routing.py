@@ -4,6 +4,11 @@ The question is read once, in assistant/analysis.py (its intent, references and 
 route answers it is decided in one place, assistant/routes/. Only a referential question ("Og hva
 ble vedtatt?", "And how do the caseworkers see it?") borrows the cases and topic of the turns it
 continues; any other question is searched and routed as if asked fresh.
+
+A follow-up is searched with the turns it continues (the latest answer's opening helps find the
+referent's passages), but its evidence is scored on its own words and its referent only: the
+questions it continues, the person a personal pronoun stands for, and — only when a pronoun
+stands for a thing ("endre det?") — the latest answer's own words, where that thing was said.
 """
 from __future__ import annotations
 
@@ -40,7 +45,14 @@ def interpret(question: str, history: list[dict] | None = None, analysis: Questi
     own = analysis.focus.draft_subject if route == "drafting" else question
     query = evidence_query = own
     if follow_up:
-        evidence_query = f"{own} {analysis.referent_own_words}".strip()
+        # The evidence is scored on the question and its referent — the questions it continues
+        # and the person a pronoun stands for — not on the latest answer's prose, whose words are
+        # about what was asked before ("Hvorfor ikke helsenæring?" after a proposal: the sentence
+        # giving the reason uses "helsenæring", not the proposal's words the answer repeated).
+        # A pronoun for a thing ("endre det?", "see it?") stands for what the latest answer said:
+        # then its own words (not the archive sentences it quoted) are part of the referent.
+        referent = analysis.referent_own_words if analysis.points_at_thing else analysis.referent_questions
+        evidence_query = " ".join(p for p in (own, analysis.referent_person, referent) if p).strip()
         query = f"{own} {history_text}".strip()
     history_cases = list(analysis.referent_cases) if follow_up else []
     return Interpretation(

@@ -56,3 +56,24 @@ def known_meetings(case_meetings: set[str | None], texts) -> set[str]:
     for text in texts:
         found.update(find_meeting_references(text))
     return found
+
+
+def meeting_dates(listing) -> dict[str, str]:
+    """Meeting → date from the case register's listing (CaseView.listing): a meeting is dated by
+    the day its cases were treated, also where its minutes' own rows carry no date."""
+    dates: dict[str, str] = {}
+    for case in listing:
+        if case.get("meeting") and case.get("date"):
+            dates.setdefault(case["meeting"], case["date"])
+    return dates
+
+
+def names_date(date: str, references: References) -> bool:
+    """Whether an ISO date is a day the question names (year 0001: any year) or, when it names
+    no day, a month it names: "møtet 14. januar", "the January 2026 meeting"."""
+    if any(day == date or (day.startswith("0001-") and day[4:] == date[4:]) for day in references.dates):
+        return True
+    if references.dates or len(date) < 7:
+        return False  # a named day decides; a month beside it is that day's
+    year, month = int(date[:4]), int(date[5:7])
+    return any(m == month and (y is None or y == year) for y, m in references.months)

@@ -24,7 +24,10 @@ def test_who_was_absent_from_meeting_1_2026(assistant):
     answer = assistant.ask("Hvem hadde forfall på møte 1/2026?")
     assert answer.route == "meeting_records"
     assert answer.answer.splitlines()[1] == "- Forfall (1): Pia Cecilie Bing-Jonsson (Universitetet i Sørøst-Norge)"
-    assert answer.citations and "Per Morten Sandset" in answer.citations[0].quote
+    # The line quoted is the one naming the group asked about, cited to the case whose papers
+    # print the minutes (the approval of meeting 1/2026's minutes at meeting 2/2026).
+    assert answer.citations and "Pia Cecilie Bing-Jonsson" in answer.citations[0].quote
+    assert answer.citations[0].case == "15/2/2026" and answer.citations[0].page is not None
 
 
 def test_who_was_present_in_english(assistant):

@@ -1,4 +1,4 @@
-"""A scripted 12-turn session on the real archive, the way a newcomer uses the chat.
+"""A scripted session of 12 turns and more on the real archive, the way a newcomer uses the chat.
 
 Each turn is asked with the whole conversation so far (the answers the assistant actually gave),
 as the web UI and the API send it. Three promises are checked:
@@ -19,7 +19,8 @@ import re
 import pytest
 
 # (question, kind, expectation): kind is "fresh" (self-contained), "follow" (refers back; the
-# case it must resolve to) or "off" (off-archive; the term the refusal must name).
+# case it must resolve to), "meeting" (refers back to a meeting; the meeting it must resolve to)
+# or "off" (off-archive; the term the refusal must name).
 SESSION = [
     ("Hva handlet sak 10/1/2026 om?", "fresh", None),
     ("Og hva ble vedtatt?", "follow", "10/1/2026"),
@@ -33,6 +34,10 @@ SESSION = [
     ("What did the council decide about the annual report?", "fresh", None),
     ("And who wrote it?", "follow", "21/2/2026"),
     ("Hva har rådet vedtatt om vindkraft?", "off", "vindkraft"),
+    # A follow-up about a meeting, not a case: it resolves to the meeting the latest question
+    # named and is answered from that meeting's records.
+    ("Hvem var observatører på rådsmøtet i januar 2026?", "fresh", None),
+    ("Og hvem hadde forfall?", "meeting", "1/2026"),
 ]
 
 
@@ -59,8 +64,17 @@ def session(assistant):
 
 
 def test_the_session_has_twelve_turns_of_each_kind():
-    assert len(SESSION) == 12
-    assert {kind for _, kind, _ in SESSION} == {"fresh", "follow", "off"}
+    assert len(SESSION) >= 12
+    assert {kind for _, kind, _ in SESSION} == {"fresh", "follow", "off", "meeting"}
+
+
+@pytest.mark.parametrize("index", [i for i, (_, kind, _) in enumerate(SESSION) if kind == "meeting"])
+def test_a_meeting_follow_up_is_answered_from_that_meetings_records(session, index):
+    _, _, meeting = SESSION[index]
+    answer = session[index][1]
+    assert answer.route == "meeting_records" and not answer.refused
+    assert answer.answer.splitlines()[0] == f"Oppmøte på møte {meeting}:"
+    assert answer.answer.splitlines()[1].startswith("- Forfall (")
 
 
 @pytest.mark.parametrize("index", [i for i, (_, kind, _) in enumerate(SESSION) if kind in ("fresh", "off")])
