@@ -15,7 +15,7 @@ from assistant.compose import CitationBook, case_heading_line, gloss, join_parag
 from assistant.pointers import meeting_cases_pointer
 from assistant.evidence import EvidenceScorer, Sentence
 from assistant.fitted import refusal_model
-from assistant.quote_selection import quote_policy
+from assistant.quote_selection import quote_policy, reweighed
 from assistant.holdings import evidence_refusal, holdings_refusal, title_terms, value_note, view_for
 from assistant.glossary import expand_query
 from assistant.passages import PassageReader, strip_bullet
@@ -333,6 +333,7 @@ class ExtractiveAnswerer:
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context, visible) -> Answer:
         asks = interpretation.analysis.asks
         policy = self.quote_policy
+        sentences = reweighed(sentences, policy.answer_weight)
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4) + policy.extra_quotes, route, asks.several_sources, policy)
         chosen = with_earlier_case(chosen, sentences, asks.earlier_stage)
         chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer, visible)
