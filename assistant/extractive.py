@@ -18,7 +18,7 @@ from assistant.fitted import refusal_model
 from assistant.quote_selection import quote_policy, reweighed
 from assistant.holdings import evidence_refusal, holdings_refusal, title_terms, value_note, view_for
 from assistant.glossary import expand_query
-from assistant.passages import PassageReader, strip_bullet
+from assistant.passages import PassageReader, is_list_lead, strip_bullet
 from assistant.records import part_source
 from assistant.prompts import phrase
 from assistant.reranking import RankHints
@@ -355,7 +355,7 @@ class ExtractiveAnswerer:
             text = strip_bullet(sentence.text)
             if text in shown:
                 continue
-            if text.rstrip().endswith(":") or id(sentence) in list_leads:
+            if is_list_lead(text) or id(sentence) in list_leads:
                 items = self.passages.list_after(sentence)
                 if items:
                     lines.append(f"{text} {book.cite(text, sentence.metadata)}")

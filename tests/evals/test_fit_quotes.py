@@ -106,3 +106,17 @@ def test_each_part_of_a_question_is_scored_for_the_answer_it_asks_for(assistant)
     whole, who, when = dated.part_cues
     assert when == 0.0
     assert whole < 0 and who < 0
+
+
+def test_a_sentence_announcing_what_follows_leads_into_its_list(assistant):
+    """"… bestått av følgende medlemmer." ends with a full stop, not a colon, yet the lines after
+    it are what it announces: it is quoted with its list. A sentence that merely uses the word
+    ("følgende kommentar om …", "som følger kampen") is not a lead-in."""
+    from assistant.passages import is_list_lead
+
+    lead = _sentence(assistant, "Sekretariatet har i 2025 bestått av følgende medlemmer")
+    assert is_list_lead(lead.text)
+    items = [item for item, _ in assistant.extractive.passages.list_after(lead)]
+    assert len(items) >= 4 and all(item and not item.startswith("-") for item in items)
+    assert not is_list_lead("Han har følgende kommentar om saken i møtet.")
+    assert not is_list_lead("Fire assistenter som følger kampen foran skjermene.")
