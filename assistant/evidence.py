@@ -18,7 +18,7 @@ from assistant.cues import (
     BULLET, CRITIQUE_BONUS, CRITIQUE_CUE, CRITIQUE_QUESTION, DATE_CUE, NAME_CUE, NAME_QUESTION, NUMBER, POSITION_CUES, YEAR_CUE,
     has_count,
 )
-from assistant.answer_types import DATE_QUESTION, expected_answer_type, holds_value
+from assistant.answer_types import DATE_QUESTION
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
 from assistant.glossary import bokmal_variants
 from assistant.vocabulary import DECISION_WORDS
@@ -219,14 +219,10 @@ class EvidenceScorer(ArchiveLookups):
                 share = self.title_match(title_terms, title)
                 title_bonus[title] = TITLE_MATCH_BONUS * share if share >= 0.5 else 0.0
         # What a sentence is, apart from how well it matches a question part: computed once.
-        def answer_cue(text: str, wants: tuple[bool, bool, bool, bool]) -> float:
-            # A "how many" / "when" / "who" / "how long" question is answered only by a sentence
-            # that has one. The magnitudes are not fitted here: the quote policy's fitted
-            # answer_weight scales them all (assistant/quote_selection.py).
-            wants_number, wants_date, wants_name, wants_duration = wants
+        def answer_cue(text: str, wants: tuple[bool, bool, bool]) -> float:
+            # A "how many" / "when" / "who" question is answered only by a sentence that has one.
+            wants_number, wants_date, wants_name = wants
             adjustment = 0.0
-            if wants_duration and not holds_value("duration", text):
-                adjustment -= 0.5  # as much as a count question's sentence without a number
             if wants_number and not has_count(text):
                 adjustment -= 0.5 if not NUMBER.search(text) else 0.35
             if wants_date and not DATE_CUE.search(text):
@@ -373,14 +369,12 @@ class EvidenceScorer(ArchiveLookups):
         return [Sentence(next_id, i, t, meta) for i, t, _ in self.by_chunk.get(next_id, []) if t not in seen][:limit]
 
 
-def _answer_wants(text: str) -> tuple[bool, bool, bool, bool]:
-    """Whether a question (or a part of one) asks for a count or amount, a date, a name, a
-    duration ("hvor lenge", "saksbehandlingstid": answer_types reads it)."""
+def _answer_wants(text: str) -> tuple[bool, bool, bool]:
+    """Whether a question (or a part of one) asks for a count or amount, a date, a name."""
     return (
         bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", text, re.I)),
         bool(DATE_QUESTION.search(text)),
         bool(NAME_QUESTION.search(text)),
-        expected_answer_type(text) == "duration",
     )
 
 

@@ -120,19 +120,3 @@ def test_a_sentence_announcing_what_follows_leads_into_its_list(assistant):
     assert len(items) >= 4 and all(item and not item.startswith("-") for item in items)
     assert not is_list_lead("Han har følgende kommentar om saken i møtet.")
     assert not is_list_lead("Fire assistenter som følger kampen foran skjermene.")
-
-
-def test_a_how_long_question_wants_a_sentence_that_states_a_duration(assistant):
-    """"Hvor lenge …" asks for a duration (answer_types reads it): a sentence that states one
-    ("i flere år", "tre måneder") is not marked down, every other sentence is."""
-    from assistant.answer_types import holds_value
-    from evals.fit_quotes import QuoteCapture
-
-    capture = QuoteCapture(assistant.extractive)
-    with capture.recording(), capture.around()(0):
-        assistant.ask("Hvor lenge har eksportsatsingen for helsenæringen pågått før sluttrapporten?")
-    sentences = capture.calls[0][3]
-    holding = [s for s in sentences if holds_value("duration", s.text)]
-    assert holding and len(holding) < len(sentences)
-    assert all(s.part_cues[0] == 0.0 for s in holding)
-    assert all(s.part_cues[0] < 0 for s in sentences if s not in holding)
