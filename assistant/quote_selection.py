@@ -1,6 +1,8 @@
 """How many sentences a quoted answer takes, and how much of their paragraphs: the quote policy.
 
-The scorer ranks the sentences; the policy decides how far down that ranking an answer reads.
+The scorer ranks the sentences; the policy decides how far down that ranking an answer reads, and
+how much it counts that a sentence holds the kind of thing the question asks for (a name for
+"hvem", a date for "når": answer_weight re-weighs the scorer's answer-type cue).
 Too few quotes and the sentence that answers, ranked second or fourth in its passage, is left
 out (the passage was found, the wrong sentences quoted); too many and an answer whose leading
 case is the wrong one cites more of it. The policy's values are not hand-set: `python -m
