@@ -17,13 +17,19 @@ import re
 
 ANSWER_TYPES = ("amount", "count", "duration", "date", "person", "organisation", "place", "list", "yes_no", "reason", "opinion")
 
+DATE_QUESTION = re.compile(
+    r"(?:^\W*|[,;:]\s*|\b(?:og|and|men|but|eller|or)\s+)(?:når|kva tid|kor tid|when)\b"
+    r"|\b(hvilken dato|kva dato|what date|dato|frist|innen når|by when)\b", re.I)
+
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("amount", re.compile(r"\b(hvor mye|kor mykje|kor mye|how much|beløp\w*|kostnad\w*|koste[rt]?|budsjett\w*|kroner|what (?:is|was) the (?:cost|budget|amount))\b", re.I)),
     ("count", re.compile(r"\b(hvor mange|kor mange|how many|antall|talet på|tallet på|number of)\b", re.I)),
     # How long something takes: the question words, or the time a process takes ("-ingstid",
     # "-etid": saksbehandlingstid, behandlingstid, ventetid, leveringstid; not "fremtid", "samtid").
     ("duration", re.compile(r"\b(hvor lenge|kor lenge|how long|hvor lang|kor lang|how much time|varighet\w*|duration|\w{2,}(?:ings|e)tid(?:en|a)?|(?:processing|waiting|lead|turnaround) times?)\b", re.I)),
-    ("date", re.compile(r"\b(når|kva tid|kor tid|when|hvilken dato|kva dato|what date|dato|frist|innen når|by when)\b", re.I)),
+    # "når"/"when" ask for a date where they open the question or one of its parts; inside a clause
+    # they are a conjunction ("What does the council think … when it buys health technology?").
+    ("date", DATE_QUESTION),
     ("person", re.compile(r"\b(hvem|kven|who|whom|(hvilke|kva for|which) (medlemmer|medlemmar|personer|personar|members|people))\b", re.I)),
     ("organisation", re.compile(r"\b(hvilke|hvilken|kva for|which)\s+(organisasjon\w*|institusjon\w*|aktør\w*|departement\w*|instans\w*|virksomhet\w*|verksemd\w*|organi[sz]ations?|institutions?|bodies|body|agenc\w+|ministr\w+)\b", re.I)),
     ("reason", re.compile(r"\b(hvorfor|kvifor|why|av hvilken grunn|begrunn\w*|what (?:is|was) the reason)\b", re.I)),

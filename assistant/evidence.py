@@ -18,6 +18,7 @@ from assistant.cues import (
     BULLET, CRITIQUE_BONUS, CRITIQUE_CUE, CRITIQUE_QUESTION, DATE_CUE, NAME_CUE, NAME_QUESTION, NUMBER, POSITION_CUES, YEAR_CUE,
     has_count,
 )
+from assistant.answer_types import DATE_QUESTION
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
 from assistant.glossary import bokmal_variants
 from assistant.vocabulary import DECISION_WORDS
@@ -63,6 +64,12 @@ class Sentence:
     lexical: float = 0.0
     chunk_rank: int = 0
     terms: set[str] = field(default_factory=set)
+    # The score under each part of a question that asks several things (the whole question
+    # first, then each part, as EvidenceScorer.score's part_vectors): which part it answers.
+    part_scores: tuple[float, ...] = ()
+    # Of each part's score, what the answer-type cue added (a name for "hvem", a date for "når",
+    # a number for "hvor mange"): the quote policy re-weighs it (QuotePolicy.answer_weight).
+    part_cues: tuple[float, ...] = ()
 
 
 class EvidenceScorer(ArchiveLookups):
@@ -188,9 +195,12 @@ class EvidenceScorer(ArchiveLookups):
         wants_summary = bool(SUMMARY_SOURCE.search(question))
         english = lang == "en"
         wants_decision = bool(DECISION_WORDS.search(question))
-        wants_number = bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", question, re.I))
-        wants_date = bool(re.search(r"\b(når|kva tid|when|dato|frist|innen når)\b", question, re.I))
-        wants_name = bool(NAME_QUESTION.search(question))
+        # The kind of answer each part asks for: the whole question's cues for the whole question,
+        # a part's own for that part ("Kven leier utvalet …, og når skal dei levere?": a name for
+        # the first part, a date for the second, not both for both). A part whose words ask for no
+        # kind ("hvor holder rådet …" after "Når og") keeps the whole question's.
+        whole_wants = _answer_wants(question)
+        part_wants = [whole_wants] + [_answer_wants(p) if any(_answer_wants(p)) else whole_wants for p, _ in parts[1:]]
         wants_critique = bool(CRITIQUE_QUESTION.search(question))
         rows = []
         self.by_chunk.prefetch(hit.chunk_id for hit in hits)  # one read for every hit's sentences
@@ -209,9 +219,10 @@ class EvidenceScorer(ArchiveLookups):
                 share = self.title_match(title_terms, title)
                 title_bonus[title] = TITLE_MATCH_BONUS * share if share >= 0.5 else 0.0
         # What a sentence is, apart from how well it matches a question part: computed once.
-        def cue_adjustment(rank: int, hit, text: str) -> float:
-            adjustment = 0.25 / (1 + rank)
+        def answer_cue(text: str, wants: tuple[bool, bool, bool]) -> float:
             # A "how many" / "when" / "who" question is answered only by a sentence that has one.
+            wants_number, wants_date, wants_name = wants
+            adjustment = 0.0
             if wants_number and not has_count(text):
                 adjustment -= 0.5 if not NUMBER.search(text) else 0.35
             if wants_date and not DATE_CUE.search(text):
@@ -219,6 +230,10 @@ class EvidenceScorer(ArchiveLookups):
             if wants_name:
                 names = len(set(NAME_CUE.findall(text)))
                 adjustment += min(names, 3) * 0.15 if names else -0.3
+            return adjustment
+
+        def cue_adjustment(rank: int, hit, text: str) -> float:
+            adjustment = 0.25 / (1 + rank)
             if wants_critique and CRITIQUE_CUE.search(text):
                 adjustment += CRITIQUE_BONUS
             if wants_decision and hit.metadata.get("section_kind") in ("vedtak", "forslag"):
@@ -242,9 +257,11 @@ class EvidenceScorer(ArchiveLookups):
                 sentence_terms = sentence_terms | self.terms(hit.metadata.get("case_title") or "")
             lead = _lead_context(self.list_lead.get((hit.chunk_id, index)), hit.metadata, text)
             lead_terms = sentence_terms | self.terms(lead) if lead else None
-            prepared.append((sentence_terms, lead_terms, cue_adjustment(rank, hit, text)))
+            cues = {w: answer_cue(text, w) for w in set(part_wants)}
+            prepared.append((sentence_terms, lead_terms, cue_adjustment(rank, hit, text), cues))
         best: dict[tuple[str, int], Sentence] = {}
-        for part_text, part_vector in parts:
+        by_part: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
+        for part, (part_text, part_vector) in enumerate(parts):
             terms = self.query_terms(part_text) | (extra_terms or set())
             # An English question's own words never occur in a Norwegian archive: only the terms
             # the archive has (names, the glossary's Norwegian words) measure coverage.
@@ -256,7 +273,8 @@ class EvidenceScorer(ArchiveLookups):
             variants = {t: self.compound_variants(t) for t in terms}
             coverage = lambda found: self._coverage(terms, found, variants) / weight_total
             chunk_lexical = {hit.chunk_id: coverage(self.terms(hit.text)) for hit in hits}
-            for (rank, hit, index, text, _), (sentence_terms, lead_terms, adjustment), d, zd in zip(rows, prepared, dense, z):
+            for (rank, hit, index, text, _), (sentence_terms, lead_terms, adjustment, cues), d, zd in zip(rows, prepared, dense, z):
+                adjustment += cues[part_wants[part]]
                 own = coverage(sentence_terms)
                 if lead_terms is not None:
                     own = max(own, 0.85 * coverage(lead_terms))
@@ -264,8 +282,13 @@ class EvidenceScorer(ArchiveLookups):
                 lexical = max(own, 0.5 * own + 0.4 * chunk_lexical.get(hit.chunk_id, 0.0))
                 score = 0.45 * float(zd) + 1.6 * lexical + adjustment
                 key = (hit.chunk_id, index)
+                scores, part_cues = by_part.setdefault(key, ([float("-inf")] * len(parts), [0.0] * len(parts)))
+                if score > scores[part]:
+                    scores[part], part_cues[part] = score, cues[part_wants[part]]
                 if key not in best or score > best[key].score:
                     best[key] = Sentence(hit.chunk_id, index, text, hit.metadata, score, float(d), lexical, rank, sentence_terms)
+        for key, sentence in best.items():
+            sentence.part_scores, sentence.part_cues = tuple(by_part[key][0]), tuple(by_part[key][1])
         sentences = sorted(best.values(), key=lambda s: -s.score)
         return _dedupe(sentences)
 
@@ -344,6 +367,15 @@ class EvidenceScorer(ArchiveLookups):
         meta = self.retriever.metadata[next_id]
         seen = {t for _, t, _ in self.by_chunk.get(sentence.chunk_id, [])}
         return [Sentence(next_id, i, t, meta) for i, t, _ in self.by_chunk.get(next_id, []) if t not in seen][:limit]
+
+
+def _answer_wants(text: str) -> tuple[bool, bool, bool]:
+    """Whether a question (or a part of one) asks for a count or amount, a date, a name."""
+    return (
+        bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", text, re.I)),
+        bool(DATE_QUESTION.search(text)),
+        bool(NAME_QUESTION.search(text)),
+    )
 
 
 def _lead_context(list_lead: str | None, metadata: dict[str, Any], text: str) -> str | None:

@@ -15,10 +15,10 @@ from assistant.compose import CitationBook, case_heading_line, gloss, join_parag
 from assistant.pointers import meeting_cases_pointer
 from assistant.evidence import EvidenceScorer, Sentence
 from assistant.fitted import refusal_model
-from assistant.quote_selection import quote_policy
+from assistant.quote_selection import quote_policy, reweighed
 from assistant.holdings import evidence_refusal, holdings_refusal, title_terms, value_note, view_for
 from assistant.glossary import expand_query
-from assistant.passages import PassageReader, strip_bullet
+from assistant.passages import PassageReader, is_list_lead, strip_bullet
 from assistant.records import part_source
 from assistant.prompts import phrase
 from assistant.reranking import RankHints
@@ -333,6 +333,7 @@ class ExtractiveAnswerer:
     def _quotes(self, interpretation, lang, route, sentences: list[Sentence], context, visible) -> Answer:
         asks = interpretation.analysis.asks
         policy = self.quote_policy
+        sentences = reweighed(sentences, policy.answer_weight)
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4) + policy.extra_quotes, route, asks.several_sources, policy)
         chosen = with_earlier_case(chosen, sentences, asks.earlier_stage)
         chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer, visible)
@@ -354,7 +355,7 @@ class ExtractiveAnswerer:
             text = strip_bullet(sentence.text)
             if text in shown:
                 continue
-            if text.rstrip().endswith(":") or id(sentence) in list_leads:
+            if is_list_lead(text) or id(sentence) in list_leads:
                 items = self.passages.list_after(sentence)
                 if items:
                     lines.append(f"{text} {book.cite(text, sentence.metadata)}")

@@ -16,6 +16,17 @@ ANAPHORIC_OPENER = re.compile(
 )
 
 
+# A sentence that ends by announcing what follows ("Sekretariatet har bestått av følgende
+# medlemmer.") leads into a list as a colon does: the list is what it says. Only at its end: "har
+# følgende kommentar om …" announces a quote, "som følger kampen" is the verb.
+_ANNOUNCES = re.compile(r"\b(?:(?:følgende|følgjande|the following)(?:\s+[^\W\d_]+)?|as follows)\s*[.:]?\s*$", re.IGNORECASE)
+
+
+def is_list_lead(text: str) -> bool:
+    """Whether a sentence introduces a list: it ends with a colon or announces what follows."""
+    return text.rstrip().endswith(":") or bool(_ANNOUNCES.search(text))
+
+
 def strip_bullet(text: str) -> str:
     return re.sub(r"^\s*[-•▪–]\s+", "", text).strip()
 
@@ -123,9 +134,9 @@ class PassageReader:
         result: list[Sentence] = []
         for sentence in chosen:
             result.append(sentence)
-            if sentence.text.rstrip().endswith(":"):
+            if is_list_lead(sentence.text):
                 continue
             following = self.scorer.following(sentence, limit=1)
-            if following and following[0].text.rstrip().endswith(":") and all(f.text != following[0].text for f in chosen):
+            if following and is_list_lead(following[0].text) and all(f.text != following[0].text for f in chosen):
                 result.append(following[0])
         return result

@@ -1,6 +1,8 @@
 """How many sentences a quoted answer takes, and how much of their paragraphs: the quote policy.
 
-The scorer ranks the sentences; the policy decides how far down that ranking an answer reads.
+The scorer ranks the sentences; the policy decides how far down that ranking an answer reads, and
+how much it counts that a sentence holds the kind of thing the question asks for (a name for
+"hvem", a date for "når": answer_weight re-weighs the scorer's answer-type cue).
 Too few quotes and the sentence that answers, ranked second or fourth in its passage, is left
 out (the passage was found, the wrong sentences quoted); too many and an answer whose leading
 case is the wrong one cites more of it. The policy's values are not hand-set: `python -m
@@ -11,7 +13,7 @@ entry the policy is the one the planner had before it was fitted (the defaults b
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from assistant.fitted import fitted_values
 
@@ -32,6 +34,9 @@ class QuotePolicy:
     # How far a quote is read on into its paragraph: sentences and characters.
     paragraph_sentences: int = 3
     paragraph_chars: int = 480
+    # How much the answer-type cue of a sentence's score counts (1: as the scorer adds it, see
+    # assistant/evidence.py answer_cue): whether a sentence holds the kind of thing asked for.
+    answer_weight: float = 1.0
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -51,3 +56,16 @@ def quote_policy() -> QuotePolicy:
     if isinstance(entry, dict) and isinstance(entry.get("policy"), dict):
         return QuotePolicy.from_json(entry["policy"])
     return DEFAULT
+
+
+def reweighed(sentences: list, weight: float) -> list:
+    """The sentences re-scored with the answer-type cue counting `weight` times (fitted:
+    QuotePolicy.answer_weight), best first: each part's score with its cue re-weighed, the best
+    part's kept, as the scorer keeps it."""
+    if weight == 1.0:
+        return sentences
+    rescored = [
+        replace(s, score=max(p + (weight - 1.0) * c for p, c in zip(s.part_scores, s.part_cues))) if s.part_scores else s
+        for s in sentences
+    ]
+    return sorted(rescored, key=lambda s: -s.score)

@@ -44,6 +44,7 @@ GRID: dict[str, tuple] = {
     "other_margin": (0.05, 0.12, 0.25),
     "same_chunk_penalty": (0.0, 0.15),
     "paragraph": ((3, 480), (5, 800)),
+    "answer_weight": (0.5, 1.0, 1.5, 2.0, 3.0),
 }
 SWEEPS = 2
 

@@ -28,6 +28,11 @@ from assistant.answer_types import expected_answer_type, holds_value
         ("How long does the review take?", "duration"),
         ("Hva er behandlingstiden for en søknad?", "duration"),
         ("Hva er fremtiden for helseregistrene?", None),  # "-tid" of no process
+        # "når"/"when" inside a clause is a conjunction; opening the question or a part, it asks for a date.
+        ("What does the council think the state should do when it buys technology?", "opinion"),
+        ("Hva skjer når en søknad er levert?", None),
+        ("Hvem leder utvalget, og når skal det levere?", "date"),
+        ("When did the council meet?", "date"),
     ],
 )
 def test_expected_answer_type(question, expected):

@@ -76,3 +76,47 @@ def test_a_quote_that_points_back_is_read_from_the_sentence_before(assistant):
     assert reader.with_antecedent(pointing, pointing.text, {quote[: -len(pointing.text)].strip()}) == pointing.text
     plain = _sentence(assistant, "Det er klare fellesområder mellom utvalgets tema")
     assert reader.with_antecedent(plain, plain.text) == plain.text
+
+
+def test_a_weightier_answer_cue_quotes_the_sentence_that_names_people_first(assistant):
+    """A "hvem" question whose best-matching sentence names nobody: with the answer-type cue
+    weighing more (QuotePolicy.answer_weight, fitted per fold), the sentence that names the people
+    leads the answer instead."""
+    from assistant.cues import NAME_CUE
+
+    question = "Hvem er med i arbeidsgruppen som planlegger dialogmøtet?"
+    plain = _ask(assistant, question, DEFAULT)
+    weighed = _ask(assistant, question, replace(DEFAULT, answer_weight=2.0))
+    assert not plain.refused and not weighed.refused
+    assert not NAME_CUE.search(plain.citations[0].quote)
+    assert NAME_CUE.search(weighed.citations[0].quote)
+
+
+def test_each_part_of_a_question_is_scored_for_the_answer_it_asks_for(assistant):
+    """"Hvem …, og når …?": the date part does not want a name. The sentence that dates the other
+    committee's report is not marked down under that part for naming nobody, as it is under the
+    whole question and under the part asking who."""
+    from evals.fit_quotes import QuoteCapture
+
+    capture = QuoteCapture(assistant.extractive)
+    with capture.recording(), capture.around()(0):
+        assistant.ask("Hvem leder Helsereformutvalget, og når skal Pasient- og brukerrettighetslovutvalget levere?")
+    sentences = capture.calls[0][3]
+    dated = next(s for s in sentences if "14. mai 2027" in s.text)
+    whole, who, when = dated.part_cues
+    assert when == 0.0
+    assert whole < 0 and who < 0
+
+
+def test_a_sentence_announcing_what_follows_leads_into_its_list(assistant):
+    """"… bestått av følgende medlemmer." ends with a full stop, not a colon, yet the lines after
+    it are what it announces: it is quoted with its list. A sentence that merely uses the word
+    ("følgende kommentar om …", "som følger kampen") is not a lead-in."""
+    from assistant.passages import is_list_lead
+
+    lead = _sentence(assistant, "Sekretariatet har i 2025 bestått av følgende medlemmer")
+    assert is_list_lead(lead.text)
+    items = [item for item, _ in assistant.extractive.passages.list_after(lead)]
+    assert len(items) >= 4 and all(item and not item.startswith("-") for item in items)
+    assert not is_list_lead("Han har følgende kommentar om saken i møtet.")
+    assert not is_list_lead("Fire assistenter som følger kampen foran skjermene.")
