@@ -27,7 +27,11 @@ MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 # A decision was taken: the verbs and nouns in nb, nn and en.
 DECISION_WORDS = re.compile(
-    r"\b(vedtatt|vedteke|vedtok|vedtak(ene)?|bestemt|besluttet|konkluder\w*|decided|decisions?|resolved?|resolutions?|concluded)\b",
+    # Every tense of the verbs and their nouns (bestemme/bestemte/bestemde, beslutning, konklusjon,
+    # avgjørelse/avgjerd): "Hva bestemte rådet …" asks for a decision as "Hva vedtok rådet …" does.
+    r"\b(vedtatt|vedteke|vedtok|vedtak(ene)?|bestem(me|te|de|t)|beslutt(e|et|a|ar)|beslutning(en|er|ene)?|"
+    r"konklu(der\w*|sjon(en|er|ar|ane|ene)?)|avgj(ort|orde|ørelse(n|r)?|erd(a|er)?)|"
+    r"decided|decisions?|resolved?|resolutions?|concluded|conclusions?)\b",
     re.IGNORECASE,
 )
 DECIDED = r"(?:vedtatt|vedteke|vedtok|bestemt|besluttet|decided|resolved)"

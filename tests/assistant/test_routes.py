@@ -32,6 +32,17 @@ def test_the_analysis_holds_references_and_focus():
     assert analyse("What was on the agenda at the last meeting?").references.latest_meeting
 
 
+@pytest.mark.parametrize("question", [
+    "Hva bestemte rådet om forskningsetikk?",        # the past tense, not only "bestemt"
+    "Hva ble konklusjonen på saken om legemidler?",   # the noun
+    "Kva avgjerd tok rådet om klinisk forsking?",     # Nynorsk
+    "Hvilken beslutning tok rådet om biobanker?",
+    "What was the council's conclusion on biobanks?",
+])
+def test_every_form_of_a_decision_word_asks_for_a_decision(question):
+    assert analyse(question).asks.decision
+
+
 @pytest.mark.parametrize("question, route", [
     ("Kan du skrive et kort notat om rådets syn på pasientnær forskning?", "drafting"),
     ("Hva handlet sak 3/1/2026 om?", "case_lookup"),
