@@ -118,6 +118,26 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     return chosen + [record] if record else chosen
 
 
+def records_over_summaries(chosen: list[Sentence], question_terms: set[str], terms) -> list[Sentence]:
+    """A summary (the annual report) restates what the cases record. A summary sentence that
+    restates a case record the answer already quotes adds nothing the reader cannot find at the
+    source, only a citation of the case the summary is filed under (the report's own approval),
+    so it is left out. What only the summary says (the council's mandate, its secretariat) stays,
+    whatever leads. `terms(text)` is the scorer's content terms."""
+    records = [terms(s.text) for s in chosen if s.metadata.get("case") and not is_summary(s.metadata)]
+    if not records:
+        return chosen
+
+    def restates(sentence: Sentence) -> bool:
+        # Two sentences say the same thing when they share terms beyond the question's own (which
+        # every candidate shares): two, as two names make the same group (MIN_SHARED_NAMES), not a
+        # coincidence of one word. Not fitted: too few answers quote a summary beside its record.
+        own = terms(sentence.text) - question_terms
+        return any(len(own & record) >= MIN_SHARED_NAMES for record in records)
+
+    return [s for s in chosen if not (is_summary(s.metadata) and restates(s))]
+
+
 def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sentence]:
     """A later paper that restates a decision ("Det ble satt ned en arbeidsgruppe bestående av …",
     or a group named by its members) is cited with the decision itself: the earlier Vedtak that
@@ -138,7 +158,14 @@ def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sent
             if (d.chunk_id, d.index) not in cited and source_key(d) != source_key(sentence)
             and not (date and str(d.metadata.get("date") or "") > date)  # a record precedes what restates it
         ]
-        records = [(shared, d) for shared, d in records if shared >= MIN_SHARED_NAMES]
+        # The same group named twice shares most of the names of each: a list of everyone present
+        # (a minutes' attendance) shares a group's names without restating its appointment. "Most"
+        # is half, not fitted: it is what "the same group" means, and too few answers name groups
+        # to fit it on.
+        records = [
+            (shared, d) for shared, d in records
+            if shared >= MIN_SHARED_NAMES and 2 * shared >= max(len(names), len(set(NAME_CUE.findall(d.text))))
+        ]
         if records:
             record = max(records, key=lambda item: (item[0], str(item[1].metadata.get("date") or "")))[1]
             result.append(record)
