@@ -26,7 +26,7 @@ from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant import routes
 from assistant.routing import Interpretation
 from assistant.planning import (
-    records_over_summaries, select_diverse, with_decision_records, with_earlier_case, with_lead_decision,
+    records_over_summaries, select_diverse, without_restatements, with_decision_records, with_earlier_case, with_lead_decision,
     with_primary_record,
 )
 from assistant.temporal import known_meetings, time_scope
@@ -335,7 +335,7 @@ class ExtractiveAnswerer:
         asks = interpretation.analysis.asks
         policy = self.quote_policy
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4) + policy.extra_quotes, route, asks.several_sources, policy)
-        chosen = with_earlier_case(chosen, sentences, asks.earlier_stage)
+        chosen = without_restatements(with_earlier_case(chosen, sentences, asks.earlier_stage))
         question_terms = self.scorer.query_terms(interpretation.retrieval_query)
         chosen = with_primary_record(chosen, sentences, question_terms, self.scorer, visible)
         chosen = records_over_summaries(chosen, question_terms, self.scorer.terms)

@@ -69,6 +69,8 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
             break
         penalty = policy.same_chunk_penalty * sum(1 for c in chosen if c.chunk_id == sentence.chunk_id)
         sources = {source_key(c) for c in chosen}
+        if refers_back(sentence) & sources:
+            continue  # a later paper's account of a case the answer already quotes from its record
         # Relating two things needs two sources; a third must come as close as for any question.
         margin = same_margin if source_key(sentence) in sources else (other_margin if len(sources) < 2 else policy.other_margin)
         if sentence.score - penalty >= top.score - margin:
@@ -94,6 +96,21 @@ def with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], asks_ea
             record = [s for s in earlier if s.score >= earlier[0].score - 1.0][: max(len(chosen) - 1, 2)]
             return [bridge] + record
     return chosen
+
+
+def refers_back(sentence: Sentence) -> set[str]:
+    """The other cases a sentence points back to by number ("Rådet ble i sak 7/1/2026 …")."""
+    own = sentence.metadata.get("case")
+    return {m.group(1) for m in _BACK_REFERENCE.finditer(sentence.text)} - {own}
+
+
+def without_restatements(chosen: list[Sentence]) -> list[Sentence]:
+    """A sentence that points back to a case whose own record the answer quotes restates that
+    record (a later paper's account of it): the record answers, the account only cites another
+    case. This also drops with_earlier_case's bridge once the earlier case is quoted."""
+    cited = {source_key(s) for s in chosen}
+    kept = [s for s in chosen if not refers_back(s) & cited]
+    return kept or chosen
 
 
 def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], question_terms: set[str], scorer, visible=lambda meta: True) -> list[Sentence]:
