@@ -174,19 +174,17 @@ def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sent
         # Only the decisions that may name these people, and only when an answer names people.
         named_decisions = [(d, set(NAME_CUE.findall(d.text))) for d in decisions_naming(names, MIN_SHARED_NAMES)]
         date = str(sentence.metadata.get("date") or "")
-        records = [
-            (len(names & decision_names), d) for d, decision_names in named_decisions
-            if (d.chunk_id, d.index) not in cited and source_key(d) != source_key(sentence)
-            and not (date and str(d.metadata.get("date") or "") > date)  # a record precedes what restates it
-        ]
         # The same group named twice shares most of the names of each: a list of everyone present
         # (a minutes' attendance) shares a group's names without restating its appointment. "Most"
         # is half, not fitted: it is what "the same group" means, and too few answers name groups
         # to fit it on.
         records = [
-            (shared, d) for shared, d in records
-            if shared >= MIN_SHARED_NAMES and 2 * shared >= max(len(names), len(set(NAME_CUE.findall(d.text))))
+            (len(names & decision_names), d) for d, decision_names in named_decisions
+            if (d.chunk_id, d.index) not in cited and source_key(d) != source_key(sentence)
+            and not (date and str(d.metadata.get("date") or "") > date)  # a record precedes what restates it
+            and 2 * len(names & decision_names) >= max(len(names), len(decision_names))
         ]
+        records = [(shared, d) for shared, d in records if shared >= MIN_SHARED_NAMES]
         if records:
             record = max(records, key=lambda item: (item[0], str(item[1].metadata.get("date") or "")))[1]
             result.append(record)
