@@ -139,24 +139,23 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     return chosen + [record] if record else chosen
 
 
+def restates(sentence: Sentence, other: Sentence, question_terms: set[str], terms) -> bool:
+    """Two sentences say the same thing when they share terms beyond the question's own (which
+    every candidate shares): two, as two names make the same group (MIN_SHARED_NAMES), not a
+    coincidence of one word. Not fitted: too few answers quote a summary beside its record."""
+    return len((terms(sentence.text) - question_terms) & terms(other.text)) >= MIN_SHARED_NAMES
+
+
 def records_over_summaries(chosen: list[Sentence], question_terms: set[str], terms) -> list[Sentence]:
-    """A summary (the annual report) restates what the cases record. A summary sentence that
-    restates a case record the answer already quotes adds nothing the reader cannot find at the
-    source, only a citation of the case the summary is filed under (the report's own approval),
-    so it is left out. What only the summary says (the council's mandate, its secretariat) stays,
-    whatever leads. `terms(text)` is the scorer's content terms."""
-    records = [terms(s.text) for s in chosen if s.metadata.get("case") and not is_summary(s.metadata)]
-    if not records:
-        return chosen
-
-    def restates(sentence: Sentence) -> bool:
-        # Two sentences say the same thing when they share terms beyond the question's own (which
-        # every candidate shares): two, as two names make the same group (MIN_SHARED_NAMES), not a
-        # coincidence of one word. Not fitted: too few answers quote a summary beside its record.
-        own = terms(sentence.text) - question_terms
-        return any(len(own & record) >= MIN_SHARED_NAMES for record in records)
-
-    return [s for s in chosen if not (is_summary(s.metadata) and restates(s))]
+    """A summary (the annual report) restates what the cases record. A summary sentence beside a
+    case record the answer already quotes, restating it, adds nothing the reader cannot find at
+    the source, only a citation of the case the summary is filed under (the report's own
+    approval), so it is left out. What only the summary says (the council's mandate, its
+    secretariat) stays, and so does a summary sentence that leads the answer.
+    `terms(text)` is the scorer's content terms."""
+    records = [s for s in chosen if s.metadata.get("case") and not is_summary(s.metadata)]
+    # The sentence the answer leads with stays: it is the best evidence, the others its company.
+    return chosen[:1] + [s for s in chosen[1:] if not (is_summary(s.metadata) and any(restates(s, r, question_terms, terms) for r in records))]
 
 
 def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sentence]:

@@ -64,8 +64,8 @@ def test_a_summary_sentence_restating_a_quoted_record_is_not_cited(assistant):
     mandate = _real_sentence(assistant, "Mandatet beskriver følgende oppgaver", 1.8)
     assert is_summary(restating.metadata) and is_summary(mandate.metadata) and not is_summary(record.metadata)
     assert records_over_summaries([record, restating, mandate], terms, scorer.terms) == [record, mandate]
-    # The summary leading, its record quoted after it: the record is what stays.
-    assert records_over_summaries([restating, record], terms, scorer.terms) == [record]
+    # A summary sentence the answer leads with stays: it is the best evidence there is.
+    assert records_over_summaries([restating, record], terms, scorer.terms) == [restating, record]
     # Without a record quoted, the summary is the answer.
     assert records_over_summaries([restating, mandate], terms, scorer.terms) == [restating, mandate]
 
