@@ -55,13 +55,9 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
         return []
     # The leading case is the one with the best sentence, a second strong sentence breaking
     # near-ties: a case that answers in several sentences beats one lucky sentence elsewhere.
-    # A later paper's account of another case in the pool ("Rådet ble i sak 7/1/2026 …") speaks
-    # for that case, not for its own: it must not carry its case past the record it retells.
-    pooled = {source_key(s) for s in sentences}
     support: dict[str, list[float]] = {}
     for sentence in sentences:
-        if not refers_back(sentence) & pooled:
-            support.setdefault(source_key(sentence), []).append(sentence.score)
+        support.setdefault(source_key(sentence), []).append(sentence.score)
     lead_source = max(support, key=lambda key: support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0])
     top = next(s for s in sentences if source_key(s) == lead_source)
     sentences = [top] + [s for s in sentences if s is not top]
