@@ -26,7 +26,8 @@ from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant import routes
 from assistant.routing import Interpretation
 from assistant.planning import (
-    select_diverse, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record,
+    records_over_summaries, select_diverse, without_restatements, with_decision_records, with_earlier_case, with_lead_decision,
+    with_primary_record,
 )
 from assistant.temporal import known_meetings, time_scope
 from ingest.case_numbers import case_sort_key
@@ -335,8 +336,10 @@ class ExtractiveAnswerer:
         policy = self.quote_policy
         sentences = reweighed(sentences, policy.answer_weight)
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4) + policy.extra_quotes, route, asks.several_sources, policy)
-        chosen = with_earlier_case(chosen, sentences, asks.earlier_stage)
-        chosen = with_primary_record(chosen, sentences, self.scorer.query_terms(interpretation.retrieval_query), self.scorer, visible)
+        chosen = without_restatements(with_earlier_case(chosen, sentences, asks.earlier_stage))
+        question_terms = self.scorer.query_terms(interpretation.retrieval_query)
+        chosen = with_primary_record(chosen, sentences, question_terms, self.scorer, visible)
+        chosen = records_over_summaries(chosen, question_terms, self.scorer.terms)
         chosen = with_decision_records(chosen, lambda names, shared: [d for d in self.scorer.decisions_naming(names, shared) if visible(d.metadata)])
         if asks.decision:
             chosen = with_lead_decision(chosen, sentences)

@@ -69,6 +69,8 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
             break
         penalty = policy.same_chunk_penalty * sum(1 for c in chosen if c.chunk_id == sentence.chunk_id)
         sources = {source_key(c) for c in chosen}
+        if refers_back(sentence) & sources:
+            continue  # a later paper's account of a case the answer already quotes from its record
         # Relating two things needs two sources; a third must come as close as for any question.
         margin = same_margin if source_key(sentence) in sources else (other_margin if len(sources) < 2 else policy.other_margin)
         if sentence.score - penalty >= top.score - margin:
@@ -96,6 +98,21 @@ def with_earlier_case(chosen: list[Sentence], sentences: list[Sentence], asks_ea
     return chosen
 
 
+def refers_back(sentence: Sentence) -> set[str]:
+    """The other cases a sentence points back to by number ("Rådet ble i sak 7/1/2026 …")."""
+    own = sentence.metadata.get("case")
+    return {m.group(1) for m in _BACK_REFERENCE.finditer(sentence.text)} - {own}
+
+
+def without_restatements(chosen: list[Sentence]) -> list[Sentence]:
+    """A sentence that points back to a case whose own record the answer quotes restates that
+    record (a later paper's account of it): the record answers, the account only cites another
+    case. This also drops with_earlier_case's bridge once the earlier case is quoted."""
+    cited = {source_key(s) for s in chosen}
+    kept = [s for s in chosen if not refers_back(s) & cited]
+    return kept or chosen
+
+
 def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], question_terms: set[str], scorer, visible=lambda meta: True) -> list[Sentence]:
     """A summary (the annual report) restates what the cases record. When only a summary answers,
     the case that records the same thing (its sentence scores nearly as well, or it names one of
@@ -118,6 +135,25 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     return chosen + [record] if record else chosen
 
 
+def restates(sentence: Sentence, other: Sentence, question_terms: set[str], terms) -> bool:
+    """Two sentences say the same thing when they share terms beyond the question's own (which
+    every candidate shares): two, as two names make the same group (MIN_SHARED_NAMES), not a
+    coincidence of one word. Not fitted: too few answers quote a summary beside its record."""
+    return len((terms(sentence.text) - question_terms) & terms(other.text)) >= MIN_SHARED_NAMES
+
+
+def records_over_summaries(chosen: list[Sentence], question_terms: set[str], terms) -> list[Sentence]:
+    """A summary (the annual report) restates what the cases record. A summary sentence beside a
+    case record the answer already quotes, restating it, adds nothing the reader cannot find at
+    the source, only a citation of the case the summary is filed under (the report's own
+    approval), so it is left out. What only the summary says (the council's mandate, its
+    secretariat) stays, and so does a summary sentence that leads the answer.
+    `terms(text)` is the scorer's content terms."""
+    records = [s for s in chosen if s.metadata.get("case") and not is_summary(s.metadata)]
+    # The sentence the answer leads with stays: it is the best evidence, the others its company.
+    return chosen[:1] + [s for s in chosen[1:] if not (is_summary(s.metadata) and any(restates(s, r, question_terms, terms) for r in records))]
+
+
 def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sentence]:
     """A later paper that restates a decision ("Det ble satt ned en arbeidsgruppe bestående av …",
     or a group named by its members) is cited with the decision itself: the earlier Vedtak that
@@ -133,10 +169,15 @@ def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sent
         # Only the decisions that may name these people, and only when an answer names people.
         named_decisions = [(d, set(NAME_CUE.findall(d.text))) for d in decisions_naming(names, MIN_SHARED_NAMES)]
         date = str(sentence.metadata.get("date") or "")
+        # The same group named twice shares most of the names of each: a list of everyone present
+        # (a minutes' attendance) shares a group's names without restating its appointment. "Most"
+        # is half, not fitted: it is what "the same group" means, and too few answers name groups
+        # to fit it on.
         records = [
             (len(names & decision_names), d) for d, decision_names in named_decisions
             if (d.chunk_id, d.index) not in cited and source_key(d) != source_key(sentence)
             and not (date and str(d.metadata.get("date") or "") > date)  # a record precedes what restates it
+            and 2 * len(names & decision_names) >= max(len(names), len(decision_names))
         ]
         records = [(shared, d) for shared, d in records if shared >= MIN_SHARED_NAMES]
         if records:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.evidence import is_summary
-from assistant.planning import OTHER_SOURCE_MARGIN_SEVERAL, with_primary_record
+from assistant.cues import NAME_CUE
+from assistant.evidence import Sentence, is_summary
+from assistant.quote_selection import DEFAULT as DEFAULT_POLICY
+from assistant.planning import (
+    MIN_SHARED_NAMES, OTHER_SOURCE_MARGIN_SEVERAL, records_over_summaries, select_diverse, with_decision_records,
+    with_primary_record, without_restatements,
+)
 
 
 def test_a_summary_answer_cites_the_case_sentence_that_scores_nearly_as_well(assistant):
@@ -37,3 +42,54 @@ def test_a_draft_shows_the_best_evidence_on_its_subject_as_background(assistant)
     cited_before = {c.case for c in answer.citations if c.marker in drafted}
     cited_in_background = {c.case for c in answer.citations if c.marker in background}
     assert cited_in_background and not cited_in_background & cited_before
+
+
+def _real_sentence(assistant, needle: str, score: float) -> Sentence:
+    """The archive sentence holding `needle`, as the scorer splits it, with a chosen score."""
+    scorer, retriever = assistant.extractive.scorer, assistant.extractive.retriever
+    for chunk_id, text in retriever.texts.items():
+        if needle in text:
+            for index, sentence, _ in scorer.by_chunk[chunk_id]:
+                if needle in sentence:
+                    return Sentence(chunk_id, index, sentence, retriever.metadata[chunk_id], score=score, terms=scorer.terms(sentence))
+    raise AssertionError(f"not in the archive: {needle}")
+
+
+def test_a_summary_sentence_restating_a_quoted_record_is_not_cited(assistant):
+    """The annual report restates the minutes on the EU programme; quoted beside the minutes it
+    only cites the report's own case. What only the report says stays."""
+    scorer = assistant.extractive.scorer
+    terms = scorer.query_terms("Hvilken periode skal EUs neste rammeprogram dekke?")
+    record = _real_sentence(assistant, "EU planlegger et nytt rammeprogram", 2.0)
+    restating = _real_sentence(assistant, "EU har lansert sitt forslag til nytt rammeprogram", 1.9)
+    mandate = _real_sentence(assistant, "Mandatet beskriver følgende oppgaver", 1.8)
+    assert is_summary(restating.metadata) and is_summary(mandate.metadata) and not is_summary(record.metadata)
+    assert records_over_summaries([record, restating, mandate], terms, scorer.terms) == [record, mandate]
+    # A summary sentence the answer leads with stays: it is the best evidence there is.
+    assert records_over_summaries([restating, record], terms, scorer.terms) == [restating, record]
+    # Without a record quoted, the summary is the answer.
+    assert records_over_summaries([restating, mandate], terms, scorer.terms) == [restating, mandate]
+
+
+def test_a_later_account_of_a_quoted_case_is_not_cited(assistant):
+    """The March paper's "Rådet ble i sak 7/1/2026 … framlagt utkast" retells the January case;
+    beside the January record it only cites another case for the same thing."""
+    record = _real_sentence(assistant, "Rådet ber sekretariatet oppdatere utkast til rapport", 2.0)
+    account = _real_sentence(assistant, "Rådet ble i sak 7/1/2026 i forrige møte framlagt", 1.95)
+    later = _real_sentence(assistant, "Dette rapportutkastet har nå vært på en kommentarrunde", 0.3)
+    assert record.metadata["case"] == "7/1/2026" and account.metadata["case"] == later.metadata["case"] == "19/2/2026"
+    # Close enough to join as a second case, were it not an account of the first.
+    assert account.score >= record.score - DEFAULT_POLICY.other_margin
+    assert select_diverse([record, account, later], 4, "facts") == [record]
+    assert without_restatements([account, record]) == [record]
+    # Without the January record quoted, the account is the evidence there is.
+    assert without_restatements([account, later]) == [account, later]
+
+
+def test_an_attendance_list_is_not_a_restated_appointment(assistant):
+    """The minutes' list of everyone present names the working group's members among twenty
+    others: it restates no decision, so no decision is cited with it."""
+    scorer = assistant.extractive.scorer
+    attendance = _real_sentence(assistant, "Per Morten Sandset, Universitetet i Oslo", 2.0)
+    assert len(set(NAME_CUE.findall(attendance.text))) > 2 * MIN_SHARED_NAMES
+    assert with_decision_records([attendance], scorer.decisions_naming) == [attendance]
