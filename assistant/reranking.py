@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,11 @@ FUSION_FEATURES = (
     "answer_count",     # a "hvor mange/mye" question and a passage with a number that counts
     "decision_asked",   # a question about a decision and a Vedtak section
     "time_match",       # the passage is from the meeting, month or day the question names
+    # term_coverage counts every question term alike, so the many common words of a long
+    # drafting request ("rådet", "utkast", "innspill") and an English question's own words (which
+    # no passage uses) dilute the few rare words that pick the passage. This share weighs each
+    # term by its IDF in the archive (from the BM25 index) and skips terms no passage uses.
+    "idf_coverage",     # IDF share of the question's in-archive terms found in the passage
 )
 
 
@@ -101,8 +106,11 @@ def is_boilerplate(metadata: Mapping[str, Any]) -> bool:
     return metadata.get("section_kind") == "felter" or metadata.get("part") in ("agenda", "front_matter")
 
 
-def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankHints | None = None) -> np.ndarray:
-    """The FUSION_FEATURES of each candidate (rows in candidate order)."""
+def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankHints | None = None,
+                       idf: Callable[[str], float] | None = None) -> np.ndarray:
+    """The FUSION_FEATURES of each candidate (rows in candidate order). `idf` gives an analysed
+    term's inverse document frequency in the archive, 0 for a term no passage uses (the
+    retriever's, from the BM25 index); without it idf_coverage is 0."""
     from assistant.cues import DATE_CUE, NAME_CUE, has_count
     from ingest.store.lexical import analyze
 
@@ -122,6 +130,9 @@ def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankH
     reciprocal = lambda rank: 0.0 if rank is None else 1.0 / (1 + rank)  # noqa: E731
     hints = hints or RankHints()
     kind = hints.answer_type
+    weights = {term: idf(term) for term in query_terms} if idf else {}
+    weights = {term: w for term, w in weights.items() if w > 0}
+    total_weight = sum(weights.values()) or 1.0
     rows = []
     for c in candidates:
         # A passage without a stored vector is treated as the least similar candidate.
@@ -147,6 +158,7 @@ def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankH
             float(kind in ("count", "amount") and has_count(body)),
             float(hints.decision and c.metadata.get("section_kind") == "vedtak"),
             float(hints.time_match(c.metadata)),
+            sum(w for t, w in weights.items() if t in text) / total_weight,
         ])
     return np.asarray(rows, dtype=np.float64)
 

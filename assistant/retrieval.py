@@ -10,6 +10,7 @@ every path. The index is read, never written; a newer ingest is picked up on the
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -141,6 +142,7 @@ class Retriever:
                 "sentences": reader.sentences,
                 "sentence_vectors": reader.sentence_vectors,
                 "lexical": LexicalStore.open(self.settings.lexical_path),
+                "idf_cache": {},  # analysed term -> its IDF in this index version (term_idf)
                 "vectors": VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=fresh_open),
                 "sentence_store": SentenceVectors.open(self.settings.data_dir, self.settings.store, self.embedder.dimension),
             }
@@ -240,7 +242,7 @@ class Retriever:
             fused = self._reciprocal_rank(union, rows, (dense, lexical[:candidates], sentence_level))
         else:
             found = self._candidates(query_vector, union, rows, dense, lexical, sentence_level)
-            features = candidate_features(query, found, hints)
+            features = candidate_features(query, found, hints, self.term_idf)
             if log is not None:
                 log.append((query, found, features))
             if fusion is None:
@@ -250,6 +252,19 @@ class Retriever:
         # Ties keep the union's order (dense first), so a ranking never depends on dict order.
         position = {cid: i for i, cid in enumerate(union)}
         return sorted(fused, key=lambda cid: (-fused[cid], position[cid])), fused, rows
+
+    def term_idf(self, term: str) -> float:
+        """BM25's inverse document frequency of an analysed term over the whole index (the
+        weighting BM25 itself gives it), 0 for a term no passage uses: idf_coverage skips it.
+        Counted by the lexical store's vocabulary (one indexed lookup per term, cached per index
+        version), not from the postings, which at a million passages are long for common terms."""
+        cache = self.idf_cache
+        if term not in cache:
+            vocabulary = self.lexical.vocabulary.view(None) if self.lexical and self.lexical.vocabulary else None
+            count = vocabulary.passage_count if vocabulary else 0
+            df = vocabulary.document_frequency(term) if count else 0
+            cache[term] = math.log(1.0 + (count - df + 0.5) / (df + 0.5)) if df else 0.0
+        return cache[term]
 
     def _reciprocal_rank(self, union: list[str], rows, lists) -> dict[str, float]:
         """The fallback: weighted reciprocal-rank fusion with the settings' weights."""
