@@ -48,9 +48,11 @@ FUSION_FEATURES = (
     "decision_asked",   # a question about a decision and a Vedtak section
     "time_match",       # the passage is from the meeting, month or day the question names
     # term_coverage counts every question term alike, so the many common words of a long
-    # drafting request ("rådet", "utkast", "innspill") and an English question's own words (which
-    # no passage uses) dilute the few rare words that pick the passage. This share weighs each
-    # term by its IDF in the archive (from the BM25 index) and skips terms no passage uses.
+    # drafting request ("rådet", "utkast", "innspill") and an English question's own words (most of
+    # which no passage uses) dilute the few rare words that pick the passage. This share weighs
+    # each term by its IDF in the caller's part of the archive (the lexical store's vocabulary)
+    # and skips terms no passage uses. (English words a few passages do use, in references, still
+    # weigh as rare words: the feature does not know the question's language.)
     "idf_coverage",     # IDF share of the question's in-archive terms found in the passage
 )
 
