@@ -161,3 +161,26 @@ def test_rare_question_words_weigh_more_and_words_no_passage_uses_do_not_dilute(
     assert np.any(padded[:, column["term_coverage"]] < features[:, column["term_coverage"]])
     # Without the index's IDF (a plain feature call) the share is 0, never a guess.
     assert not candidate_features(question, candidates)[:, column["idf_coverage"]].any()
+
+
+def test_a_compound_the_archive_does_not_use_counts_as_the_two_words_it_does(retriever):
+    from assistant.reranking import archive_parts
+    from ingest.store.lexical import analyze
+
+    column = {name: i for i, name in enumerate(FUSION_FEATURES)}
+    # No passage says "registerforskningen"; passages say "register" and "forskning".
+    term = analyze("registerforskningen")[0]
+    assert retriever.term_idf(term) == 0.0
+    assert archive_parts(term, retriever.term_idf) == ["register", "forskning"]
+    # A word the archive uses, and a foreign word whose pieces it does not, stay whole.
+    for word in ("helsedata", "notwithstanding"):
+        assert archive_parts(analyze(word)[0], retriever.term_idf) == [analyze(word)[0]]
+    question = "Hva sier rådet om registerforskningen?"
+    candidates, features = _logged_features(retriever, question, None)
+    idf = features[:, column["idf_coverage"]]
+    register, research = "register", "forskning"
+    both = [i for i, c in enumerate(candidates) if register in c.text.lower() and research in c.text.lower()]
+    neither = [i for i, c in enumerate(candidates) if register not in c.text.lower() and research not in c.text.lower()]
+    assert both and neither
+    # The passages that use both parts cover more of the question than those using neither.
+    assert min(idf[both]) > max(idf[neither])
