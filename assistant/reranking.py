@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,14 @@ FUSION_FEATURES = (
     "answer_count",     # a "hvor mange/mye" question and a passage with a number that counts
     "decision_asked",   # a question about a decision and a Vedtak section
     "time_match",       # the passage is from the meeting, month or day the question names
+    # term_coverage counts every question term alike, so the many common words of a long
+    # drafting request ("rådet", "utkast", "innspill") and an English question's own words (most of
+    # which no passage uses) dilute the few rare words that pick the passage. This share weighs
+    # each term by its IDF in the caller's part of the archive (the lexical store's vocabulary)
+    # and skips terms no passage uses, after splitting a compound no passage uses into two parts
+    # passages do use (archive_parts). (English words a few passages do use, in references, still
+    # weigh as rare words: the feature does not know the question's language.)
+    "idf_coverage",     # IDF share of the question's in-archive terms found in the passage
 )
 
 
@@ -101,8 +109,31 @@ def is_boilerplate(metadata: Mapping[str, Any]) -> bool:
     return metadata.get("section_kind") == "felter" or metadata.get("part") in ("agenda", "front_matter")
 
 
-def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankHints | None = None) -> np.ndarray:
-    """The FUSION_FEATURES of each candidate (rows in candidate order)."""
+# Parts of a compound the archive does not use are looked up from this length on (not fitted: a
+# Norwegian word shorter than 4 letters is mostly a stop word or a linking form).
+MIN_PART = 4
+
+
+def archive_parts(term: str, idf: Callable[[str], float]) -> list[str]:
+    """A question compound no passage uses, as two words passages do use ("pilotprosjekt" →
+    "pilot", "prosjekt"; "behandlingsfrist" → "behandling", "frist", the linking s dropped),
+    longest first part first; any other term as it is. Without this the compound counts for
+    nothing in idf_coverage, though the archive says the same in two words."""
+    if idf(term) > 0 or len(term) < 2 * MIN_PART or not term.isalpha():
+        return [term]
+    for split in range(len(term) - MIN_PART, MIN_PART - 1, -1):
+        head, rest = term[:split], term[split:]
+        for tail in (rest, rest[1:] if rest[0] in "se" else ""):
+            if len(tail) >= MIN_PART and idf(head) > 0 and idf(tail) > 0:
+                return [head, tail]
+    return [term]
+
+
+def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankHints | None = None,
+                       idf: Callable[[str], float] | None = None) -> np.ndarray:
+    """The FUSION_FEATURES of each candidate (rows in candidate order). `idf` gives an analysed
+    term's inverse document frequency in the archive, 0 for a term no passage uses (the
+    retriever's, from the BM25 index); without it idf_coverage is 0."""
     from assistant.cues import DATE_CUE, NAME_CUE, has_count
     from ingest.store.lexical import analyze
 
@@ -122,6 +153,10 @@ def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankH
     reciprocal = lambda rank: 0.0 if rank is None else 1.0 / (1 + rank)  # noqa: E731
     hints = hints or RankHints()
     kind = hints.answer_type
+    terms = {part for term in query_terms for part in archive_parts(term, idf)} if idf else set()
+    weights = {term: idf(term) for term in terms}
+    weights = {term: w for term, w in weights.items() if w > 0}
+    total_weight = sum(weights.values()) or 1.0
     rows = []
     for c in candidates:
         # A passage without a stored vector is treated as the least similar candidate.
@@ -147,6 +182,7 @@ def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankH
             float(kind in ("count", "amount") and has_count(body)),
             float(hints.decision and c.metadata.get("section_kind") == "vedtak"),
             float(hints.time_match(c.metadata)),
+            sum(w for t, w in weights.items() if t in text) / total_weight,
         ])
     return np.asarray(rows, dtype=np.float64)
 

@@ -10,6 +10,7 @@ every path. The index is read, never written; a newer ingest is picked up on the
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -141,6 +142,7 @@ class Retriever:
                 "sentences": reader.sentences,
                 "sentence_vectors": reader.sentence_vectors,
                 "lexical": LexicalStore.open(self.settings.lexical_path),
+                "idf_cache": {},  # (access levels, analysed term) -> its IDF in this index version (term_idf)
                 "vectors": VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=fresh_open),
                 "sentence_store": SentenceVectors.open(self.settings.data_dir, self.settings.store, self.embedder.dimension),
             }
@@ -240,7 +242,8 @@ class Retriever:
             fused = self._reciprocal_rank(union, rows, (dense, lexical[:candidates], sentence_level))
         else:
             found = self._candidates(query_vector, union, rows, dense, lexical, sentence_level)
-            features = candidate_features(query, found, hints)
+            access = tuple(sorted(levels)) if levels is not None else None
+            features = candidate_features(query, found, hints, lambda term: self.term_idf(term, access))
             if log is not None:
                 log.append((query, found, features))
             if fusion is None:
@@ -250,6 +253,22 @@ class Retriever:
         # Ties keep the union's order (dense first), so a ranking never depends on dict order.
         position = {cid: i for i, cid in enumerate(union)}
         return sorted(fused, key=lambda cid: (-fused[cid], position[cid])), fused, rows
+
+    def term_idf(self, term: str, levels: tuple[str, ...] | None = None) -> float:
+        """BM25's inverse document frequency of an analysed term over the passages of these access
+        levels (all with None), 0 for a term none of them uses: idf_coverage skips it. Counted
+        in the caller's share of the archive, so what a lower role is told never depends on words
+        only restricted documents use. Read from the lexical store's vocabulary (one indexed
+        lookup per term, cached per index version), not from the postings, which at a million
+        passages are long for common terms."""
+        key = (levels, term)
+        cache = self.idf_cache
+        if key not in cache:
+            vocabulary = self.lexical.vocabulary.view(levels) if self.lexical and self.lexical.vocabulary else None
+            count = vocabulary.passage_count if vocabulary else 0
+            df = vocabulary.document_frequency(term) if count else 0
+            cache[key] = math.log(1.0 + (count - df + 0.5) / (df + 0.5)) if df else 0.0
+        return cache[key]
 
     def _reciprocal_rank(self, union: list[str], rows, lists) -> dict[str, float]:
         """The fallback: weighted reciprocal-rank fusion with the settings' weights."""

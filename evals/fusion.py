@@ -2,7 +2,7 @@
 
 Every candidate passage of a question (the union of the dense, BM25 and best-sentence top lists)
 is described by the named features of assistant/reranking.py (FUSION_FEATURES: similarity gaps,
-BM25 share, reciprocal ranks, term and heading coverage, source type, length). The label is
+BM25 share, reciprocal ranks, term, IDF-weighted term and heading coverage, source type, length). The label is
 whether the passage contains the gold item's evidence quote. A scikit-learn LogisticRegression
 (defaults: C = 1, L2; not tuned) is fitted on pairs of one question's candidates (fit_fusion: the
 evidence passage against each other one); the retriever ranks by its score. The candidates are logged by the retriever while the

@@ -133,3 +133,54 @@ def test_passages_from_the_meeting_or_month_the_question_names_are_marked(retrie
         marked = features[:, column["time_match"]]
         assert marked.any() and not marked.all()
         assert [bool(flag) for flag in marked] == [bool(wanted(c.metadata)) for c in candidates]
+
+
+def test_rare_question_words_weigh_more_and_words_no_passage_uses_do_not_dilute(retriever):
+    from ingest.store.lexical import analyze
+
+    column = {name: i for i, name in enumerate(FUSION_FEATURES)}
+    question = "Habilitet i rådet"
+    candidates, features = _logged_features(retriever, question, None)
+    idf = features[:, column["idf_coverage"]]
+    assert np.all((0.0 <= idf) & (idf <= 1.0)) and idf.max() > 0
+    # "habilitet" is in few passages, "rådet" in about half: each is half of the question by
+    # term_coverage, but a passage with the rare word covers more of it by IDF than one with only
+    # the common word.
+    rare, common = analyze("habilitet")[0], analyze("rådet")[0]
+    assert 0 < retriever.term_idf(common) < retriever.term_idf(rare)
+    with_rare = [i for i, c in enumerate(candidates) if rare in c.text.lower() and common not in c.text.lower()]
+    only_common = [i for i, c in enumerate(candidates) if common in c.text.lower() and rare not in c.text.lower()]
+    assert with_rare and only_common
+    assert min(idf[with_rare]) > max(idf[only_common])
+    # Words no passage uses (an English question's own words, mostly) are skipped: the same
+    # candidates keep their IDF coverage, while the plain term coverage falls.
+    padded = candidate_features(question + " wherewithal notwithstanding", candidates, None, retriever.term_idf)
+    assert retriever.term_idf(analyze("notwithstanding")[0]) == 0.0
+    assert np.allclose(padded[:, column["idf_coverage"]], idf)
+    assert np.all(padded[:, column["term_coverage"]] <= features[:, column["term_coverage"]])
+    assert np.any(padded[:, column["term_coverage"]] < features[:, column["term_coverage"]])
+    # Without the index's IDF (a plain feature call) the share is 0, never a guess.
+    assert not candidate_features(question, candidates)[:, column["idf_coverage"]].any()
+
+
+def test_a_compound_the_archive_does_not_use_counts_as_the_two_words_it_does(retriever):
+    from assistant.reranking import archive_parts
+    from ingest.store.lexical import analyze
+
+    column = {name: i for i, name in enumerate(FUSION_FEATURES)}
+    # No passage says "registerforskningen"; passages say "register" and "forskning".
+    term = analyze("registerforskningen")[0]
+    assert retriever.term_idf(term) == 0.0
+    assert archive_parts(term, retriever.term_idf) == ["register", "forskning"]
+    # A word the archive uses, and a foreign word whose pieces it does not, stay whole.
+    for word in ("helsedata", "notwithstanding"):
+        assert archive_parts(analyze(word)[0], retriever.term_idf) == [analyze(word)[0]]
+    question = "Hva sier rådet om registerforskningen?"
+    candidates, features = _logged_features(retriever, question, None)
+    idf = features[:, column["idf_coverage"]]
+    register, research = "register", "forskning"
+    both = [i for i, c in enumerate(candidates) if register in c.text.lower() and research in c.text.lower()]
+    neither = [i for i, c in enumerate(candidates) if register not in c.text.lower() and research not in c.text.lower()]
+    assert both and neither
+    # The passages that use both parts cover more of the question than those using neither.
+    assert min(idf[both]) > max(idf[neither])
