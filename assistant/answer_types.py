@@ -19,7 +19,8 @@ ANSWER_TYPES = ("amount", "count", "duration", "date", "person", "organisation",
 
 DATE_QUESTION = re.compile(
     r"(?:^\W*|[,;:]\s*|\b(?:og|and|men|but|eller|or)\s+)(?:når|kva tid|kor tid|when)\b"
-    r"|\b(hvilken dato|kva dato|what date|dato|frist|innen når|by when)\b", re.I)
+    # A preposition before the question word asks for a date too ("since when", "innen når").
+    r"|\b(hvilken dato|kva dato|what date|dato|frist|(?:innen|inntil|siden|sidan|fra|frå|til|by|since|until|till|from) (?:når|kva tid|kor tid|when))\b", re.I)
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("amount", re.compile(r"\b(hvor mye|kor mykje|kor mye|how much|beløp\w*|kostnad\w*|koste[rt]?|budsjett\w*|kroner|what (?:is|was) the (?:cost|budget|amount))\b", re.I)),
