@@ -6,6 +6,8 @@ council's own stated views, and everything else from the best-scoring archive se
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import contextvars
 import re
 
@@ -17,7 +19,7 @@ from assistant.evidence import EvidenceScorer, Sentence
 from assistant.fitted import refusal_model
 from assistant.quote_selection import quote_policy, reweighed
 from assistant.holdings import evidence_refusal, holdings_refusal, title_terms, value_note, view_for
-from assistant.glossary import expand_query
+from assistant.glossary import archive_words, expand_query
 from assistant.passages import PassageReader, is_list_lead, strip_bullet
 from assistant.records import part_source
 from assistant.prompts import phrase
@@ -117,7 +119,8 @@ class ExtractiveAnswerer:
         interpretation.evidence_query = interpretation.retrieval_query if same else expand_query(evidence, lang, self.scorer.vocabulary)
         k = DRAFT_K if route == "drafting" else CONTEXT_K
         ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role,
-                                       hints=RankHints.from_analysis(interpretation.analysis))
+                                       hints=replace(RankHints.from_analysis(interpretation.analysis),
+                                                     coverage_query=archive_words(searched, lang)))
         hits = ranked[:k]
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
         scope = time_scope(interpretation.analysis.references, self.meetings_for(role))

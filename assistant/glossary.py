@@ -160,6 +160,24 @@ def expand_query(question: str, lang: str, vocabulary: set[str] | None = None) -
     return f"{question} {' '.join(added)}" if added else question
 
 
+_SHARED_WORD = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-ZÆØÅ][\w-]*|[\w-]*\d[\w-]*|[\w-]*[æøåÆØÅ][\w-]*)")
+
+
+def archive_words(question: str, lang: str) -> str | None:
+    """The words of a question that the Norwegian archive can share with it, for weighing how
+    much of a question a passage covers (reranking.idf_coverage). None for Bokmål and Nynorsk:
+    every word. For English: the glossary's Norwegian words for its council terms, and the names
+    and figures it writes (a capitalised word not opening a sentence, a word with a digit or a
+    Norwegian letter). Its ordinary English words are left out: the archive uses them only in
+    reference lists and English titles, where they are rare and would weigh the most ("health
+    data leader digital" in a report's footnote outweighed the passage that answers)."""
+    if lang != "en":
+        return None
+    added = [word for phrase in english_phrases(question) for word in EN_TO_NB[phrase]]
+    shared = _SHARED_WORD.findall(question.strip())
+    return " ".join(shared + added)
+
+
 def english_phrases(text: str) -> list[str]:
     """The glossary's English phrases in the text, longest first, each word counted once."""
     lowered = text.lower().replace("-", " ")  # "operating-theatre" is "operating theatre"

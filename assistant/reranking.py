@@ -84,6 +84,9 @@ class RankHints:
     meetings: tuple[str, ...] = ()
     months: frozenset = frozenset()   # (year or None, month)
     dates: tuple[str, ...] = ()       # ISO days, year 0001 when the question names none
+    # The words idf_coverage weighs, when not all of the query's (glossary.archive_words: an
+    # English question's names, figures and glossary words, not its ordinary English words).
+    coverage_query: str | None = None
 
     @classmethod
     def from_analysis(cls, analysis) -> "RankHints":
@@ -153,7 +156,8 @@ def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankH
     reciprocal = lambda rank: 0.0 if rank is None else 1.0 / (1 + rank)  # noqa: E731
     hints = hints or RankHints()
     kind = hints.answer_type
-    terms = {part for term in query_terms for part in archive_parts(term, idf)} if idf else set()
+    coverage_terms = query_terms if hints.coverage_query is None else sorted(set(analyze(hints.coverage_query)))
+    terms = {part for term in coverage_terms for part in archive_parts(term, idf)} if idf else set()
     weights = {term: idf(term) for term in terms}
     weights = {term: w for term, w in weights.items() if w > 0}
     total_weight = sum(weights.values()) or 1.0
