@@ -244,3 +244,14 @@ def test_compounds_are_glossed_from_their_parts():
     # A name is not half-translated; an ordinary compound of the same sentence is glossed.
     terms = dict(_glossary_terms("Helsedirektoratet er en utviklingspartner."))
     assert "helsedirektoratet" not in terms and terms["utviklingspartner"] == "development *partner*"
+
+
+def test_an_english_question_is_weighed_on_the_words_the_archive_shares_with_it():
+    from assistant.glossary import archive_words
+
+    words = archive_words("Which projects did Rørtveit and NORTRE report to HelseOmsorg21 in 2025?", "en").split()
+    # names, figures and Norwegian spellings stay; ordinary English words ("projects", "report")
+    # go: the archive has them only in reference lists, where they are rare and would weigh most
+    assert {"Rørtveit", "NORTRE", "HelseOmsorg21", "2025"} <= set(words)
+    assert not {"Which", "projects", "report", "did"} & set(words)
+    assert archive_words("Hva mener rådet om helsedata?", "nb") is None  # Norwegian: every word
