@@ -142,7 +142,6 @@ class Retriever:
                 "sentences": reader.sentences,
                 "sentence_vectors": reader.sentence_vectors,
                 "lexical": LexicalStore.open(self.settings.lexical_path),
-                "idf_cache": {},  # (access levels, analysed term) -> its IDF in this index version (term_idf)
                 "vectors": VectorIndex.open(self.settings.data_dir, self.settings.store, self.embedder.dimension, fresh=fresh_open),
                 "sentence_store": SentenceVectors.open(self.settings.data_dir, self.settings.store, self.embedder.dimension),
             }
@@ -261,14 +260,16 @@ class Retriever:
         only restricted documents use. Read from the lexical store's vocabulary (one indexed
         lookup per term, cached per index version), not from the postings, which at a million
         passages are long for common terms."""
-        key = (levels, term)
-        cache = self.idf_cache
-        if key not in cache:
-            vocabulary = self.lexical.vocabulary.view(levels) if self.lexical and self.lexical.vocabulary else None
-            count = vocabulary.passage_count if vocabulary else 0
-            df = vocabulary.document_frequency(term) if count else 0
-            cache[key] = math.log(1.0 + (count - df + 0.5) / (df + 0.5)) if df else 0.0
-        return cache[key]
+        return self._idf(self._version, levels, term)
+
+    # Keyed by index version, so a refreshed index is read afresh; bounded like the vocabulary's
+    # own document-frequency cache (a size, not a weight: it only trades memory for lookups).
+    @lru_cache(maxsize=65536)
+    def _idf(self, version, levels: tuple[str, ...] | None, term: str) -> float:
+        vocabulary = self.lexical.vocabulary.view(levels) if self.lexical and self.lexical.vocabulary else None
+        count = vocabulary.passage_count if vocabulary else 0
+        df = vocabulary.document_frequency(term) if count else 0
+        return math.log(1.0 + (count - df + 0.5) / (df + 0.5)) if df else 0.0
 
     def _reciprocal_rank(self, union: list[str], rows, lists) -> dict[str, float]:
         """The fallback: weighted reciprocal-rank fusion with the settings' weights."""
