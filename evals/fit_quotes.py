@@ -25,15 +25,19 @@ With several corpora each has its own floor and must hold it: one corpus's gain 
 another's loss; the spans are the mean of each corpus's mean (the corpora weigh the same).
 
     python -m evals.fit_quotes --set ../shared/evals/gold-dev.jsonl --set ../shared/evals/gold-dev-2.jsonl \\
-        --cross-docs ../shared/evals/norquad-val/docs --cross-set ../shared/evals/norquad-val/gold.jsonl \\
-        --cross-data-dir /work/lead-norquad
+        --data-dir data --cross-docs ../shared/evals/norquad-val/docs \\
+        --cross-set ../shared/evals/norquad-val/gold.jsonl --cross-data-dir /work/lead-norquad
 
-writes the policy fitted on both corpora (each weighing the same) to assistant/fitted.json["quotes"].
+writes the policy fitted on both corpora (each weighing the same) to assistant/fitted.json["quotes"],
+with the command (--data-dir: the council archive's index, default RADSARKIV_DATA_DIR; the
+cross data dir: the NorQuAD folder's own index, built incrementally when missing). The product
+quotes with that entry, so it is re-run whenever the ranking or the quoting step changes.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -237,16 +241,18 @@ def _capture(sets: list[Path], settings, docs: Path | None) -> tuple[Any, list, 
 
 def main(argv: list[str] | None = None) -> None:
     from evals.run import docs_settings
-    from ingest.settings import get_settings
+    from ingest.settings import Settings, get_settings
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", action="append", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, help="the council archive's index (default: RADSARKIV_DATA_DIR)")
     parser.add_argument("--cross-docs", type=Path)
     parser.add_argument("--cross-set", type=Path)
     parser.add_argument("--cross-data-dir", type=Path)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "assistant" / "fitted.json")
     args = parser.parse_args(argv)
-    corpora = [(list(args.set), get_settings(), None)]
+    started = time.monotonic()
+    corpora = [(list(args.set), Settings(data_dir=args.data_dir) if args.data_dir else get_settings(), None)]
     if args.cross_docs and args.cross_set:
         corpora.append(([args.cross_set], docs_settings(args.cross_docs, args.cross_data_dir), args.cross_docs))
     # One PolicyScores per corpus (each its own index); the objective averages the corpora.
@@ -257,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     entry = {
         "command": "python -m evals.fit_quotes " + " ".join(argv if argv is not None else __import__("sys").argv[1:]),
         "policy": policy.as_json(),
+        "rule": "the most must_include spans while each corpus's pooled citation precision is at least its best over the grid less one standard error (evals/fit_quotes.py)",
         "fitted_on": entry_names,
         "must_include_before_after": {
             path: [round(joint.summary(DEFAULT, members)[0], 4), round(joint.summary(policy, members)[0], 4)]
@@ -267,6 +274,7 @@ def main(argv: list[str] | None = None) -> None:
             for path, members in zip(entry_names, joint.members())
         },
     }
+    entry["minutes"] = round((time.monotonic() - started) / 60, 1)
     data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     data["quotes"] = entry
     args.out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
