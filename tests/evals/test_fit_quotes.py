@@ -95,6 +95,23 @@ def test_each_corpus_holds_its_own_floor():
     assert fit_policy(_Scores(table), [0, 1, 2], ["a", "a", "b"]) == strict
 
 
+def test_the_shipped_policy_is_a_whole_fit_with_the_command_that_gives_it():
+    """The product quotes with fitted.json["quotes"]: an entry missing a field the policy has
+    (written before the field was fitted) ships that field's default, not what the fit gives.
+    The entry names the command that rewrites it, over both corpora."""
+    from dataclasses import fields
+
+    from assistant.fitted import fitted_values
+    from assistant.quote_selection import quote_policy
+
+    entry = fitted_values()["quotes"]
+    assert set(entry["policy"]) == {f.name for f in fields(QuotePolicy)}
+    assert quote_policy() == QuotePolicy.from_json(entry["policy"])
+    command = entry["command"].split()
+    assert command[:3] == ["python", "-m", "evals.fit_quotes"]
+    assert {"--set", "--cross-docs", "--cross-set", "--cross-data-dir"} <= set(command)
+
+
 def _sentence(assistant, starts: str):
     """The archive sentence that starts with `starts`, as the scorer reads it from the register."""
     from assistant.evidence import Sentence
