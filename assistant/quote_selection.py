@@ -7,7 +7,8 @@ Too few quotes and the sentence that answers, ranked second or fourth in its pas
 out (the passage was found, the wrong sentences quoted); too many and an answer whose leading
 case is the wrong one cites more of it. The policy's values are not hand-set: `python -m
 evals.fit_quotes` chooses them from a small grid on the gold sets (the most must_include spans
-quoted without losing citation precision) and writes them to assistant/fitted.json under
+quoted while citation precision stays within one standard error of the best precision the grid
+reaches; its docstring states the rule) and writes them to assistant/fitted.json under
 "quotes"; `radsarkiv eval --folds` chooses them per fold on the training folds. Without a fitted
 entry the policy is the one the planner had before it was fitted (the defaults below).
 """

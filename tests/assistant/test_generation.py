@@ -28,6 +28,7 @@ from assistant.prompts import (
     phrase,
     placeholders,
 )
+from assistant.quote_selection import DEFAULT as DEFAULT_QUOTE_POLICY
 from ingest.settings import LLMSettings
 
 # Loaded by path so the test works whether or not tests/ packages get __init__ files.
@@ -523,7 +524,11 @@ def passage_assistant(corpus_settings, retriever, server):
 
     settings = corpus_settings.model_copy(deep=True)
     settings.llm.base_url, settings.llm.model, settings.llm.timeout_s = server.base_url, "fake-model", 5.0
-    return Assistant(settings, retriever=retriever)
+    assistant = Assistant(settings, retriever=retriever)
+    # The quote policy before it was fitted (one or two quotes): these tests are about what the
+    # model is given when the extractive pick misses, not about how much the fitted policy quotes.
+    assistant.extractive.quote_policy = DEFAULT_QUOTE_POLICY
+    return assistant
 
 
 def test_model_reads_the_passage_the_extractive_pick_missed(passage_assistant, server, retriever) -> None:

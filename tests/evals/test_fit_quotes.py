@@ -1,12 +1,13 @@
 """The quote policy (assistant/quote_selection.py) and its fitting (evals/fit_quotes.py): the
-policy's values change what a real answer quotes, and the fit buys quoted spans only without
-losing citation precision. Questions are written for these tests, not taken from a gold set."""
+policy's values change what a real answer quotes, and the fit buys quoted spans only while
+citation precision stays within one standard error of the best the grid reaches. Questions are
+written for these tests, not taken from a gold set."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from assistant.quote_selection import DEFAULT, QuotePolicy
-from evals.fit_quotes import PolicyScores, fit_policy, policy_context
+from evals.fit_quotes import PolicyScores, fit_policy, policy_context, precision_floor
 
 WIDE = replace(DEFAULT, extra_quotes=3, extra_same_margin=1.0, expanded=3, same_chunk_penalty=0.0, paragraph_sentences=5, paragraph_chars=800)
 
@@ -50,6 +51,65 @@ def test_the_fit_takes_more_quotes_only_without_losing_precision():
 
 def test_nothing_better_keeps_the_defaults():
     assert fit_policy(_Scores({DEFAULT: {0: (1.0, 1, 1)}}), [0]) == DEFAULT
+
+
+def test_the_floor_is_the_best_precision_less_one_standard_error_not_the_defaults():
+    """Defaults that cite very precisely but quote few spans do not hold the fit back: a policy
+    within one standard error of the best precision that quotes every span is taken; one below
+    that floor is not, however many spans it quotes."""
+    expanded = replace(DEFAULT, expanded=3)
+    more = replace(DEFAULT, extra_quotes=2)
+    table = {
+        DEFAULT: {0: (0.0, 19, 20), 1: (0.5, 19, 20)},    # precision 0.95 over 40 citations
+        expanded: {0: (1.0, 19, 20), 1: (1.0, 18, 20)},   # 0.925: within one SE (0.034) of 0.95
+        more: {0: (1.0, 19, 21), 1: (1.0, 19, 21)},       # 0.905: below the floor 0.916
+    }
+    scores = _Scores(table)
+    assert abs(precision_floor(scores, [0, 1]) - (0.95 - (0.95 * 0.05 / 40) ** 0.5)) < 1e-9
+    assert fit_policy(scores, [0, 1]) == expanded
+
+
+def test_imprecise_defaults_do_not_lower_the_floor():
+    """The floor is read from the best policy, not the defaults: a policy more precise than
+    imprecise defaults but well below the best is not taken for its spans."""
+    strict = replace(DEFAULT, other_margin=0.05)  # another case's sentence must score closer
+    loose = replace(DEFAULT, other_margin=0.25)
+    table = {
+        DEFAULT: {0: (0.5, 15, 20), 1: (0.5, 15, 20)},    # 0.75
+        strict: {0: (0.5, 19, 20), 1: (1.0, 19, 20)},     # 0.95, the best
+        loose: {0: (1.0, 17, 20), 1: (1.0, 16, 20)},      # 0.825: above the defaults, below the floor
+    }
+    assert fit_policy(_Scores(table), [0, 1]) == strict
+
+
+def test_each_corpus_holds_its_own_floor():
+    """Jointly over two corpora, spans gained in one do not pay for precision lost in the other:
+    corpus b's floor is its own best precision (1.0), not its defaults' 0.5."""
+    strict = replace(DEFAULT, other_margin=0.05)
+    loose = replace(DEFAULT, other_margin=0.25)
+    table = {
+        DEFAULT: {0: (0.0, 40, 40), 1: (0.0, 40, 40), 2: (0.5, 30, 60)},
+        strict: {0: (1.0, 40, 40), 1: (0.0, 40, 40), 2: (0.5, 40, 40)},   # b: 1.0
+        loose: {0: (1.0, 40, 40), 1: (1.0, 40, 40), 2: (0.5, 40, 60)},    # b: 0.667
+    }
+    assert fit_policy(_Scores(table), [0, 1, 2], ["a", "a", "b"]) == strict
+
+
+def test_the_shipped_policy_is_a_whole_fit_with_the_command_that_gives_it():
+    """The product quotes with fitted.json["quotes"]: an entry missing a field the policy has
+    (written before the field was fitted) ships that field's default, not what the fit gives.
+    The entry names the command that rewrites it, over both corpora."""
+    from dataclasses import fields
+
+    from assistant.fitted import fitted_values
+    from assistant.quote_selection import quote_policy
+
+    entry = fitted_values()["quotes"]
+    assert set(entry["policy"]) == {f.name for f in fields(QuotePolicy)}
+    assert quote_policy() == QuotePolicy.from_json(entry["policy"])
+    command = entry["command"].split()
+    assert command[:3] == ["python", "-m", "evals.fit_quotes"]
+    assert {"--set", "--cross-docs", "--cross-set", "--cross-data-dir"} <= set(command)
 
 
 def _sentence(assistant, starts: str):
