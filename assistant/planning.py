@@ -60,7 +60,10 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
         support.setdefault(source_key(sentence), []).append(sentence.score)
     lead_source = max(support, key=lambda key: support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0])
     top = next(s for s in sentences if source_key(s) == lead_source)
+    rank = {id(s): i for i, s in enumerate(sentences)}
     sentences = [top] + [s for s in sentences if s is not top]
+    if several_sources:
+        sentences = sources_first(sentences)
     same_margin = (SAME_SOURCE_MARGIN_WIDE if route in ("positions", "onboarding", "drafting") else SAME_SOURCE_MARGIN) + policy.extra_same_margin
     other_margin = OTHER_SOURCE_MARGIN_SEVERAL if several_sources else policy.other_margin
     chosen: list[Sentence] = [top]
@@ -72,10 +75,48 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
         if refers_back(sentence) & sources:
             continue  # a later paper's account of a case the answer already quotes from its record
         # Relating two things needs two sources; a third must come as close as for any question.
-        margin = same_margin if source_key(sentence) in sources else (other_margin if len(sources) < 2 else policy.other_margin)
+        margin = same_margin if source_key(sentence) in sources else (other_margin if len(record_sources(chosen)) < 2 else policy.other_margin)
         if sentence.score - penalty >= top.score - margin:
             chosen.append(sentence)
-    return chosen
+    # Quoted best first, the leading case's sentence first.
+    return [top] + sorted(chosen[1:], key=lambda s: rank[id(s)])
+
+
+def with_each_part(chosen: list[Sentence], sentences: list[Sentence]) -> list[Sentence]:
+    """A question that asks two things ("Hvilken rolle hadde X, og når kom hun inn i rådet?",
+    analysis.focus.parts) is not answered until each part is: the best sentence under each
+    part's own score (Sentence.part_scores: the whole question first, then each part) is quoted,
+    from whichever case holds it. select_diverse ranks by the best part's score, so one part's
+    strong sentences can fill the answer before the other part's best is reached."""
+    if not chosen or len(chosen[0].part_scores) < 3:
+        return chosen
+    result = list(chosen)
+    for part in range(1, len(chosen[0].part_scores)):
+        scored = [s for s in sentences if len(s.part_scores) > part]
+        best = max(scored, key=lambda s: s.part_scores[part], default=None)
+        if best is not None and not any(best is c or (best.chunk_id, best.index) == (c.chunk_id, c.index) for c in result):
+            result.append(best)
+    return result
+
+
+def sources_first(sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences with each source's best one before any source's second: a question that
+    relates two things is answered from both before the answer reads on in either, so the
+    quote limit is not spent on one side before the other is reached."""
+    seen: set[str] = set()
+    firsts, rest = [], []
+    for sentence in sentences:
+        (rest if source_key(sentence) in seen else firsts).append(sentence)
+        seen.add(source_key(sentence))
+    return firsts + rest
+
+
+def record_sources(chosen: list[Sentence]) -> set[str]:
+    """The council's records an answer quotes: its cases, and the leading source whatever it is.
+    A document outside the case register (a news article about the council's work) beside a
+    case is the outside account a relating question names ("som det ble skrevet om i juni"),
+    not one of the two records it relates, so it takes no case's place."""
+    return {source_key(chosen[0])} | {source_key(c) for c in chosen if c.metadata.get("case")}
 
 
 _BACK_REFERENCE = re.compile(r"\b(?:i|oppfølging av|viser til|jf\.?|ref\.?|behandlet i|behandla i)\s+sak\s+(\d{1,3}/\d{1,2}/\d{4})", re.IGNORECASE)
