@@ -235,3 +235,13 @@ def test_a_proposal_is_labelled_so_it_does_not_read_as_the_decision(assistant):
     assert any(c.case == "20/2/2026" and c.quote.startswith("Rådet ber sekretariatet") for c in answer.citations)
     english = assistant.ask("What was decided about Arendalsuka 2026?")
     assert "Proposed decision: «" in english.answer
+
+
+def test_each_part_of_a_two_part_question_is_answered(assistant):
+    """The Arendalsuka part's sentences score highest and fill the answer; the privacy part is
+    answered from the health data work (the report's discussion in January, sak 7/1/2026)
+    only because each part's own best sentence is quoted (planning.with_each_part)."""
+    answer = assistant.ask("Når holdes rådets arrangement på Arendalsuka, og hva sa rådet om personvern i helsedatarapporten?")
+    cases = {c.case for c in answer.citations}
+    assert "20/2/2026" in cases
+    assert "7/1/2026" in cases
