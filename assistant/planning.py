@@ -12,6 +12,7 @@ import re
 from assistant.cues import NAME_CUE
 from assistant.evidence import Sentence, is_summary
 from assistant.quote_selection import DEFAULT as DEFAULT_POLICY, QuotePolicy
+from ingest.attendance import label_role
 
 # How close to the best sentence another case's sentence must score to join the answer: tight
 # for a question about one thing (the fitted QuotePolicy.other_margin), looser for one relating
@@ -74,6 +75,8 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
         sources = {source_key(c) for c in chosen}
         if refers_back(sentence) & sources:
             continue  # a later paper's account of a case the answer already quotes from its record
+        if is_attendance(sentence):
+            continue
         # Relating two things needs two sources; a third must come as close as for any question.
         margin = same_margin if source_key(sentence) in sources else (other_margin if len(record_sources(chosen)) < 2 else policy.other_margin)
         if sentence.score - penalty >= top.score - margin:
@@ -92,11 +95,20 @@ def with_each_part(chosen: list[Sentence], sentences: list[Sentence]) -> list[Se
         return chosen
     result = list(chosen)
     for part in range(1, len(chosen[0].part_scores)):
-        scored = [s for s in sentences if len(s.part_scores) > part]
+        scored = [s for s in sentences if len(s.part_scores) > part and not is_attendance(s)]
         best = max(scored, key=lambda s: s.part_scores[part], default=None)
         if best is not None and not any(best is c or (best.chunk_id, best.index) == (c.chunk_id, c.index) for c in result):
             result.append(best)
     return result
+
+
+def is_attendance(sentence: Sentence) -> bool:
+    """Whether a sentence stands in a minutes' attendance list ("Til stede", "Forfall",
+    "Observatører": the labels ingest.attendance reads). The list records who came to a meeting;
+    the names in it match any question naming a member or an organisation, so it is never a
+    further source of an answer (who attended is answered from the attendance records, not
+    quoted here); it may still lead when nothing else answers."""
+    return bool(label_role(str(sentence.metadata.get("section") or "")))
 
 
 def sources_first(sentences: list[Sentence]) -> list[Sentence]:
@@ -162,7 +174,7 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     if not chosen or any(not is_summary(s.metadata) for s in chosen):
         return chosen
     names = {t for t in question_terms & chosen[0].terms if scorer.is_rare(t)}
-    is_case = lambda s: bool(s.metadata.get("case")) and not is_summary(s.metadata)
+    is_case = lambda s: bool(s.metadata.get("case")) and not is_summary(s.metadata) and not is_attendance(s)
     is_record = lambda s: is_case(s) and not names.isdisjoint(s.terms)
     # A case sentence that scores nearly as well as the summary records the same thing, in its
     # own words or the same ("høringsuttalelse" where the summary says "høringssvar"): as near as
@@ -191,8 +203,23 @@ def records_over_summaries(chosen: list[Sentence], question_terms: set[str], ter
     secretariat) stays, and so does a summary sentence that leads the answer.
     `terms(text)` is the scorer's content terms."""
     records = [s for s in chosen if s.metadata.get("case") and not is_summary(s.metadata)]
-    # The sentence the answer leads with stays: it is the best evidence, the others its company.
-    return chosen[:1] + [s for s in chosen[1:] if not (is_summary(s.metadata) and any(restates(s, r, question_terms, terms) for r in records))]
+    # A summary leading the answer gives way to the case record that restates it: the record
+    # leads, in its own words, and the summary's retelling goes. Otherwise the sentence the answer
+    # leads with stays: it is the best evidence, the others its company.
+    if chosen and is_summary(chosen[0].metadata):
+        record = next((r for r in records if restates(chosen[0], r, question_terms, terms)), None)
+        if record is not None:
+            chosen = [record] + [s for s in chosen[1:] if s is not record]
+    # The summary also retells itself (its overview and again its chapter): a summary sentence
+    # restating one already quoted from it adds nothing either.
+    kept = chosen[:1]
+    for sentence in chosen[1:]:
+        if is_summary(sentence.metadata) and any(
+            restates(sentence, other, question_terms, terms) for other in records + [k for k in kept if is_summary(k.metadata)]
+        ):
+            continue
+        kept.append(sentence)
+    return kept
 
 
 def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sentence]:

@@ -245,3 +245,20 @@ def test_each_part_of_a_two_part_question_is_answered(assistant):
     cases = {c.case for c in answer.citations}
     assert "20/2/2026" in cases
     assert "7/1/2026" in cases
+
+
+def test_an_attendance_list_is_not_quoted_as_evidence(assistant):
+    """The minutes' "Til stede" list names every member and organisation, so it matches any
+    question naming one; it records who came, not what anyone did (planning.is_attendance)."""
+    answer = assistant.ask("Hva har Marta Ebbing og Helse Bergen bidratt med i rådet?")
+    assert answer.citations
+    assert not any("Universitetet i Oslo Arild Kristensen" in c.quote for c in answer.citations)
+
+
+def test_a_summary_gives_the_lead_to_the_record_that_restates_it(assistant):
+    """The annual report lists the council's consultation responses, and so does the case that
+    tracks them (sak 16/2/2026, in its own words and with both dates): the record leads, and the
+    report's retelling of it is left out (planning.records_over_summaries)."""
+    answer = assistant.ask("Hvilket høringssvar ga rådet om helseforskningsloven i januar 2025?")
+    assert answer.citations[0].case == "16/2/2026"
+    assert "6.1.2025" in answer.citations[0].quote
