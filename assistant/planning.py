@@ -86,7 +86,7 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
 
 
 def with_each_part(chosen: list[Sentence], sentences: list[Sentence]) -> list[Sentence]:
-    """A question that asks two things ("Hvilken rolle hadde X, og når kom hun inn i rådet?",
+    """A question that asks two things ("Når holdes arrangementet, og hva sa rådet om X?",
     analysis.focus.parts) is not answered until each part is: the best sentence under each
     part's own score (Sentence.part_scores: the whole question first, then each part) is quoted,
     from whichever case holds it. select_diverse ranks by the best part's score, so one part's
@@ -126,8 +126,8 @@ def sources_first(sentences: list[Sentence]) -> list[Sentence]:
 def record_sources(chosen: list[Sentence]) -> set[str]:
     """The council's records an answer quotes: its cases, and the leading source whatever it is.
     A document outside the case register (a news article about the council's work) beside a
-    case is the outside account a relating question names ("som det ble skrevet om i juni"),
-    not one of the two records it relates, so it takes no case's place."""
+    case is the outside account a relating question names ("det avisa skrev om X"), not one
+    of the two records it relates, so it takes no case's place."""
     return {source_key(chosen[0])} | {source_key(c) for c in chosen if c.metadata.get("case")}
 
 
