@@ -262,3 +262,19 @@ def test_a_summary_gives_the_lead_to_the_record_that_restates_it(assistant):
     answer = assistant.ask("Hvilket høringssvar ga rådet om helseforskningsloven i januar 2025?")
     assert answer.citations[0].case == "16/2/2026"
     assert "6.1.2025" in answer.citations[0].quote
+
+
+def test_a_relating_question_reaches_both_records_beside_the_news_story(assistant, monkeypatch):
+    """The news story about the round tables scores between the January discussion (sak
+    7/1/2026) and the report's final case (sak 19/2/2026); it is the outside account, not one of
+    the two records the question relates, so both cases are quoted (planning.record_sources,
+    sources_first). With five quotes, as the eval's per-fold policies allow (the shipped policy
+    takes three, and the third goes to the lead case's second sentence)."""
+    from assistant.quote_selection import QuotePolicy
+
+    policy = QuotePolicy(extra_quotes=2, extra_same_margin=0.3, other_margin=0.25, expanded=2, paragraph_sentences=5, paragraph_chars=800, answer_weight=2.0)
+    monkeypatch.setattr(assistant.extractive, "quote_policy", policy)
+    answer = assistant.ask("Hvordan henger nyhetssaken om rundebordsserien sammen med rådets behandling av flaskehalsrapporten?")
+    cases = {c.case for c in answer.citations}
+    assert {"7/1/2026", "19/2/2026"} <= cases
+    assert any(c.case is None for c in answer.citations)  # the news story itself
