@@ -28,8 +28,8 @@ from assistant.retrieval import Hit, Retriever, SearchFilters
 from assistant import routes
 from assistant.routing import Interpretation
 from assistant.planning import (
-    records_over_summaries, select_diverse, without_restatements, with_decision_records, with_earlier_case, with_lead_decision,
-    with_primary_record,
+    records_over_summaries, select_diverse, without_restatements, with_decision_records, with_each_part, with_earlier_case,
+    with_lead_decision, with_primary_record,
 )
 from assistant.temporal import known_meetings, time_scope
 from ingest.case_numbers import case_sort_key
@@ -339,6 +339,7 @@ class ExtractiveAnswerer:
         policy = self.quote_policy
         sentences = reweighed(sentences, policy.answer_weight)
         chosen = select_diverse(sentences, MAX_QUOTES.get(route, 4) + policy.extra_quotes, route, asks.several_sources, policy)
+        chosen = with_each_part(chosen, sentences)
         chosen = without_restatements(with_earlier_case(chosen, sentences, asks.earlier_stage))
         question_terms = self.scorer.query_terms(interpretation.retrieval_query)
         chosen = with_primary_record(chosen, sentences, question_terms, self.scorer, visible)

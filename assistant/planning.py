@@ -12,6 +12,7 @@ import re
 from assistant.cues import NAME_CUE
 from assistant.evidence import Sentence, is_summary
 from assistant.quote_selection import DEFAULT as DEFAULT_POLICY, QuotePolicy
+from ingest.attendance import label_role
 
 # How close to the best sentence another case's sentence must score to join the answer: tight
 # for a question about one thing (the fitted QuotePolicy.other_margin), looser for one relating
@@ -60,7 +61,10 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
         support.setdefault(source_key(sentence), []).append(sentence.score)
     lead_source = max(support, key=lambda key: support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0])
     top = next(s for s in sentences if source_key(s) == lead_source)
+    rank = {id(s): i for i, s in enumerate(sentences)}
     sentences = [top] + [s for s in sentences if s is not top]
+    if several_sources:
+        sentences = sources_first(sentences)
     same_margin = (SAME_SOURCE_MARGIN_WIDE if route in ("positions", "onboarding", "drafting") else SAME_SOURCE_MARGIN) + policy.extra_same_margin
     other_margin = OTHER_SOURCE_MARGIN_SEVERAL if several_sources else policy.other_margin
     chosen: list[Sentence] = [top]
@@ -71,11 +75,60 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
         sources = {source_key(c) for c in chosen}
         if refers_back(sentence) & sources:
             continue  # a later paper's account of a case the answer already quotes from its record
+        if is_attendance(sentence):
+            continue
         # Relating two things needs two sources; a third must come as close as for any question.
-        margin = same_margin if source_key(sentence) in sources else (other_margin if len(sources) < 2 else policy.other_margin)
+        margin = same_margin if source_key(sentence) in sources else (other_margin if len(record_sources(chosen)) < 2 else policy.other_margin)
         if sentence.score - penalty >= top.score - margin:
             chosen.append(sentence)
-    return chosen
+    # Quoted best first, the leading case's sentence first.
+    return [top] + sorted(chosen[1:], key=lambda s: rank[id(s)])
+
+
+def with_each_part(chosen: list[Sentence], sentences: list[Sentence]) -> list[Sentence]:
+    """A question that asks two things ("Når holdes arrangementet, og hva sa rådet om X?",
+    analysis.focus.parts) is not answered until each part is: the best sentence under each
+    part's own score (Sentence.part_scores: the whole question first, then each part) is quoted,
+    from whichever case holds it. select_diverse ranks by the best part's score, so one part's
+    strong sentences can fill the answer before the other part's best is reached."""
+    if not chosen or len(chosen[0].part_scores) < 3:
+        return chosen
+    result = list(chosen)
+    for part in range(1, len(chosen[0].part_scores)):
+        scored = [s for s in sentences if len(s.part_scores) > part and not is_attendance(s)]
+        best = max(scored, key=lambda s: s.part_scores[part], default=None)
+        if best is not None and not any(best is c or (best.chunk_id, best.index) == (c.chunk_id, c.index) for c in result):
+            result.append(best)
+    return result
+
+
+def is_attendance(sentence: Sentence) -> bool:
+    """Whether a sentence stands in a minutes' attendance list ("Til stede", "Forfall",
+    "Observatører": the labels ingest.attendance reads). The list records who came to a meeting;
+    the names in it match any question naming a member or an organisation, so it is never a
+    further source of an answer (who attended is answered from the attendance records, not
+    quoted here); it may still lead when nothing else answers."""
+    return bool(label_role(str(sentence.metadata.get("section") or "")))
+
+
+def sources_first(sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences with each source's best one before any source's second: a question that
+    relates two things is answered from both before the answer reads on in either, so the
+    quote limit is not spent on one side before the other is reached."""
+    seen: set[str] = set()
+    firsts, rest = [], []
+    for sentence in sentences:
+        (rest if source_key(sentence) in seen else firsts).append(sentence)
+        seen.add(source_key(sentence))
+    return firsts + rest
+
+
+def record_sources(chosen: list[Sentence]) -> set[str]:
+    """The council's records an answer quotes: its cases, and the leading source whatever it is.
+    A document outside the case register (a news article about the council's work) beside a
+    case is the outside account a relating question names ("det avisa skrev om X"), not one
+    of the two records it relates, so it takes no case's place."""
+    return {source_key(chosen[0])} | {source_key(c) for c in chosen if c.metadata.get("case")}
 
 
 _BACK_REFERENCE = re.compile(r"\b(?:i|oppfølging av|viser til|jf\.?|ref\.?|behandlet i|behandla i)\s+sak\s+(\d{1,3}/\d{1,2}/\d{4})", re.IGNORECASE)
@@ -121,7 +174,7 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     if not chosen or any(not is_summary(s.metadata) for s in chosen):
         return chosen
     names = {t for t in question_terms & chosen[0].terms if scorer.is_rare(t)}
-    is_case = lambda s: bool(s.metadata.get("case")) and not is_summary(s.metadata)
+    is_case = lambda s: bool(s.metadata.get("case")) and not is_summary(s.metadata) and not is_attendance(s)
     is_record = lambda s: is_case(s) and not names.isdisjoint(s.terms)
     # A case sentence that scores nearly as well as the summary records the same thing, in its
     # own words or the same ("høringsuttalelse" where the summary says "høringssvar"): as near as
@@ -150,8 +203,23 @@ def records_over_summaries(chosen: list[Sentence], question_terms: set[str], ter
     secretariat) stays, and so does a summary sentence that leads the answer.
     `terms(text)` is the scorer's content terms."""
     records = [s for s in chosen if s.metadata.get("case") and not is_summary(s.metadata)]
-    # The sentence the answer leads with stays: it is the best evidence, the others its company.
-    return chosen[:1] + [s for s in chosen[1:] if not (is_summary(s.metadata) and any(restates(s, r, question_terms, terms) for r in records))]
+    # A summary leading the answer gives way to the case record that restates it: the record
+    # leads, in its own words, and the summary's retelling goes. Otherwise the sentence the answer
+    # leads with stays: it is the best evidence, the others its company.
+    if chosen and is_summary(chosen[0].metadata):
+        record = next((r for r in records if restates(chosen[0], r, question_terms, terms)), None)
+        if record is not None:
+            chosen = [record] + [s for s in chosen[1:] if s is not record]
+    # The summary also retells itself (its overview and again its chapter): a summary sentence
+    # restating one already quoted from it adds nothing either.
+    kept = chosen[:1]
+    for sentence in chosen[1:]:
+        if is_summary(sentence.metadata) and any(
+            restates(sentence, other, question_terms, terms) for other in records + [k for k in kept if is_summary(k.metadata)]
+        ):
+            continue
+        kept.append(sentence)
+    return kept
 
 
 def with_decision_records(chosen: list[Sentence], decisions_naming) -> list[Sentence]:

@@ -65,8 +65,11 @@ def test_a_summary_sentence_restating_a_quoted_record_is_not_cited(assistant):
     mandate = _real_sentence(assistant, "Mandatet beskriver følgende oppgaver", 1.8)
     assert is_summary(restating.metadata) and is_summary(mandate.metadata) and not is_summary(record.metadata)
     assert records_over_summaries([record, restating, mandate], terms, scorer.terms) == [record, mandate]
-    # A summary sentence the answer leads with stays: it is the best evidence there is.
-    assert records_over_summaries([restating, record], terms, scorer.terms) == [restating, record]
+    # A summary sentence the answer leads with gives way to the record that restates it: the
+    # record leads, in its own words (session 8; it used to stay as the best evidence).
+    assert records_over_summaries([restating, record], terms, scorer.terms) == [record]
+    # A summary sentence leading with no record restating it stays.
+    assert records_over_summaries([mandate, record], terms, scorer.terms) == [mandate, record]
     # Without a record quoted, the summary is the answer.
     assert records_over_summaries([restating, mandate], terms, scorer.terms) == [restating, mandate]
 
