@@ -391,3 +391,16 @@ def test_print_shows_ours_beside_the_baselines_and_the_failures():
     text = console.export_text()
     assert "citation_precision" in text and "hybrid" in text and "ratio" in text
     assert "bad: missing cases: 4/3/2030" in text
+
+
+def test_a_cited_document_without_a_case_is_on_target_when_the_item_expects_that_document():
+    # The item's answer lives in two cases and in a news article (no case number): citing the
+    # article is on target, citing another case-less document or another case is not.
+    gold = item(expected_cases=["4/3/2030"], expected_docs=["000", "001"])
+    article = citation(case=None, doc_id="doc-news")
+    other_document = citation(case=None, doc_id="unknown")
+    result = score(gold, answer(citations=[citation("4/3/2030"), article, other_document, citation("5/3/2030")]))
+    assert (result.precision_on_target, result.precision_citations) == (2, 4)
+    # an item that names no document keeps the case rule for every citation
+    strict = score(item(expected_cases=["4/3/2030"], expected_docs=[]), answer(citations=[article]))
+    assert (strict.precision_on_target, strict.precision_citations) == (0, 1)
