@@ -233,12 +233,6 @@ def _points_at_thing(text: str) -> bool:
     return any(m.group(0).lower() != "that" or _THAT_AS_DEMONSTRATIVE.match(text, m.start()) for m in _DEMONSTRATIVE.finditer(text))
 
 
-def _names_a_time(references: References) -> bool:
-    """Whether a reading names a meeting, a month, a day or an ordinal or latest meeting."""
-    return bool(references.meetings or references.months or references.dates or references.ordinal_meetings
-                or references.latest_meeting)
-
-
 def _content_words(text: str) -> int:
     return sum(1 for w in _WORD.findall(text) if w.lower() not in _FUNCTION_WORDS)
 
@@ -313,9 +307,9 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     # question's own (they steer the search, see reranking.RankHints); the meeting records route
     # reads the referent's (assistant/routes/meeting_records.py).
     referent_references = None
-    if not (cases or meetings or _names_a_time(read["references"])):
+    if not (cases or meetings or read["references"].names_a_time):
         referent_reads = [read_references(_turn_text(t)) for t in reversed(turns) if t.get("role") == "user"]
-        inherited = next((r for r in referent_reads if _names_a_time(r)), None)
+        inherited = next((r for r in referent_reads if r.names_a_time), None)
         if inherited is not None:
             referent_references = replace(inherited, bodies=read["references"].bodies or inherited.bodies)
     asks = read["asks"]

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.glossary_terms import EN_TO_NB, NN_STEMS
 
@@ -156,7 +157,7 @@ def expand_query(question: str, lang: str, vocabulary: set[str] | None = None) -
         if lang == "nn":
             expanded = _with_bokmal_stems(expanded, vocabulary)
         return expanded
-    added = [word for phrase in english_phrases(question) for word in EN_TO_NB[phrase]]
+    added = _norwegian_words(question)
     return f"{question} {' '.join(added)}" if added else question
 
 
@@ -173,9 +174,16 @@ def archive_words(question: str, lang: str) -> str | None:
     data leader digital" in a report's footnote outweighed the passage that answers)."""
     if lang != "en":
         return None
-    added = [word for phrase in english_phrases(question) for word in EN_TO_NB[phrase]]
     shared = _SHARED_WORD.findall(question.strip())
-    return " ".join(shared + added)
+    return " ".join(shared + list(_norwegian_words(question)))
+
+
+# expand_query and archive_words read the same question for each search: its glossary phrases
+# are found once (a size, not a weight).
+@lru_cache(maxsize=256)
+def _norwegian_words(question: str) -> tuple[str, ...]:
+    """The archive's Norwegian words for the English council terms the question uses."""
+    return tuple(word for phrase in english_phrases(question) for word in EN_TO_NB[phrase])
 
 
 def english_phrases(text: str) -> list[str]:

@@ -345,6 +345,11 @@ class References:
     people: tuple[str, ...] = ()
     bodies: tuple[str, ...] = ()
 
+    @property
+    def names_a_time(self) -> bool:
+        """Whether it names a meeting, a month, a day or an ordinal or latest meeting."""
+        return bool(self.meetings or self.months or self.dates or self.ordinal_meetings or self.latest_meeting)
+
 
 @dataclass(frozen=True)
 class Focus:

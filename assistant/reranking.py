@@ -52,8 +52,9 @@ FUSION_FEATURES = (
     # which no passage uses) dilute the few rare words that pick the passage. This share weighs
     # each term by its IDF in the caller's part of the archive (the lexical store's vocabulary)
     # and skips terms no passage uses, after splitting a compound no passage uses into two parts
-    # passages do use (archive_parts). (English words a few passages do use, in references, still
-    # weigh as rare words: the feature does not know the question's language.)
+    # passages do use (archive_parts). For an English question only the words the archive shares
+    # with it are weighed (RankHints.coverage_query): its ordinary English words occur only in
+    # reference lists, where they are rare and would weigh the most.
     "idf_coverage",     # IDF share of the question's in-archive terms found in the passage
 )
 

@@ -16,9 +16,7 @@ def applies(analysis) -> bool:
 
 def _decision_at_meeting(analysis) -> bool:
     """A decision about a subject at a named meeting, not the meeting's agenda or a follow-up."""
-    references = analysis.references
-    named = references.meetings or references.dates or references.months or references.ordinal_meetings or references.latest_meeting
-    return bool(named) and analysis.asks.decision and not analysis.asks.agenda and not analysis.cases and not analysis.history
+    return analysis.references.names_a_time and analysis.asks.decision and not analysis.asks.agenda and not analysis.cases and not analysis.history
 
 
 def answer(ctx):
