@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from assistant.answer_types import expected_answer_type
+from assistant.answer_types import EvidenceCues, evidence_cues, expected_answer_type
 from assistant.holding_refs import asks_about_meeting, asks_after, asks_outcome, named_document
 from assistant.language import LanguageCode, detect_language
 from assistant.reading import (
@@ -176,6 +176,13 @@ class QuestionAnalysis:
     @property
     def uses_history(self) -> bool:
         return self.referential and bool(self.history)
+
+    def evidence_cues(self, search_text: str, parts: tuple[str, ...] = ()) -> EvidenceCues:
+        """What kind of sentence answers, read from the text the evidence is scored against and its
+        parts. That text is built from this analysis (the question or a draft's subject, a
+        follow-up's referent) plus the words the search adds (the glossary's Norwegian words, a
+        referent case's title), so the cues are read from it, not from the question alone."""
+        return evidence_cues(search_text, parts)
 
     def mentions(self, name: str) -> bool:
         """Whether the question names `name` (a body or title from the archive), ignoring case:

@@ -5,7 +5,8 @@ a "-tid" of a process: "saksbehandlingstid", "ventetid"), date ("når"), person 
 organisation ("hvilke organisasjoner"), place ("hvor", "kvar"), list ("hvilke … er"), yes_no
 ("Er det …?", "Har rådet …?"), reason ("hvorfor"), opinion ("hva mener"), or None when the
 question words say nothing (a "hva"-question about a fact). Every rule is a class of question
-words, the same in nb, nn and en; the evidence scorer reads the type as a feature.
+words, the same in nb, nn and en; the evidence scorer reads the type as a feature, and the cues
+of its search text (`evidence_cues`, through QuestionAnalysis.evidence_cues).
 
 `holds_value` says whether a sentence holds a value of the kind an amount, count, duration or date
 question asks for; the refusal model reads whether any top evidence sentence does
@@ -14,6 +15,7 @@ question asks for; the refusal model reads whether any top evidence sentence doe
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 ANSWER_TYPES = ("amount", "count", "duration", "date", "person", "organisation", "place", "list", "yes_no", "reason", "opinion")
 
@@ -47,6 +49,53 @@ def expected_answer_type(question: str) -> str | None:
         if pattern.search(question):
             return name
     return None
+
+
+# "Hvilke medlemmer …" asks for names as much as "Hvem …".
+NAME_QUESTION = re.compile(r"\b(hvem|kven|who|(hvilke|kva for|which) (medlemmer|medlemmar|personer|personar|members|people))\b", re.IGNORECASE)
+# A question about weaknesses or criticism is answered by a sentence that finds fault (cues.CRITIQUE_CUE).
+CRITIQUE_QUESTION = re.compile(r"\b(svakhet\w*|veikskap\w*|kritikk\w*|kritiser\w*|innvending\w*|manglar|mangler|weakness\w*|criticis\w*|shortcoming\w*|flaws?)\b", re.IGNORECASE)
+_COUNT_QUESTION = re.compile(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", re.I)
+Wants = tuple[bool, bool, bool]
+
+
+@dataclass(frozen=True)
+class EvidenceCues:
+    """What kind of sentence the evidence scorer (assistant/evidence.py) looks for, read from the
+    text it scores against: a summary (an annual report), a decision, a criticism, and for the
+    whole text and each of its parts whether it asks for a count or amount, a date, a name."""
+
+    summary: bool = False
+    decision: bool = False
+    critique: bool = False
+    # (number, date, name) for the whole text first, then for each part; a part whose words ask
+    # for no kind ("hvor holder rådet …" after "Når og") keeps the whole text's.
+    wants: tuple[Wants, ...] = ((False, False, False),)
+
+
+def answer_wants(text: str) -> Wants:
+    """Whether a question (or a part of one) asks for a count or amount, a date, a name."""
+    return (
+        bool(_COUNT_QUESTION.search(text)),
+        bool(DATE_QUESTION.search(text)),
+        bool(NAME_QUESTION.search(text)),
+    )
+
+
+def evidence_cues(text: str, parts: tuple[str, ...] = ()) -> EvidenceCues:
+    """The cues of a search text and its parts: the whole text's for the whole, a part's own for
+    that part ("Kven leier utvalet …, og når skal dei levere?": a name for the first part, a date
+    for the second, not both for both)."""
+    from assistant.cues import SUMMARY_SOURCE
+    from assistant.vocabulary import DECISION_WORDS
+
+    whole = answer_wants(text)
+    return EvidenceCues(
+        summary=bool(SUMMARY_SOURCE.search(text)),
+        decision=bool(DECISION_WORDS.search(text)),
+        critique=bool(CRITIQUE_QUESTION.search(text)),
+        wants=(whole, *(answer_wants(p) if any(answer_wants(p)) else whole for p in parts)),
+    )
 
 
 # What a sentence must hold to answer a question of each kind. Lenient on purpose: a sentence with

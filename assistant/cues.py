@@ -1,5 +1,6 @@
 """What kind of sentence answers what kind of question: the surface cues of a number, a date, a
-name, a stated view or a criticism, and the question words that ask for each.
+name, a stated view or a criticism (the question words that ask for each are read by the analysis,
+assistant/answer_types.py).
 """
 from __future__ import annotations
 
@@ -16,15 +17,15 @@ _MONTH = r"(januar|februar|mars|april|mai|juni|juli|august|september|oktober|nov
 # A full date ("12. august", "1.3.2027", "mars 2027", "innen …") answers "når"; a bare year hardly does.
 DATE_CUE = re.compile(r"\b(\d{1,2}\.\s*" + _MONTH + r"|\d{1,2}\.\d{1,2}\.\d{2,4}|" + _MONTH + r"\s+\d{4}|innen|frist|kl\.\s*\d)", re.IGNORECASE)
 YEAR_CUE = re.compile(r"\b(19|20)\d{2}\b")
-# A question about weaknesses or criticism is answered by a sentence that finds fault.
-CRITIQUE_QUESTION = re.compile(r"\b(svakhet\w*|veikskap\w*|kritikk\w*|kritiser\w*|innvending\w*|manglar|mangler|weakness\w*|criticis\w*|shortcoming\w*|flaws?)\b", re.IGNORECASE)
+# A sentence that finds fault answers a question about weaknesses (answer_types.CRITIQUE_QUESTION).
 CRITIQUE_CUE = re.compile(
     r"\b(i for liten grad|for (lite|liten|dårlig|svak\w*|sein\w*|sen\w*|smal\w*|uklar\w*)|mangl\w*|svak\w*|ikke godt? nok|ikkje godt? nok|"
     r"utilstrekkel\w*|kritis\w*|bekymr\w*|uheldig\w*)\b", re.IGNORECASE)
 CRITIQUE_BONUS = 0.3
-# "Hvilke medlemmer …" asks for names as much as "Hvem …".
-NAME_QUESTION = re.compile(r"\b(hvem|kven|who|(hvilke|kva for|which) (medlemmer|medlemmar|personer|personar|members|people))\b", re.IGNORECASE)
 NAME_CUE = re.compile(r"\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b")
+# Summaries of a period (annual reports) restate what the cases themselves record: a question
+# asks for one by these words (answer_types.evidence_cues), a passage is one by its title.
+SUMMARY_SOURCE = re.compile(r"\b(årsrapport\w*|årsmelding\w*|annual report)", re.IGNORECASE)
 BULLET = re.compile(r"^\s*(?:[-•▪–]|\d{1,2}[.)])\s+")
 
 

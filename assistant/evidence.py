@@ -15,13 +15,11 @@ from typing import Any
 import numpy as np
 
 from assistant.cues import (
-    BULLET, CRITIQUE_BONUS, CRITIQUE_CUE, CRITIQUE_QUESTION, DATE_CUE, NAME_CUE, NAME_QUESTION, NUMBER, POSITION_CUES, YEAR_CUE,
-    has_count,
+    BULLET, CRITIQUE_BONUS, CRITIQUE_CUE, DATE_CUE, NAME_CUE, NUMBER, POSITION_CUES, SUMMARY_SOURCE, YEAR_CUE, has_count,
 )
-from assistant.answer_types import DATE_QUESTION
+from assistant.answer_types import EvidenceCues
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
 from assistant.glossary import bokmal_variants
-from assistant.vocabulary import DECISION_WORDS
 from ingest.store.vocabulary import NoVocabulary, WordSet
 
 QUESTION_WORDS = {
@@ -31,9 +29,8 @@ QUESTION_WORDS = {
 }
 # Words a question uses for emphasis, never for content: their absence proves nothing.
 FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
-# Summaries of a period (annual reports) restate what the cases themselves record: the case is
-# the primary source, the summary a fallback unless the question asks for it.
-SUMMARY_SOURCE = re.compile(r"\b(årsrapport\w*|årsmelding\w*|annual report)", re.IGNORECASE)
+# Summaries of a period (annual reports, cues.SUMMARY_SOURCE) restate what the cases themselves
+# record: the case is the primary source, the summary a fallback unless the question asks for it.
 SUMMARY_PRIOR = 0.3
 COMPOUND_MATCH_WEIGHT = 0.6
 HEAD_MATCH_WEIGHT = 0.3
@@ -125,15 +122,16 @@ class EvidenceScorer(ArchiveLookups):
     def query_terms(self, question: str) -> set[str]:
         return self.terms(question)
 
-    def missing_terms(self, question: str) -> list[str]:
-        """Salient question terms the archive never uses: not as a word, inside a compound,
-        as the parts of a compound, or within a spelling variant (Nynorsk "kopling" ~ "kobling")."""
+    def missing_terms(self, analysis) -> list[str]:
+        """Salient terms of the question (a QuestionAnalysis) the archive never uses: not as a
+        word, inside a compound, as the parts of a compound, or within a spelling variant (Nynorsk
+        "kopling" ~ "kobling")."""
         if isinstance(self.archive, NoVocabulary):
             return []  # no vocabulary to judge by (an older index, until the next ingest)
-        words = {w for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", question.lower()) if w not in QUESTION_WORDS}
+        words = {w for w in analysis.focus.written if w not in QUESTION_WORDS}
         from ingest.store.lexical import STOPWORDS
 
-        question_terms = self.query_terms(question)
+        question_terms = self.query_terms(analysis.question)
         stem_missing: dict[str, bool] = {}
 
         def missing_stem(term: str) -> bool:
@@ -189,19 +187,18 @@ class EvidenceScorer(ArchiveLookups):
         """Whether a real word of four letters or more starts with prefix (the word itself included)."""
         return len(prefix) >= 4 and self.vocabulary.has_prefix(prefix)
 
-    def score(self, question: str, query_vector: np.ndarray, hits: list, route: str = "facts", extra_terms: set[str] | None = None, part_vectors: list[tuple[str, np.ndarray]] | None = None, scope=None, lang: str = "nb") -> list[Sentence]:
-        """Score every sentence of the hits; a multi-part question scores each part and keeps the best."""
+    def score(self, question: str, query_vector: np.ndarray, hits: list, route: str = "facts", extra_terms: set[str] | None = None, part_vectors: list[tuple[str, np.ndarray]] | None = None, scope=None, lang: str = "nb", question_cues: EvidenceCues | None = None) -> list[Sentence]:
+        """Score every sentence of the hits; a multi-part question scores each part and keeps the best.
+        `question_cues` are what the analysis read the search text and its parts to ask for
+        (QuestionAnalysis.evidence_cues); None asks for nothing in particular."""
         parts = part_vectors or [(question, query_vector)]
-        wants_summary = bool(SUMMARY_SOURCE.search(question))
+        asked = question_cues or EvidenceCues(wants=((False, False, False),) * len(parts))
+        wants_summary = asked.summary
         english = lang == "en"
-        wants_decision = bool(DECISION_WORDS.search(question))
-        # The kind of answer each part asks for: the whole question's cues for the whole question,
-        # a part's own for that part ("Kven leier utvalet …, og når skal dei levere?": a name for
-        # the first part, a date for the second, not both for both). A part whose words ask for no
-        # kind ("hvor holder rådet …" after "Når og") keeps the whole question's.
-        whole_wants = _answer_wants(question)
-        part_wants = [whole_wants] + [_answer_wants(p) if any(_answer_wants(p)) else whole_wants for p, _ in parts[1:]]
-        wants_critique = bool(CRITIQUE_QUESTION.search(question))
+        wants_decision = asked.decision
+        # The kind of answer each part asks for (answer_types.evidence_cues).
+        part_wants = list(asked.wants)
+        wants_critique = asked.critique
         rows = []
         self.by_chunk.prefetch(hit.chunk_id for hit in hits)  # one read for every hit's sentences
         for rank, hit in enumerate(hits):
@@ -367,15 +364,6 @@ class EvidenceScorer(ArchiveLookups):
         meta = self.retriever.metadata[next_id]
         seen = {t for _, t, _ in self.by_chunk.get(sentence.chunk_id, [])}
         return [Sentence(next_id, i, t, meta) for i, t, _ in self.by_chunk.get(next_id, []) if t not in seen][:limit]
-
-
-def _answer_wants(text: str) -> tuple[bool, bool, bool]:
-    """Whether a question (or a part of one) asks for a count or amount, a date, a name."""
-    return (
-        bool(re.search(r"\b(hvor mange|hvor mye|kor mange|kor mykje|how many|how much|antall|tall)\b", text, re.I)),
-        bool(DATE_QUESTION.search(text)),
-        bool(NAME_QUESTION.search(text)),
-    )
 
 
 def _lead_context(list_lead: str | None, metadata: dict[str, Any], text: str) -> str | None:

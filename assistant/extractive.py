@@ -137,7 +137,8 @@ class ExtractiveAnswerer:
         query_vector = self.retriever.embed_query(interpretation.evidence_query)
         parts = [(p, self.retriever.embed_query(p)) for p in _search_parts(interpretation)]
         pool = self._candidate_pool(ranked, k, scope, filters, role)
-        sentences = self.scorer.score(interpretation.evidence_query, query_vector, pool, route, part_vectors=parts, scope=scope, lang=lang)
+        cues = interpretation.analysis.evidence_cues(interpretation.evidence_query, tuple(p for p, _ in parts[1:]))
+        sentences = self.scorer.score(interpretation.evidence_query, query_vector, pool, route, part_vectors=parts, scope=scope, lang=lang, question_cues=cues)
         # The evidence answers or not, by the fitted model; its features travel with the answer
         # (not in its public JSON) so the eval can fit the model on them.
         refusal, features = evidence_refusal(interpretation, sentences, self.scorer, lang, self.refusal_model)
@@ -250,6 +251,7 @@ class ExtractiveAnswerer:
         paragraphs = []
         scorer = self.scorer
         query_vector = self.retriever.embed_query(interpretation.retrieval_query)
+        cues = interpretation.analysis.evidence_cues(interpretation.retrieval_query)
         for number in numbers[:3]:
             case = self.retriever.cases_for(role)[number]
             chunks = self.retriever.case_chunks(number, role)
@@ -257,7 +259,7 @@ class ExtractiveAnswerer:
             paragraphs.append(case_heading_line(case, lang))
             if case.get("flagged"):
                 paragraphs.append(phrase("case_number_note", lang, literal=f"«Sak {case['literal_number']}»"))
-            sentences = scorer.score(interpretation.retrieval_query, query_vector, main, "positions")
+            sentences = scorer.score(interpretation.retrieval_query, query_vector, main, "positions", question_cues=cues)
             chosen = _case_background(sentences, main, scorer)
             if chosen:
                 lines = [quote_line(s.text, book.cite(s.text, s.metadata)) for s in chosen]

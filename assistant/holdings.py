@@ -272,7 +272,7 @@ def evidence_features(interpretation, sentences, scorer, lang: str) -> dict[str,
         # Five letters or more, the length EvidenceScorer.missing_terms checks (shorter are known).
         words = {w for w in interpretation.analysis.focus.words if len(w) >= 5}
         if words:
-            missing = len(set(scorer.missing_terms(interpretation.question)) & words) / len(words)
+            missing = len(set(scorer.missing_terms(interpretation.analysis)) & words) / len(words)
     return {"dense": float(dense), "lexical": float(lexical), "missing": float(missing), "no_value": no_value}
 
 
@@ -285,7 +285,7 @@ def evidence_refusal(interpretation, sentences, scorer, lang: str, model) -> tup
     # then gives each item the answer the product gives it, which the held-out folds keep.
     if sentences and not _value_not_held(features) and (model is None or not model.refuses(features)):
         return None, features
-    missing = scorer.missing_terms(interpretation.question) if lang != "en" and not interpretation.follow_up else []
+    missing = scorer.missing_terms(interpretation.analysis) if lang != "en" and not interpretation.follow_up else []
     text = phrase("refusal_topic", lang, topic=missing_phrase(interpretation.question, missing)) if missing else phrase("refusal", lang)
     return Refusal("evidence", text, features=features), features
 

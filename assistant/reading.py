@@ -242,6 +242,7 @@ _TOPIC_PREFIX = re.compile(
     r"^.*?\b(om|on|about|angående|knyttet til|i forbindelse med|syn på|synet på|standpunkt til|view on|views on|position on)\s+", re.IGNORECASE
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WRITTEN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 def topic_phrase(question: str) -> str | None:
@@ -360,6 +361,7 @@ class Focus:
     topic_phrase: str | None = None  # only what follows "om/about/…"
     terms: tuple[str, ...] = ()
     words: tuple[str, ...] = ()  # every word, lowercased, for modules with their own stop words
+    written: tuple[str, ...] = ()  # every word as written, lowercased, hyphenated compounds whole ("ki-kurset")
     parts: tuple[str, ...] = ()
     draft_subject: str = ""  # what a drafting request is about, for the search
     draft_heading: str = ""  # the same as a draft's heading names it
@@ -384,6 +386,7 @@ def read_references(question: str) -> References:
 def read_focus(question: str) -> Focus:
     return Focus(
         topic=topic(question), topic_phrase=topic_phrase(question), terms=focus_terms(question),
-        words=tuple(m.lower() for m in _WORD.findall(question)), parts=question_parts(question),
+        words=tuple(m.lower() for m in _WORD.findall(question)), written=tuple(_WRITTEN_WORD.findall(question.lower())),
+        parts=question_parts(question),
         draft_subject=drafting_topic(question), draft_heading=draft_heading(question),
     )

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cues import CRITIQUE_CUE, CRITIQUE_QUESTION, NAME_QUESTION, has_count
+from assistant.answer_types import CRITIQUE_QUESTION, NAME_QUESTION
+from assistant.cues import CRITIQUE_CUE, has_count
 from assistant.evidence import Sentence
 from assistant.planning import select_diverse, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record
 from assistant.retrieval import Hit
@@ -215,7 +216,8 @@ def test_a_question_about_weaknesses_prefers_sentences_that_find_fault(assistant
     hit = Hit(chunk_id, retriever.texts[chunk_id], 1.0, retriever.metadata[chunk_id])
     question = "Hvilke svakheter ved rapporten ble nevnt?"
     assert CRITIQUE_QUESTION.search(question) and not CRITIQUE_QUESTION.search("Hva handlet rapporten om?")
-    ranked = assistant.extractive.scorer.score(question, retriever.embed_query(question), [hit], "positions")
+    ranked = assistant.extractive.scorer.score(question, retriever.embed_query(question), [hit], "positions",
+                                               question_cues=analyse(question).evidence_cues(question))
     assert "i for liten grad" in ranked[0].text
     assert ranked[0].score - ranked[1].score > 0.2  # clearly, not by a hair (without the cue: 0.02)
 

@@ -12,6 +12,8 @@ import shutil
 
 import pytest
 
+from assistant.analysis import analyse
+
 CONFIDENTIAL = """# Styrenotat om Kobolthauk-avtalen
 
 Rådet forhandler i fortrolighet om avtalen kobolthauk med Helsedataservice. Tindrevikmodellen for
@@ -55,8 +57,8 @@ def test_the_words_are_where_the_test_says(restricted, assistant):
     assert not admin.refused and any("kobolthauk" in c.quote for c in admin.citations), admin.answer
     scorer = restricted.extractive.scorer_for("admin")
     for word, nowhere in PROBES.items():
-        assert not scorer.missing_terms(f"Hva vet rådet om {word}?"), word
-        assert scorer.missing_terms(f"Hva vet rådet om {nowhere}?") == [nowhere], nowhere
+        assert not scorer.missing_terms(analyse(f"Hva vet rådet om {word}?")), word
+        assert scorer.missing_terms(analyse(f"Hva vet rådet om {nowhere}?")) == [nowhere], nowhere
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

@@ -91,7 +91,6 @@ _STILL_READING = {
     "answer_types.py": "the analysis's reading of the expected answer type",
     "language.py": "the analysis's language detection",
     "service.py": "validates the input (empty, too long), does not read it",
-    "evidence.py": "EvidenceScorer.score's question cues are being replaced by analysis.answer_type",
     "glossary.py": "expands the search text with the archive's Norwegian words",
     "holding_refs.py": "the analysis's reading of what the question needs the archive to hold (only analysis.py calls it)",
     "holdings.py": "quotes the question's own words for a missing term in the refusal text (wording, not reading)",
