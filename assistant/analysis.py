@@ -31,6 +31,7 @@ from assistant.language import LanguageCode, detect_language
 from assistant.reading import (
     Asks, Focus, References, follow_up_records, intent, people, read_asks, read_focus, read_references,
 )
+from assistant.search_words import SearchWords, search_words
 from ingest.case_numbers import CASE_IN_MEETING, CASE_REFERENCE, DASHED_CASE, find_case_references, find_meeting_references
 
 # Openers that continue the previous turn rather than start a topic. "hvorfor ikke/why not"
@@ -183,6 +184,11 @@ class QuestionAnalysis:
         follow-up's referent) plus the words the search adds (the glossary's Norwegian words, a
         referent case's title), so the cues are read from it, not from the question alone."""
         return evidence_cues(search_text, parts)
+
+    def search_words(self, search_text: str, lang: str) -> SearchWords:
+        """What the glossary adds to a search text built from this analysis (the question or a
+        draft's subject, a follow-up's referent), read once per text (assistant/search_words.py)."""
+        return search_words(search_text, lang)
 
     def mentions(self, name: str) -> bool:
         """Whether the question names `name` (a body or title from the archive), ignoring case:

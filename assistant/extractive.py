@@ -107,7 +107,8 @@ class ExtractiveAnswerer:
         route = interpretation.route
         named = interpretation.cases
         searched, evidence = interpretation.retrieval_query, interpretation.evidence_query
-        interpretation.retrieval_query = expand_query(searched, lang, self.scorer.vocabulary)
+        analysis = interpretation.analysis
+        interpretation.retrieval_query = expand_query(analysis.search_words(searched, lang), self.scorer.vocabulary)
         # Evidence is scored on what the question says (routing.Interpretation.evidence_query). A
         # follow-up whose referent is a case is scored on its own words and that case's title (the
         # words the case's passages use; its number would match other cases' passages citing it):
@@ -116,11 +117,11 @@ class ExtractiveAnswerer:
         if referent and referent[0] in cases:
             evidence = f"{interpretation.own_query} {cases[referent[0]].get('title') or ''}".strip()
         same = evidence in ("", searched)
-        interpretation.evidence_query = interpretation.retrieval_query if same else expand_query(evidence, lang, self.scorer.vocabulary)
+        interpretation.evidence_query = interpretation.retrieval_query if same else expand_query(analysis.search_words(evidence, lang), self.scorer.vocabulary)
         k = DRAFT_K if route == "drafting" else CONTEXT_K
         ranked = self.retriever.search(interpretation.retrieval_query, k=(4 if route == "drafting" else 2) * k, filters=filters, role=role,
                                        hints=replace(RankHints.from_analysis(interpretation.analysis),
-                                                     coverage_query=archive_words(searched, lang)))
+                                                     coverage_query=archive_words(analysis.search_words(searched, lang))))
         hits = ranked[:k]
         context = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=h.score, metadata=h.metadata) for h in hits]
         scope = time_scope(interpretation.analysis.references, self.meetings_for(role))

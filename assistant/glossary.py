@@ -8,35 +8,16 @@
 - Nynorsk: a Nynorsk word is found in its Bokmål spelling by the two standards' regular
   correspondences (`bokmal_variants`): stems, endings, vowels.
 - Bokmål: one thing said two ways (an abbreviation and its words, a split verb and its compound).
+
+Which of these a search text uses is read by the analysis (assistant/search_words.py, through
+QuestionAnalysis.search_words); this module only consumes that reading.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from assistant.glossary_terms import EN_TO_NB, NN_STEMS
-
-_PATTERNS = sorted(EN_TO_NB, key=len, reverse=True)
-
-# Norwegian says one thing two ways: an abbreviation and its words, "på nett" and "digitalt".
-NB_VARIANTS: dict[str, str] = {
-    "ki": "kunstig intelligens",
-    "kunstig intelligens": "KI",
-    "på nett": "digitalt digital",
-    "digitalt": "på nett",
-    "hds": "Helsedataservice",
-    "fhi": "Folkehelseinstituttet",
-    "hod": "Helse- og omsorgsdepartementet",
-    "ks": "kommunesektorens organisasjon",
-}
-_NB_PATTERNS = sorted(NB_VARIANTS, key=len, reverse=True)
-# A split verb and its compound are the same word to a reader: "meldt seg på" = "påmeldt",
-# "satt ned" = "nedsatt", "tatt opp" = "opptatt".
-_PARTICLE_VERB = re.compile(
-    r"\b(?:har|hadde|ble|blitt|blir|er|var|vart|vore|vært|være)\s+([a-zæøå]{3,})\s+(?:seg\s+|meg\s+|dei\s+|de\s+)?(på|av|inn|ut|opp|med|til|fra|frå|ned|over|fram|frem)\b", re.IGNORECASE
-)
-# "meldt", "tatt", "lagt", "vurdert" – not the definite nouns "seminaret", "møtet".
-_PARTICIPLE = re.compile(r"(?:[^e]t|dd)$")
+from assistant.search_words import SearchWords, english_phrases  # noqa: F401  (english_phrases: english_lead reads it here)
 
 
 def _stem_applies(nynorsk: str, word: str) -> bool:
@@ -148,23 +129,24 @@ def _inverse() -> dict[str, str]:
 NB_TO_EN = _inverse()
 
 
-def expand_query(question: str, lang: str, vocabulary: set[str] | None = None) -> str:
-    """The question plus the archive's Norwegian words for the English council terms it uses;
-    for Nynorsk, the Bokmål spellings of its words (those the archive uses, given its
-    `vocabulary` of lower-case words)."""
-    if lang != "en":
-        expanded = _with_norwegian_variants(question)
-        if lang == "nn":
-            expanded = _with_bokmal_stems(expanded, vocabulary)
+def expand_query(words: SearchWords, vocabulary: set[str] | None = None) -> str:
+    """The search text (as the analysis read it, QuestionAnalysis.search_words) plus the
+    archive's Norwegian words for the English council terms it uses; for Bokmål and Nynorsk, the
+    other way Norwegian says what it says, and for Nynorsk the Bokmål spellings of its words
+    (those the archive uses, given its `vocabulary` of lower-case words)."""
+    if words.lang != "en":
+        expanded = _joined(words.text, words.variants)
+        if words.lang == "nn":
+            expanded = _with_bokmal_stems(expanded, words.nynorsk, vocabulary)
         return expanded
-    added = _norwegian_words(question)
-    return f"{question} {' '.join(added)}" if added else question
+    return _joined(words.text, words.norwegian)
 
 
-_SHARED_WORD = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-ZÆØÅ][\w-]*|[\w-]*\d[\w-]*|[\w-]*[æøåÆØÅ][\w-]*)")
+def _joined(text: str, added) -> str:
+    return f"{text} {' '.join(added)}" if added else text
 
 
-def archive_words(question: str, lang: str) -> str | None:
+def archive_words(words: SearchWords) -> str | None:
     """The words of a question that the Norwegian archive can share with it, for weighing how
     much of a question a passage covers (reranking.idf_coverage). None for Bokmål and Nynorsk:
     every word. For English: the glossary's Norwegian words for its council terms, and the names
@@ -172,39 +154,17 @@ def archive_words(question: str, lang: str) -> str | None:
     Norwegian letter). Its ordinary English words are left out: the archive uses them only in
     reference lists and English titles, where they are rare and would weigh the most ("health
     data leader digital" in a report's footnote outweighed the passage that answers)."""
-    if lang != "en":
+    if words.lang != "en":
         return None
-    shared = _SHARED_WORD.findall(question.strip())
-    return " ".join(shared + list(_norwegian_words(question)))
+    return " ".join(words.shared + words.norwegian)
 
 
-# expand_query and archive_words read the same question for each search: its glossary phrases
-# are found once (a size, not a weight).
-@lru_cache(maxsize=256)
-def _norwegian_words(question: str) -> tuple[str, ...]:
-    """The archive's Norwegian words for the English council terms the question uses."""
-    return tuple(word for phrase in english_phrases(question) for word in EN_TO_NB[phrase])
-
-
-def english_phrases(text: str) -> list[str]:
-    """The glossary's English phrases in the text, longest first, each word counted once."""
-    lowered = text.lower().replace("-", " ")  # "operating-theatre" is "operating theatre"
-    found: list[str] = []
-    for phrase in _PATTERNS:
-        # An English plural ("roundtables", "sectors") is the same council term.
-        pattern = r"\b" + re.escape(phrase) + r"(?:s|es)?\b"
-        if re.search(pattern, lowered):
-            found.append(phrase)
-            lowered = re.sub(pattern, " ", lowered)
-    return found
-
-
-def _with_bokmal_stems(question: str, vocabulary: set[str] | None) -> str:
+def _with_bokmal_stems(text: str, nynorsk_words: tuple[str, ...], vocabulary: set[str] | None) -> str:
     """A Nynorsk word the archive never uses, in the Bokmål spellings it does use; without the
     archive's vocabulary, only the stem correspondences (endings alone are for the stemmer, which
     already folds most Nynorsk endings)."""
     added: list[str] = []
-    for word in re.findall(r"[a-zæøå]{4,}", question.lower()):
+    for word in nynorsk_words:
         if vocabulary is not None:
             if word not in vocabulary:
                 added.extend(sorted(v for v in _loose_variants(word) if v in vocabulary))
@@ -213,7 +173,7 @@ def _with_bokmal_stems(question: str, vocabulary: set[str] | None) -> str:
             if _stem_applies(nynorsk, word):
                 added.append(word.replace(nynorsk, bokmal, 1))
                 break
-    return f"{question} {' '.join(dict.fromkeys(added))}" if added else question
+    return f"{text} {' '.join(dict.fromkeys(added))}" if added else text
 
 
 # Vowel correspondences (nn "verkar"/nb "virker", "meint"/"ment", "høyre"/"høre", "auke"/"øke")
@@ -231,16 +191,3 @@ def _loose_variants(word: str) -> set[str]:
     forms |= {v for f in list(forms) for v in bokmal_variants(f)}
     forms.discard(word)
     return forms
-
-
-def _with_norwegian_variants(question: str) -> str:
-    lowered = question.lower()
-    added: list[str] = []
-    for phrase in _NB_PATTERNS:
-        if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?!\w)", lowered):
-            added.append(NB_VARIANTS[phrase])
-    for match in _PARTICLE_VERB.finditer(question):
-        verb, particle = match.group(1).lower(), match.group(2).lower()
-        if _PARTICIPLE.search(verb):  # participles compound ("påmeldt"); finite verbs rarely do
-            added.append(particle + verb)
-    return f"{question} {' '.join(added)}" if added else question

@@ -13,6 +13,7 @@ from assistant.evidence import Sentence
 from assistant.planning import select_diverse, with_decision_records, with_earlier_case, with_lead_decision, with_primary_record
 from assistant.retrieval import Hit
 from assistant.glossary import expand_query
+from assistant.search_words import search_words
 from assistant.analysis import analyse
 from assistant.temporal import time_scope
 
@@ -59,11 +60,11 @@ def test_count_cue_ignores_dates_years_and_names():
 
 
 def test_norwegian_variants_join_the_query():
-    expanded = expand_query("Hvor mange hadde meldt seg på KI-kurset på nett?", "nb")
+    expanded = expand_query(search_words("Hvor mange hadde meldt seg på KI-kurset på nett?", "nb"))
     assert "påmeldt" in expanded and "kunstig intelligens" in expanded and "digitalt" in expanded
     # A definite noun before a preposition is no split verb ("seminaret på" ↛ "påseminaret").
-    assert "påseminaret" not in expand_query("Hvem var med på seminaret på fredag?", "nb")
-    assert expand_query("What is KI?", "en") == "What is KI?"  # English gets the EN→NB glossary only
+    assert "påseminaret" not in expand_query(search_words("Hvem var med på seminaret på fredag?", "nb"))
+    assert expand_query(search_words("What is KI?", "en")) == "What is KI?"  # English gets the EN→NB glossary only
 
 
 def test_compounds_count_as_partial_matches(assistant):

@@ -15,6 +15,7 @@ from assistant.english_lead import ENGLISH_MONTHS, LEAD_PREFIX, NUMBER_WORDS, en
 from assistant.english_lead import _glossary_terms
 from assistant.analysis import analyse
 from assistant.glossary import EN_TO_NB, bokmal_variants, english_compound, expand_query
+from assistant.search_words import search_words
 from tests.conftest import REPO
 
 GOLD_SETS = [REPO.parent / "shared" / "evals" / name for name in ("gold-dev.jsonl", "gold-dev-2.jsonl")]
@@ -135,7 +136,7 @@ def test_norwegian_answers_get_no_english_lead(assistant):
 
 
 def test_english_council_words_bring_their_norwegian_terms():
-    expanded = expand_query("Which sectors does the working group's roadmap name as bottlenecks for data-minimisation?", "en")
+    expanded = expand_query(search_words("Which sectors does the working group's roadmap name as bottlenecks for data-minimisation?", "en"))
     for norwegian in ("sektorer", "arbeidsgruppe", "veikart", "flaskehalser", "dataminimering"):
         assert norwegian in expanded
 
@@ -250,9 +251,9 @@ def test_compounds_are_glossed_from_their_parts():
 def test_an_english_question_is_weighed_on_the_words_the_archive_shares_with_it():
     from assistant.glossary import archive_words
 
-    words = archive_words("Which projects did Rørtveit and NORTRE report to HelseOmsorg21 in 2025?", "en").split()
+    words = archive_words(search_words("Which projects did Rørtveit and NORTRE report to HelseOmsorg21 in 2025?", "en")).split()
     # names, figures and Norwegian spellings stay; ordinary English words ("projects", "report")
     # go: the archive has them only in reference lists, where they are rare and would weigh most
     assert {"Rørtveit", "NORTRE", "HelseOmsorg21", "2025"} <= set(words)
     assert not {"Which", "projects", "report", "did"} & set(words)
-    assert archive_words("Hva mener rådet om helsedata?", "nb") is None  # Norwegian: every word
+    assert archive_words(search_words("Hva mener rådet om helsedata?", "nb")) is None  # Norwegian: every word

@@ -91,7 +91,7 @@ _STILL_READING = {
     "answer_types.py": "the analysis's reading of the expected answer type",
     "language.py": "the analysis's language detection",
     "service.py": "validates the input (empty, too long), does not read it",
-    "glossary.py": "expands the search text with the archive's Norwegian words",
+    "search_words.py": "the analysis's reading of the glossary words a search text uses (QuestionAnalysis.search_words)",
     "holding_refs.py": "the analysis's reading of what the question needs the archive to hold (only analysis.py calls it)",
     "holdings.py": "quotes the question's own words for a missing term in the refusal text (wording, not reading)",
 }
