@@ -196,43 +196,68 @@ class QuestionAnalysis:
         return bool(name) and name.lower() in self.question.lower()
 
 
+@dataclass(frozen=True)
+class Referral:
+    """Why a question refers back: its kind ("opener", "ellipsis", "pronoun", "demonstrative",
+    "thing" for a pronoun standing for a thing) and the word that does it ("og", "hun", "denne");
+    false when the question stands on its own."""
+
+    kind: str = ""
+    word: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.kind)
+
+    @property
+    def text(self) -> str:
+        """As QuestionAnalysis.reason gives it: "opener 'og'", "pronoun 'hun'", "ellipsis"."""
+        if self.kind in ("", "ellipsis"):
+            return self.kind
+        return "pronoun for a thing" if self.kind == "thing" else f"{self.kind} '{self.word}'"
+
+
 def referential_reason(question: str, names_a_case: bool = False, language: str | None = None) -> str:
     """Why the question refers back to the conversation, or "" when it stands on its own."""
+    return referral(question, names_a_case, language).text
+
+
+def referral(question: str, names_a_case: bool = False, language: str | None = None) -> Referral:
+    """Why the question refers back to the conversation, as data; Referral() when it stands on its own."""
     text = question.strip()
     opener = _CONTINUING_OPENER.match(text)
     if opener:
-        return f"opener '{opener.group(0).strip().lower()}'"
+        return Referral("opener", opener.group(0).strip().lower())
     words = [w.lower() for w in _WORD.findall(text)]
     if words and all(w in _FUNCTION_WORDS for w in words):
-        return "ellipsis"
+        return Referral("ellipsis")
     if names_a_case:
-        return ""  # a pronoun or demonstrative beside a case number refers to that case
+        return Referral()  # a pronoun or demonstrative beside a case number refers to that case
     for match in _PERSON_PRONOUN.finditer(text):
         if not _names_a_person(text[: match.start()]):
-            return f"pronoun '{match.group(0).lower()}'"
+            return Referral("pronoun", match.group(0).lower())
     if language == "en":
         for match in _ENGLISH_HER.finditer(text):
             if not _names_a_person(text[: match.start()]):
-                return "pronoun 'her'"
+                return Referral("pronoun", "her")
     # A pronoun in a later clause ("…, and who co-hosted it?") refers to what the first clause
     # named: the question holds its own referent.
     joined = _SECOND_CLAUSE.search(text)
     if joined and _content_words(text[: joined.start()]) >= 2:
-        return ""
+        return Referral()
     for match in _PLURAL_PRONOUN.finditer(text):
         if not _content_words(text[: match.start()]):
-            return f"pronoun '{match.group(0).lower()}'"
+            return Referral("pronoun", match.group(0).lower())
     definite = _DEMONSTRATIVE_DEFINITE.search(text)
     if definite:
-        return f"demonstrative '{definite.group(0).split()[0].lower()}'"
+        return Referral("demonstrative", definite.group(0).split()[0].lower())
     for match in _DEMONSTRATIVE.finditer(text):
         if match.group(0).lower() == "that" and not _THAT_AS_DEMONSTRATIVE.match(text, match.start()):
             continue
-        return f"demonstrative '{match.group(0).lower()}'"
+        return Referral("demonstrative", match.group(0).lower())
     thing = _THING_PRONOUN_LAST.search(text) or _THING_PRONOUN_PASSIVE.search(text)
     if thing:
-        return "pronoun for a thing"
-    return ""
+        return Referral("thing")
+    return Referral()
 
 
 _SECOND_CLAUSE = re.compile(r"(?:,\s*|\s+)(?:og|and|men|but)\s+", re.IGNORECASE)
@@ -302,7 +327,8 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     cases = tuple(find_case_references(question))
     meetings = tuple(m for m in find_meeting_references(question) if not any(c.endswith("/" + m) for c in cases))
     fresh_language = detect_language(question, None)
-    reason = referential_reason(question, bool(cases or meetings), fresh_language)
+    referred = referral(question, bool(cases or meetings), fresh_language)
+    reason = referred.text
     answer_type = expected_answer_type(question)
     holds = {"after": asks_after(question), "outcome": asks_outcome(question), "document": named_document(question),
              "about_meeting": asks_about_meeting(question)}
@@ -331,7 +357,7 @@ def analyse(question: str, history: list[dict] | None = None) -> QuestionAnalysi
     read = {**read, "asks": asks}
     latest_answer = next((_turn_text(t) for t in reversed(turns) if t.get("role") == "assistant"), "")
     person = ""
-    if reason.startswith("pronoun '") and reason[9:-1] in _PERSON_WORDS:
+    if referred.kind == "pronoun" and referred.word in _PERSON_WORDS:
         person = next(iter(people(latest_answer)), "")
     return QuestionAnalysis(
         question=question,

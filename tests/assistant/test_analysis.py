@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.analysis import analyse, referential_reason
+from assistant.analysis import Referral, analyse, referential_reason, referral
 
 
 @pytest.mark.parametrize("question", [
@@ -37,6 +37,22 @@ def test_self_contained_questions(question):
     from ingest.case_numbers import find_case_references
 
     assert referential_reason(question, bool(find_case_references(question))) == ""
+
+
+@pytest.mark.parametrize("question, language, expected, reason", [
+    ("Hva svarte hun?", "nb", Referral("pronoun", "hun"), "pronoun 'hun'"),
+    ("What did her report say?", "en", Referral("pronoun", "her"), "pronoun 'her'"),
+    ("Og hva ble vedtatt?", "nb", Referral("opener", "og"), "opener 'og'"),
+    ("Hva betyr dette for kommunene?", "nb", Referral("demonstrative", "dette"), "demonstrative 'dette'"),
+    ("Hvor mye koster den?", "nb", Referral("thing"), "pronoun for a thing"),
+    ("Hvorfor?", "nb", Referral("ellipsis"), "ellipsis"),
+    ("Hva mener rådet om legemiddelforskning?", "nb", Referral(), ""),
+])
+def test_the_referral_gives_its_word_as_data(question, language, expected, reason):
+    """The pronoun (or opener, demonstrative) is data, not a piece of the reason's text."""
+    found = referral(question, language=language)
+    assert found == expected and bool(found) is bool(reason)
+    assert found.text == referential_reason(question, language=language) == reason
 
 
 def test_history_is_read_only_for_a_referential_question():
