@@ -4,6 +4,8 @@ Each sentence of the retrieved passages is scored by its embedding's similarity 
 (vectors precomputed at ingest), by how much of the question's weighted vocabulary it contains
 (stemmed, IDF-weighted), by the rank of the passage it stands in, and by cues the question type
 asks for (numbers for "hvor mange", dates for "når", names for "hvem", stated views for positions).
+The question's terms against the archive's vocabulary (which words it never uses, rarity,
+compounds, IDF coverage, title match) are the scorer's other side, in assistant/archive_terms.py.
 """
 from __future__ import annotations
 
@@ -19,35 +21,16 @@ from assistant.cues import (
 )
 from assistant.answer_types import EvidenceCues
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
-from assistant.glossary import bokmal_variants
-from ingest.store.vocabulary import NoVocabulary, WordSet
+from assistant.archive_terms import ArchiveTerms
 
-QUESTION_WORDS = {
-    "hva", "hvem", "hvor", "hvordan", "hvorfor", "når", "hvilke", "hvilken", "hvilket", "kva", "kven", "kvar",
-    "korleis", "kvifor", "kor", "kva for", "what", "who", "when", "where", "which", "how", "why",
-    "mange", "mye", "many", "much", "rådet", "råd", "council", "rådets", "egentlig", "ifølge", "the",
-}
-# Words a question uses for emphasis, never for content: their absence proves nothing.
-FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
 # Summaries of a period (annual reports, cues.SUMMARY_SOURCE) restate what the cases themselves
 # record: the case is the primary source, the summary a fallback unless the question asks for it.
 SUMMARY_PRIOR = 0.3
-COMPOUND_MATCH_WEIGHT = 0.6
-HEAD_MATCH_WEIGHT = 0.3
 THIS_CASE = re.compile(r"\b(denne saken|dette saksfremlegget|saka her|denne saka|this case)\b", re.IGNORECASE)
 # A question that names a case by its title ("innspillet til reformutvalget") is about that case.
 TITLE_MATCH_BONUS = 0.4
-RARE_TERM_SHARE = 0.03
 TIME_MATCH_BONUS = 0.35
 TIME_MISMATCH_PENALTY = 0.25
-# Analysed sentences and compound variants kept per scorer (not fitted: a bound on memory, far
-# above what one answer analyses, so a long-running server never holds the archive's sentences).
-TERM_CACHE = 50_000
-
-
-# Longer than any word a question uses, compounds included ("helseforskningslovutvalget" is 26).
-# Not fitted: a bound on the input, not a weight.
-LONGEST_WORD = 60
 
 
 @dataclass
@@ -69,7 +52,7 @@ class Sentence:
     part_cues: tuple[float, ...] = ()
 
 
-class EvidenceScorer(ArchiveLookups):
+class EvidenceScorer(ArchiveTerms, ArchiveLookups):
     """One per loaded index and access level; cheap to build, since it holds no per-chunk state:
     what it scores is read from the register and the lexical store's vocabulary when asked.
 
@@ -104,88 +87,6 @@ class EvidenceScorer(ArchiveLookups):
         self.stem_vocabulary = self.archive.stems
         self._terms: dict[str, set[str]] = {}
         self._variants: dict[str, frozenset[str]] = {}
-
-    def terms(self, text: str) -> set[str]:
-        cached = self._terms.get(text)
-        if cached is None:
-            if len(self._terms) >= TERM_CACHE:  # the cache must not grow into a copy of the archive
-                self._terms.clear()
-            cached = {t for t in self.analyze(text) if t not in QUESTION_WORDS and len(t) > 1}
-            self._terms[text] = cached
-        return cached
-
-    def is_rare(self, term: str) -> bool:
-        """In at most a few passages (3 %): the term names a particular thing (NORTRE, KSF), not a theme."""
-        frequency = self.document_frequency.get(term, 0)
-        return 0 < frequency <= max(3, RARE_TERM_SHARE * self.passage_count)
-
-    def query_terms(self, question: str) -> set[str]:
-        return self.terms(question)
-
-    def missing_terms(self, analysis) -> list[str]:
-        """Salient terms of the question (a QuestionAnalysis) the archive never uses: not as a
-        word, inside a compound, as the parts of a compound, or within a spelling variant (Nynorsk
-        "kopling" ~ "kobling")."""
-        if isinstance(self.archive, NoVocabulary):
-            return []  # no vocabulary to judge by (an older index, until the next ingest)
-        words = {w for w in analysis.focus.written if w not in QUESTION_WORDS}
-        from ingest.store.lexical import STOPWORDS
-
-        question_terms = self.query_terms(analysis.question)
-        stem_missing: dict[str, bool] = {}
-
-        def missing_stem(term: str) -> bool:
-            if term not in stem_missing:
-                stem_missing[term] = term in question_terms and not self._known(term, self.stem_vocabulary)
-            return stem_missing[term]
-
-        # Missing only when neither the word as written nor its stem is found anywhere (each
-        # lookup only while the word can still be missing: they read the vocabulary on disk).
-        return [
-            w for w in sorted(words)
-            if w not in STOPWORDS and self.analyze(w) and all(missing_stem(t) for t in self.analyze(w)) and not self._known(w, self.vocabulary)
-        ]
-
-    def _known(self, term: str, vocabulary: WordSet) -> bool:
-        # A Nynorsk word is known when its Bokmål spelling is ("utgreiinga" ~ "utredningen").
-        return self._known_as_written(term, vocabulary) or any(
-            self._known_as_written(v, vocabulary) for v in bokmal_variants(term)
-        )
-
-    def _known_as_written(self, term: str, vocabulary: WordSet) -> bool:
-        if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:
-            return True
-        if len(term) > LONGEST_WORD:
-            return False  # not a word ("a" * 3999): the compound and spelling checks below cost len² lookups
-        pieces = [p for p in re.split(r"[-/]", term) if p]
-        if len(pieces) > 1:
-            return all(self._known(p, vocabulary) or len(p) < 3 for p in pieces)
-        # Inflected forms start with the term; compounds end with it after a real first part.
-        if term in vocabulary or vocabulary.has_prefix(term, min_length=len(term) + 1) or vocabulary.has_suffix(term, min_length=len(term) + 3):
-            return True
-        # A compound of two parts the archive knows. The first part must be a word the archive
-        # uses on its own (with or without a linking "s"/"e"): the start of a longer word is not a
-        # topic ("fiske" inside "fiskeridepartementet" does not make "fiskeoppdrett" known). The
-        # second part is a word, or an inflection or compound of one, not merely a word sharing
-        # its first letters ("oppdrett" is not "oppdrag").
-        for cut in range(4, len(term) - 2):
-            left, right = term[:cut], term[cut:]
-            if left not in vocabulary and not (left[-1] in "se" and left[:-1] in vocabulary):
-                continue
-            if right in vocabulary or (len(right) >= 4 and (
-                self.vocabulary.has_prefix(right) or any(right[:n] in self.vocabulary for n in range(4, len(right) + 1))
-            )):
-                return True
-        # Spelling variants (Nynorsk "kopling"/"handtert" for "kobling"/"håndtert"): longer words
-        # only, since one edit turns a short word into another ("kaker" → "saker").
-        limit = 0 if len(term) < 7 else (1 if len(term) < 10 else 2)
-        if limit == 0:
-            return False
-        return vocabulary.near(term, limit)
-
-    def _is_word_prefix(self, prefix: str) -> bool:
-        """Whether a real word of four letters or more starts with prefix (the word itself included)."""
-        return len(prefix) >= 4 and self.vocabulary.has_prefix(prefix)
 
     def score(self, question: str, query_vector: np.ndarray, hits: list, route: str = "facts", extra_terms: set[str] | None = None, part_vectors: list[tuple[str, np.ndarray]] | None = None, scope=None, lang: str = "nb", question_cues: EvidenceCues | None = None) -> list[Sentence]:
         """Score every sentence of the hits; a multi-part question scores each part and keeps the best.
@@ -288,66 +189,6 @@ class EvidenceScorer(ArchiveLookups):
             sentence.part_scores, sentence.part_cues = tuple(by_part[key][0]), tuple(by_part[key][1])
         sentences = sorted(best.values(), key=lambda s: -s.score)
         return _dedupe(sentences)
-
-    def _coverage(self, terms: set[str], found: set[str], variants: dict[str, frozenset[str]]) -> float:
-        """IDF-weighted share of the question's terms in `found`; a term met only inside a compound
-        ("reformutvalg" in "helsereformutvalg", "gruppe" as the head of "arbeidsgruppe") counts less."""
-        total = 0.0
-        for term in terms:
-            if term in found:
-                total += self.idf.get(term, self.default_idf)
-            else:
-                within, heads, modifiers = variants[term]
-                if within and not within.isdisjoint(found):
-                    total += COMPOUND_MATCH_WEIGHT * self.idf.get(term, self.default_idf)
-                elif heads and not heads.isdisjoint(found):
-                    # Both halves of the compound in other words: "arbeidsgruppen for innovasjon"
-                    # says "innovasjonsgruppen"; the head alone says much less.
-                    split = modifiers and not modifiers.isdisjoint(found)
-                    total += (COMPOUND_MATCH_WEIGHT if split else HEAD_MATCH_WEIGHT) * self.idf.get(term, self.default_idf)
-        return total
-
-    def compound_variants(self, term: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        """Archive stems that contain the term as a compound part, those that share its head, and
-        the forms of its first part ("innovasjon" of "innovasjonsgrupp")."""
-        cached = self._variants.get(term)
-        if cached is not None:
-            return cached
-        if len(self._variants) >= TERM_CACHE:
-            self._variants.clear()
-        within: set[str] = set()
-        heads: set[str] = set()
-        modifiers: set[str] = set()
-        if len(term) >= 5:
-            stems = self.stem_vocabulary
-            within = set(stems.with_prefix(term, min_length=len(term) + 3)) | set(stems.with_suffix(term, min_length=len(term) + 3))
-            # A compound question word ("innovasjonsgrupp") meets its head in other compounds.
-            for cut in range(4, len(term) - 4):
-                head = term[cut:]
-                modifier = term[:cut].rstrip("s")
-                if len(head) >= 5 and head in stems and self._is_word_prefix(modifier):
-                    heads = set(stems.with_suffix(head))
-                    modifiers = set(stems.with_prefix(modifier, max_length=len(modifier) + 2))
-                    break
-        result = (frozenset(within - {term}), frozenset(heads - within - {term}), frozenset(modifiers - {term}))
-        self._variants[term] = result
-        return result
-
-    def title_match(self, question_terms: set[str], title: str) -> float:
-        """Share of a case title's words the question uses, compounds included: "innspillet til
-        reformutvalget" names the case "Innspill til Helsereformutvalget"."""
-        title_terms = self.terms(title)
-        if not title_terms:
-            return 0.0
-        weight = lambda t: self.idf.get(t, self.default_idf)
-        matched = 0.0
-        for tt in title_terms:
-            if tt in question_terms or any(
-                len(min(tt, q, key=len)) >= 5 and (q.startswith(tt) or q.endswith(tt) or tt.startswith(q) or tt.endswith(q))
-                for q in question_terms
-            ):
-                matched += weight(tt)
-        return matched / sum(weight(t) for t in title_terms)
 
     def following(self, sentence: Sentence, limit: int = 10) -> list[Sentence]:
         """The sentences after one that introduces a list ("... fire hovedområder:")."""
