@@ -22,8 +22,13 @@ QUESTION_WORDS = {
 }
 # Words a question uses for emphasis, never for content: their absence proves nothing.
 FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
+# How much a term met only inside a compound, or only as a compound's head, counts towards coverage.
+# Hand-set, not fitted yet: part of the sentence score evidence.py's note lists as a fitting candidate.
 COMPOUND_MATCH_WEIGHT = 0.6
 HEAD_MATCH_WEIGHT = 0.3
+# A term in at most 3 % of passages (never fewer than 3) names a particular thing, not a theme.
+# Not fitted: a definition that the lookups (sentences_naming) and planning share, not a score
+# weight; a fit would need labels of which terms name things, which the gold sets do not have.
 RARE_TERM_SHARE = 0.03
 # Analysed sentences and compound variants kept per scorer (not fitted: a bound on memory, far
 # above what one answer analyses, so a long-running server never holds the archive's sentences).
@@ -86,6 +91,9 @@ class ArchiveTerms:
         )
 
     def _known_as_written(self, term: str, vocabulary: WordSet) -> bool:
+        # Not fitted: the word lengths here (and in compound_variants, title_match) are where a
+        # piece of a word stops turning up inside many others by chance; they decide whether a
+        # word exists in the archive, they weigh nothing.
         if len(term) < 5 or term.isdigit() or term in FILLER_WORDS:
             return True
         if len(term) > LONGEST_WORD:

@@ -23,6 +23,7 @@ from assistant.passages import strip_bullet
 from assistant.planning import source_key, spread_over_sources
 from assistant.prompts import phrase
 
+# How long a draft is (earlier positions, proposed points): a layout choice, hand-set, not fitted.
 MAX_POSITIONS = 5
 MAX_POINTS = 4
 # The cases that hold the best evidence on the subject are shown as background even when none

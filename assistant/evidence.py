@@ -23,6 +23,14 @@ from assistant.answer_types import EvidenceCues
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
 from assistant.archive_terms import ArchiveTerms
 
+# NOT FITTED YET, hand-set: the sentence score's weights, i.e. the constants below and, in
+# score(), 0.45 x the dense z-score + 1.6 x lexical coverage, the rank prior 0.25/(1+rank), the
+# answer-type cues (-0.5/-0.35 no count, -0.5/-0.25 no date, +0.15 per name up to 3 or -0.3), the
+# decision (+0.35 Vedtak, +0.15 proposal), position (+0.35), fragment (-0.5) and header (-0.4)
+# adjustments, the 0.85 list-lead and 0.5/0.4 passage shares, and archive_terms' compound weights.
+# Nothing stops fitting them: every gold item quotes the sentence that answers it ("evidence"),
+# so they could be fitted as one sentence ranker per fold like the fusion (evals/fusion.py). Until
+# then only the answer-type cue's weight is fitted, downstream (QuotePolicy.answer_weight).
 # Summaries of a period (annual reports, cues.SUMMARY_SOURCE) restate what the cases themselves
 # record: the case is the primary source, the summary a fallback unless the question asks for it.
 SUMMARY_PRIOR = 0.3
@@ -138,7 +146,7 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
                 adjustment += 0.35 if hit.metadata.get("section_kind") == "vedtak" else 0.15
             if route in ("positions", "drafting") and POSITION_CUES.search(text):
                 adjustment += 0.35
-            if len(text) < 25:
+            if len(text) < 25:  # a length, not a weight: shorter than a clause
                 adjustment -= 0.5  # fragments and bare headings make poor quotes
             if hit.metadata.get("part") in ("front_matter", "agenda"):
                 adjustment -= 0.4  # meeting headers and agenda lines repeat what the cases say
@@ -178,7 +186,7 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
                     own = max(own, 0.85 * coverage(lead_terms))
                 # A sentence continues its passage ("Utvalget skal levere …" after "Ekspertgruppen …").
                 lexical = max(own, 0.5 * own + 0.4 * chunk_lexical.get(hit.chunk_id, 0.0))
-                score = 0.45 * float(zd) + 1.6 * lexical + adjustment
+                score = 0.45 * float(zd) + 1.6 * lexical + adjustment  # hand-set, not fitted yet (see the note at the top)
                 key = (hit.chunk_id, index)
                 scores, part_cues = by_part.setdefault(key, ([float("-inf")] * len(parts), [0.0] * len(parts)))
                 if score > scores[part]:

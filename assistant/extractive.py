@@ -35,6 +35,9 @@ from assistant.planning import (
 from assistant.temporal import known_meetings, time_scope
 from ingest.sentences import split_sentences
 
+# Sizes of the candidate pool (and, below, the search depth 2k, 4k for a draft), hand-set, not
+# fitted: they bound what the fitted fusion ranks and the fitted quote policy chooses from; a
+# larger pool changes answers only through those fitted models and the sentence score.
 CONTEXT_K = 8
 DRAFT_K = 16  # a draft gathers the council's positions across many cases
 # Beyond the top passages, the best passage of a few more cases is scored too: one case's many

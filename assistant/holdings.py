@@ -262,7 +262,7 @@ def evidence_features(interpretation, sentences, scorer, lang: str) -> dict[str,
       Reported for fitting experiments; the shipped model does not weigh it (evals/fit.py says
       why), and value_note says it plainly above the quotes instead."""
     dense = max((s.dense for s in sentences), default=0.0)
-    lexical = max((s.lexical for s in sentences[:10]), default=0.0)
+    lexical = max((s.lexical for s in sentences[:10]), default=0.0)  # a window, not a weight: the fitted model weighs the feature
     answer_type = interpretation.analysis.answer_type if interpretation.analysis else None
     no_value = 0.0
     if answer_type in VALUE_TYPES and interpretation.route != "drafting":
