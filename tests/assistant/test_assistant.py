@@ -233,3 +233,37 @@ def test_llm_tokens_stream_live_and_the_final_answer_is_validated(llm_assistant)
     assert kinds[-1] == "answer" and kinds.count("draft") >= 2 and "token" not in kinds
     final = events[-1][1]
     assert "600" in final.answer and "99/9/2099" not in final.answer
+
+
+def test_a_case_card_context_leads_with_the_passages_it_quotes(assistant):
+    # The search on "what is case N about" ranks the case's passages by the words the question
+    # shares with them (its number and title), not by what the card quotes from them.
+    answer = assistant.ask("Hva handler sak 20/2/2026 om?")
+    assert answer.route == "case_lookup"
+    quoted = [_normal(c.quote) for c in answer.citations]
+    assert quoted
+    leading = answer.context[: len(quoted)]
+    for quote, passage in zip(quoted, leading):
+        assert quote in _normal(passage.text), (quote, passage.text[:80])
+    assert all(p.metadata.get("case") == "20/2/2026" for p in leading)
+
+
+def test_a_drafting_request_is_searched_by_its_topic_alone(assistant):
+    # "innspel til …" and "… til ei ny høyring" say what is written and for whom, as the
+    # instruction does; the search reads what the draft is about.
+    from assistant.analysis import analyse
+
+    for request, topic in (
+        ("Skriv eit utkast til innspel til strategien for persontilpassa medisin, basert på kva rådet har meint.", "strategien for persontilpassa medisin"),
+        ("Lag et utkast til innspill om psykisk helse blant unge til en ny høring.", "psykisk helse blant unge"),
+    ):
+        assert analyse(request).focus.draft_subject == topic
+    retriever = assistant.retriever
+    retriever.candidate_log = []
+    try:
+        answer = assistant.ask("Lag et utkast til innspill om tilgang til helsedata til en ny høring.")
+        assert answer.route == "drafting"
+        assert retriever.candidate_log and retriever.candidate_log[-1][0].startswith("tilgang til helsedata")
+        assert "høring" not in retriever.candidate_log[-1][0]
+    finally:
+        retriever.candidate_log = None
