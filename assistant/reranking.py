@@ -40,9 +40,9 @@ FUSION_FEATURES = (
     "decision",         # a Vedtak section
     "log_length",       # log(1 + the passage's words)
     # What the question asks for, met by the passage (QuestionAnalysis, passed as RankHints; 0
-    # when the question does not ask for it). Only the lines under the passage's headings are
-    # read (body_lines): a case number is no count or date, a title and a section heading no name.
-    "answer_person",    # a "hvem/who" question and a passage naming people (two capitalised words in a line)
+    # when the question does not ask for it). The passage's first line is its heading ("Sak
+    # 7/1/2026 …"), so only the lines under it are read: a case number is no count or date.
+    "answer_person",    # a "hvem/who" question and a passage naming people (two capitalised words)
     "answer_date",      # a "når/when" question and a passage with a full date or clock time
     "answer_count",     # a "hvor mange/mye" question and a passage with a number that counts
     "decision_asked",   # a question about a decision and a Vedtak section
@@ -133,20 +133,6 @@ def archive_parts(term: str, idf: Callable[[str], float]) -> list[str]:
     return [term]
 
 
-def body_lines(text: str, metadata: Mapping[str, Any]) -> list[str]:
-    """The passage's lines under its headings. Every chunk repeats the headings it stands under
-    (ingest/chunking.py: the case heading or document title, then the section heading), and read
-    together they look like content: "Helsereformutvalget\nBakgrunn" is two capitalised words, so
-    every case paper seemed to name a person. The first line is always a heading; the lines after
-    it are while they are the case title, part title or section heading."""
-    lines = text.split("\n")
-    headings = {str(metadata.get(key) or "").strip() for key in ("case_title", "part_title", "section")} - {""}
-    start = 1
-    while start < len(lines) - 1 and lines[start].strip() in headings:
-        start += 1
-    return lines[start:] if len(lines) > 1 else lines
-
-
 def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankHints | None = None,
                        idf: Callable[[str], float] | None = None) -> np.ndarray:
     """The FUSION_FEATURES of each candidate (rows in candidate order). `idf` gives an analysed
@@ -183,8 +169,7 @@ def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankH
         s = c.sentence if c.sentence is not None else d
         text = c.text.lower()
         heading = " ".join(str(c.metadata.get(k) or "") for k in ("case_title", "part_title", "section")).lower()
-        lines = body_lines(c.text, c.metadata)
-        body = "\n".join(lines)
+        body = c.text.partition("\n")[2] or c.text
         rows.append([
             d - best_dense,
             s - best_sentence,
@@ -197,7 +182,7 @@ def candidate_features(query: str, candidates: Sequence[Candidate], hints: RankH
             float(is_boilerplate(c.metadata)),
             float(c.metadata.get("section_kind") == "vedtak"),
             math.log1p(len(text.split())),
-            float(kind == "person" and any(NAME_CUE.search(line) for line in lines)),
+            float(kind == "person" and bool(NAME_CUE.search(body))),
             float(kind == "date" and bool(DATE_CUE.search(body))),
             float(kind in ("count", "amount") and has_count(body)),
             float(hints.decision and c.metadata.get("section_kind") == "vedtak"),
