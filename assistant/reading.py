@@ -277,20 +277,19 @@ _SOURCE_CLAUSE = re.compile(
 
 
 def drafting_topic(request: str) -> str:
-    """What a drafting request is about, without the instruction ("Lag et utkast til … om X" →
-    "X"): no "til en ny høring" after it and no "innspill til" before it either. Those say what
-    is written and for whom, like the instruction; searched, their common words ("høring",
-    "innspill") outrank the topic's few rare ones."""
+    """What a drafting request is about, without the instruction ("Lag et utkast til … om X" → "X")."""
     found = _INSTRUCTION.sub("", request, count=1).strip(" .?!")
     found = _SOURCE_CLAUSE.sub("", found).strip(" ,.?!")
-    found = re.sub(r"\s+til\s+(en|ei|et)\s+(ny|nye|nytt)\s+(høring|høyring)$", "", found, flags=re.IGNORECASE)
-    found = re.sub(r"^(innspill|innspel|høringssvar|høringsinnspill)\s+(til|om)\s+", "", found, flags=re.IGNORECASE)
     return found or request
 
 
 def draft_heading(request: str) -> str:
-    """The draft's subject as its heading names it (drafting_topic); at most 100 characters."""
-    return drafting_topic(request).strip(" .?!")[:100] or request[:100]
+    """The draft's subject as its heading names it: no "til en ny høring" after it, no
+    "innspill til" before it; at most 100 characters."""
+    found = drafting_topic(request).strip(" .?!")
+    found = re.sub(r"\s+til\s+(en|ei|et)\s+(ny|nye|nytt)\s+(høring|høyring)$", "", found, flags=re.IGNORECASE)
+    found = re.sub(r"^(innspill|innspel|høringssvar|høringsinnspill)\s+(til|om)\s+", "", found, flags=re.IGNORECASE)
+    return found[:100] or request[:100]
 
 
 _PART_SPLIT = re.compile(r"(?:,\s*|\s+)(?:og|samt|and)\s+(?=" + WH_WORDS + r"\b)", re.IGNORECASE)

@@ -247,23 +247,3 @@ def test_a_case_card_context_leads_with_the_passages_it_quotes(assistant):
     assert holders == list(range(len(holders))), holders
     assert all(p.metadata.get("case") == "20/2/2026" for p in answer.context[: len(holders)])
 
-
-def test_a_drafting_request_is_searched_by_its_topic_alone(assistant):
-    # "innspel til …" and "… til ei ny høyring" say what is written and for whom, as the
-    # instruction does; the search reads what the draft is about.
-    from assistant.analysis import analyse
-
-    for request, topic in (
-        ("Skriv eit utkast til innspel til strategien for persontilpassa medisin, basert på kva rådet har meint.", "strategien for persontilpassa medisin"),
-        ("Lag et utkast til innspill om psykisk helse blant unge til en ny høring.", "psykisk helse blant unge"),
-    ):
-        assert analyse(request).focus.draft_subject == topic
-    retriever = assistant.retriever
-    retriever.candidate_log = []
-    try:
-        answer = assistant.ask("Lag et utkast til innspill om tilgang til helsedata til en ny høring.")
-        assert answer.route == "drafting"
-        assert retriever.candidate_log and retriever.candidate_log[-1][0].startswith("tilgang til helsedata")
-        assert "høring" not in retriever.candidate_log[-1][0]
-    finally:
-        retriever.candidate_log = None
