@@ -246,4 +246,3 @@ def test_a_case_card_context_leads_with_the_passages_it_quotes(assistant):
     holders = list(dict.fromkeys(next(i for i, p in enumerate(answer.context) if q in _normal(p.text)) for q in quoted))
     assert holders == list(range(len(holders))), holders
     assert all(p.metadata.get("case") == "20/2/2026" for p in answer.context[: len(holders)])
-
