@@ -34,4 +34,43 @@ def answer(ctx):
     if not numbers:
         return None
     ctx.interpretation.cases = numbers
-    return ctx.answerer._case_card(numbers, ctx.interpretation, ctx.lang, ctx.role, ctx.context)
+    card = ctx.answerer._case_card(numbers, ctx.interpretation, ctx.lang, ctx.role, ctx.context)
+    return card.model_copy(update={"context": quoted_first(card, ctx.answerer.retriever, ctx.role)})
+
+
+def quoted_first(card, retriever, role) -> list:
+    """The card's context with the passages it quotes first, in the order it quotes them.
+
+    A card is read from the register (the case's own passages, its proposal and decision), not
+    from the search: the search on "Hva tas opp under sak N?" ranks the case's passages by words
+    the question shares with them (its number, "sak"), so its first passages are headers and the
+    proposal line. The passages the card's sentence scoring chose are the ones it was built from;
+    they lead, as a search's best hits lead any other answer's context. A quoted passage the
+    search did not reach is read from the case (as the card itself read it)."""
+    from assistant.answer import RetrievedPassage
+
+    context = list(card.context)
+    extra: dict[str, list] = {}
+    lead: list = []
+    for citation in card.citations:
+        quote = " ".join(citation.quote.split())
+        if not quote:
+            continue
+        pool = context
+        if citation.case and not any(_holds(p, citation, quote) for p in context):
+            if citation.case not in extra:
+                extra[citation.case] = [RetrievedPassage(chunk_id=h.chunk_id, text=h.text, score=0.0, metadata=h.metadata)
+                                        for h in retriever.case_chunks(citation.case, role)]
+            pool = extra[citation.case]
+        found = next((p for p in pool if _holds(p, citation, quote)), None)
+        if found is not None and all(p.chunk_id != found.chunk_id for p in lead):
+            lead.append(found)
+    chosen = {p.chunk_id for p in lead}
+    return lead + [p for p in context if p.chunk_id not in chosen]
+
+
+def _holds(passage, citation, quote: str) -> bool:
+    """The passage is the cited one: same document and case, and it holds the quote (a short
+    decision such as "Intet." recurs in other cases of the same minutes)."""
+    meta = passage.metadata
+    return meta.get("doc_id") == citation.doc_id and meta.get("case") == citation.case and quote in " ".join(passage.text.split())

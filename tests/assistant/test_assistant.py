@@ -233,3 +233,16 @@ def test_llm_tokens_stream_live_and_the_final_answer_is_validated(llm_assistant)
     assert kinds[-1] == "answer" and kinds.count("draft") >= 2 and "token" not in kinds
     final = events[-1][1]
     assert "600" in final.answer and "99/9/2099" not in final.answer
+
+
+def test_a_case_card_context_leads_with_the_passages_it_quotes(assistant):
+    # The search on "what is case N about" ranks the case's passages by the words the question
+    # shares with them (its number and title), not by what the card quotes from them.
+    answer = assistant.ask("Hva handler sak 20/2/2026 om?")
+    assert answer.route == "case_lookup"
+    quoted = [_normal(c.quote) for c in answer.citations]
+    assert quoted
+    # Each quote's passage, in the order quoted (several quotes may come from one passage).
+    holders = list(dict.fromkeys(next(i for i, p in enumerate(answer.context) if q in _normal(p.text)) for q in quoted))
+    assert holders == list(range(len(holders))), holders
+    assert all(p.metadata.get("case") == "20/2/2026" for p in answer.context[: len(holders)])
