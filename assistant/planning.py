@@ -188,11 +188,20 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     return chosen + [record] if record else chosen
 
 
+# A full date as the archive writes it ("6.5.2025"): the day something was filed or held.
+_FULL_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
+
+
 def restates(sentence: Sentence, other: Sentence, question_terms: set[str], terms) -> bool:
     """Two sentences say the same thing when they share terms beyond the question's own (which
     every candidate shares): two, as two names make the same group (MIN_SHARED_NAMES), not a
-    coincidence of one word. Not fitted: too few answers quote a summary beside its record."""
-    return len((terms(sentence.text) - question_terms) & terms(other.text)) >= MIN_SHARED_NAMES
+    coincidence of one word. Or one full date ("6.5.2025"): a list of the year's consultation
+    responses and the case record listing the same response on the same day report one event in
+    different words ("Høringssvar …" against "Hørings svar"); a day is one event, where one shared
+    name or acronym is only the same topic. Not fitted: too few answers quote a summary beside
+    its record."""
+    shared = (terms(sentence.text) - question_terms) & terms(other.text)
+    return len(shared) >= MIN_SHARED_NAMES or any(_FULL_DATE.fullmatch(term) for term in shared)
 
 
 def records_over_summaries(chosen: list[Sentence], question_terms: set[str], terms) -> list[Sentence]:
@@ -260,7 +269,11 @@ def with_lead_decision(chosen: list[Sentence], sentences: list[Sentence]) -> lis
     quoted: its Vedtak, or its Forslag til vedtak while no Vedtak is archived."""
     if not chosen:
         return chosen
-    lead = source_key(chosen[0])
+    # The leading record's decision: a summary (the annual report) is filed under the case that
+    # approves it, whose Forslag til vedtak ("Rådet slutter seg til årsrapporten") is the report's
+    # approval, not the decision it retells. With a record quoted beside the summary, the decision
+    # asked about is that record's; with only the summary, the filing case's is all there is.
+    lead = source_key(next((s for s in chosen if not is_summary(s.metadata)), chosen[0]))
     of_lead = [s for s in sentences if source_key(s) == lead and s.metadata.get("section_kind") in ("vedtak", "forslag")]
     if not of_lead or any(s.metadata.get("section_kind") in ("vedtak", "forslag") and source_key(s) == lead for s in chosen):
         return chosen
