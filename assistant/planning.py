@@ -62,7 +62,10 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
     support: dict[str, list[float]] = {}
     for sentence in sentences:
         support.setdefault(source_key(sentence), []).append(sentence.score)
-    lead_source = max(support, key=lambda key: support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0])
+    def weight(key: str) -> float:
+        return support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0]
+
+    lead_source = max(support, key=weight)
     top = next(s for s in sentences if source_key(s) == lead_source)
     rank = {id(s): i for i, s in enumerate(sentences)}
     sentences = [top] + [s for s in sentences if s is not top]
@@ -82,8 +85,15 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
             continue
         # Relating two things needs two sources; a third must come as close as for any question.
         margin = same_margin if source_key(sentence) in sources else (other_margin if len(record_sources(chosen)) < 2 else policy.other_margin)
-        if sentence.score - penalty >= top.score - margin:
-            chosen.append(sentence)
+        if sentence.score - penalty < top.score - margin:
+            continue
+        # Another source also comes close by its evidence counted as the lead's was (its best
+        # sentence and, a little, its second): one lucky sentence of a case that says nothing
+        # else on the question does not tie a lead that answers in several. The same weight
+        # and margin as above, not a new threshold.
+        if source_key(sentence) not in sources and weight(source_key(sentence)) < weight(lead_source) - margin:
+            continue
+        chosen.append(sentence)
     # Quoted best first, the leading case's sentence first.
     return [top] + sorted(chosen[1:], key=lambda s: rank[id(s)])
 
