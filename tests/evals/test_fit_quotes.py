@@ -53,23 +53,6 @@ def test_nothing_better_keeps_the_defaults():
     assert fit_policy(_Scores({DEFAULT: {0: (1.0, 1, 1)}}), [0]) == DEFAULT
 
 
-def test_among_equal_spans_fewer_off_target_citations_win_over_fewer_quotes():
-    """A tighter margin for a relating question's second source keeps another case's sentence
-    out and lets one more of the leading case's in: as many spans, one quote more, one
-    off-target citation fewer. The fit takes it; fewer quotes decide only between policies
-    citing off target as often."""
-    tight = replace(DEFAULT, several_margin=0.25)
-    longer = replace(DEFAULT, extra_quotes=1)
-    table = {
-        DEFAULT: {0: (1.0, 95, 100)},   # 5 off target
-        tight: {0: (1.0, 97, 101)},     # 4 off target, one quote more
-        longer: {0: (1.0, 96, 101)},    # 5 off target, one quote more
-    }
-    assert fit_policy(_Scores(table), [0]) == tight
-    del table[tight]
-    assert fit_policy(_Scores(table), [0]) == DEFAULT
-
-
 def test_the_floor_is_the_best_precision_less_one_standard_error_not_the_defaults():
     """Defaults that cite very precisely but quote few spans do not hold the fit back: a policy
     within one standard error of the best precision that quotes every span is taken; one below
