@@ -16,10 +16,7 @@ from ingest.attendance import label_role
 
 # How close to the best sentence another case's sentence must score to join the answer: tight
 # for a question about one thing (the fitted QuotePolicy.other_margin), looser for one relating
-# two (the fitted QuotePolicy.several_margin). This constant is the value the relating margin was
-# calibrated at on gold-dev before it was fitted; with_primary_record still reads it for how
-# near a case sentence must score to a summary to record the same thing (too few answers quote
-# a summary beside its record to fit that one on).
+# two (calibrated on gold-dev, not fitted: too few such questions to fit it on).
 OTHER_SOURCE_MARGIN_SEVERAL = 0.45
 # How much a case's second-best sentence counts when choosing the leading case. Not fitted: at 0
 # and at 0.3 the same must_include spans were quoted on the council sets and on NorQuAD (the
@@ -72,7 +69,7 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
     if several_sources:
         sentences = sources_first(sentences)
     same_margin = (SAME_SOURCE_MARGIN_WIDE if route in ("positions", "onboarding", "drafting") else SAME_SOURCE_MARGIN) + policy.extra_same_margin
-    other_margin = policy.several_margin if several_sources else policy.other_margin
+    other_margin = OTHER_SOURCE_MARGIN_SEVERAL if several_sources else policy.other_margin
     chosen: list[Sentence] = [top]
     for sentence in sentences[1:]:
         if len(chosen) >= limit:

@@ -28,10 +28,6 @@ class QuotePolicy:
     extra_same_margin: float = 0.0
     # How close another case's sentence must score to join an answer about one thing.
     other_margin: float = 0.12
-    # How close a second source must score to join an answer relating two things ("både … og",
-    # a question in two parts). The default is the value the planner was calibrated with on
-    # gold-dev before it was fitted (assistant/planning.py OTHER_SOURCE_MARGIN_SEVERAL).
-    several_margin: float = 0.45
     # What each sentence already chosen from the same passage costs a further one.
     same_chunk_penalty: float = 0.15
     # How many of the first quotes are read on to the end of their paragraph (a fact route).

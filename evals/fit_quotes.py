@@ -20,8 +20,7 @@ The rule that chooses (`fit_policy`), in two steps on the training items only:
    the defaults' own precision, and the fit then kept the defaults in most folds;
 2. among the policies whose precision is at or above the floor, the one that quotes the most
    must_include spans; among equals the one with fewer quotes (more quotes from a wrong case must
-   not buy recall with precision), counting first the quotes that cite where the answer does
-   not live (the eval's off-target citations), then all quotes.
+   not buy recall with precision).
 With several corpora each has its own floor and must hold it: one corpus's gain must not pay for
 another's loss; the spans are the mean of each corpus's mean (the corpora weigh the same).
 
@@ -57,9 +56,6 @@ GRID: dict[str, tuple] = {
     "extra_same_margin": (0.0, 0.3),
     "expanded": (1, 2, 3),
     "other_margin": (0.05, 0.12, 0.25),
-    # A relating question's second source (assistant/planning.py select_diverse): from the
-    # planner's calibrated 0.45 down to the single-thing grid's loosest value.
-    "several_margin": (0.25, 0.35, 0.45),
     "same_chunk_penalty": (0.0, 0.15),
     "paragraph": ((3, 480), (5, 800)),
     "answer_weight": (0.5, 1.0, 1.5, 2.0, 3.0),
@@ -188,13 +184,9 @@ def fit_policy(scores: PolicyScores, train: Sequence[int], groups: Sequence[str]
     floors = {g: precision_floor(scores, members) for g, members in by_group.items()}
 
     def key(policy: QuotePolicy):
-        recall, precision, cited = scores.summary(policy, train, groups)
+        recall, _, cited = scores.summary(policy, train, groups)
         holds = all(scores.summary(policy, members)[1] >= floors[g] - 1e-9 for g, members in by_group.items())
-        # Among policies quoting the same spans, the one citing fewer places the answer does not
-        # live, then the one with fewer quotes: a margin that keeps an off-target case's sentence
-        # out may let one more of the leading case's in, and that is no loss.
-        off_target = round(cited * (1.0 - precision))
-        return (holds, round(recall, 6), -off_target, -cited)
+        return (holds, round(recall, 6), -cited)
 
     return _ascend(key)
 
