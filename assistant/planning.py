@@ -59,7 +59,10 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
     support: dict[str, list[float]] = {}
     for sentence in sentences:
         support.setdefault(source_key(sentence), []).append(sentence.score)
-    lead_source = max(support, key=lambda key: support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0])
+    def weight(key: str) -> float:
+        return support[key][0] + SECOND_SENTENCE_WEIGHT * (support[key][1:2] or [0.0])[0]
+
+    lead_source = max(support, key=weight)
     top = next(s for s in sentences if source_key(s) == lead_source)
     rank = {id(s): i for i, s in enumerate(sentences)}
     sentences = [top] + [s for s in sentences if s is not top]
@@ -79,8 +82,15 @@ def select_diverse(sentences: list[Sentence], limit: int, route: str, several_so
             continue
         # Relating two things needs two sources; a third must come as close as for any question.
         margin = same_margin if source_key(sentence) in sources else (other_margin if len(record_sources(chosen)) < 2 else policy.other_margin)
-        if sentence.score - penalty >= top.score - margin:
-            chosen.append(sentence)
+        if sentence.score - penalty < top.score - margin:
+            continue
+        # Another source also comes close by its evidence counted as the lead's was (its best
+        # sentence and, a little, its second): one lucky sentence of a case that says nothing
+        # else on the question does not tie a lead that answers in several. The same weight
+        # and margin as above, not a new threshold.
+        if source_key(sentence) not in sources and weight(source_key(sentence)) < weight(lead_source) - margin:
+            continue
+        chosen.append(sentence)
     # Quoted best first, the leading case's sentence first.
     return [top] + sorted(chosen[1:], key=lambda s: rank[id(s)])
 
@@ -188,11 +198,20 @@ def with_primary_record(chosen: list[Sentence], sentences: list[Sentence], quest
     return chosen + [record] if record else chosen
 
 
+# A full date as the archive writes it ("6.5.2025"): the day something was filed or held.
+_FULL_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
+
+
 def restates(sentence: Sentence, other: Sentence, question_terms: set[str], terms) -> bool:
     """Two sentences say the same thing when they share terms beyond the question's own (which
     every candidate shares): two, as two names make the same group (MIN_SHARED_NAMES), not a
-    coincidence of one word. Not fitted: too few answers quote a summary beside its record."""
-    return len((terms(sentence.text) - question_terms) & terms(other.text)) >= MIN_SHARED_NAMES
+    coincidence of one word. Or one full date ("6.5.2025"): a list of the year's consultation
+    responses and the case record listing the same response on the same day report one event in
+    different words ("Høringssvar …" against "Hørings svar"); a day is one event, where one shared
+    name or acronym is only the same topic. Not fitted: too few answers quote a summary beside
+    its record."""
+    shared = (terms(sentence.text) - question_terms) & terms(other.text)
+    return len(shared) >= MIN_SHARED_NAMES or any(_FULL_DATE.fullmatch(term) for term in shared)
 
 
 def records_over_summaries(chosen: list[Sentence], question_terms: set[str], terms) -> list[Sentence]:
@@ -260,7 +279,11 @@ def with_lead_decision(chosen: list[Sentence], sentences: list[Sentence]) -> lis
     quoted: its Vedtak, or its Forslag til vedtak while no Vedtak is archived."""
     if not chosen:
         return chosen
-    lead = source_key(chosen[0])
+    # The leading record's decision: a summary (the annual report) is filed under the case that
+    # approves it, whose Forslag til vedtak ("Rådet slutter seg til årsrapporten") is the report's
+    # approval, not the decision it retells. With a record quoted beside the summary, the decision
+    # asked about is that record's; with only the summary, the filing case's is all there is.
+    lead = source_key(next((s for s in chosen if not is_summary(s.metadata)), chosen[0]))
     of_lead = [s for s in sentences if source_key(s) == lead and s.metadata.get("section_kind") in ("vedtak", "forslag")]
     if not of_lead or any(s.metadata.get("section_kind") in ("vedtak", "forslag") and source_key(s) == lead for s in chosen):
         return chosen

@@ -285,3 +285,17 @@ def test_a_relating_question_reaches_both_records_beside_the_news_story(assistan
     cases = {c.case for c in answer.citations}
     assert {"7/1/2026", "19/2/2026"} <= cases
     assert any(c.case is None for c in answer.citations)  # the news story itself
+
+
+def test_one_lucky_sentence_of_another_case_does_not_join_a_lead_that_answers_in_several(assistant, monkeypatch):
+    """Who approves the final text is in the case of the input itself (sak 17/2/2026), in several
+    sentences. The January minutes (sak 6/1/2026) hold one sentence naming the committee and its
+    leader, scoring as well as the lead's best, and nothing else on the question: counted the
+    way the lead is chosen (best sentence and, a little, the second), that case is not close, so
+    it is not cited. The defaults' policy, so the test does not move with a refit."""
+    from assistant.quote_selection import DEFAULT
+
+    monkeypatch.setattr(assistant.extractive, "quote_policy", DEFAULT)
+    answer = assistant.ask("Hvem godkjenner den endelige versjonen av innspillet til Helsereformutvalget?")
+    assert any("Rådsleder godkjenner" in c.quote for c in answer.citations)
+    assert {c.case for c in answer.citations} == {"17/2/2026"}

@@ -9,7 +9,7 @@ from assistant.evidence import Sentence, is_summary
 from assistant.quote_selection import DEFAULT as DEFAULT_POLICY
 from assistant.planning import (
     MIN_SHARED_NAMES, OTHER_SOURCE_MARGIN_SEVERAL, records_over_summaries, select_diverse, with_decision_records,
-    with_primary_record, without_restatements,
+    with_lead_decision, with_primary_record, without_restatements,
 )
 
 
@@ -96,3 +96,45 @@ def test_an_attendance_list_is_not_a_restated_appointment(assistant):
     attendance = _real_sentence(assistant, "Per Morten Sandset, Universitetet i Oslo", 2.0)
     assert len(set(NAME_CUE.findall(attendance.text))) > 2 * MIN_SHARED_NAMES
     assert with_decision_records([attendance], scorer.decisions_naming) == [attendance]
+
+
+def _case_sentence(assistant, case: str, section_kind: str) -> Sentence:
+    """The first sentence of a case's decision text (its Vedtak or Forslag til vedtak)."""
+    scorer, retriever = assistant.extractive.scorer, assistant.extractive.retriever
+    for chunk_id, metadata in retriever.metadata.items():
+        if metadata.get("case") == case and metadata.get("section_kind") == section_kind:
+            _, sentence, _ = scorer.by_chunk[chunk_id][0]
+            return Sentence(chunk_id, 0, sentence, metadata, score=0.5, terms=scorer.terms(sentence))
+    raise AssertionError(f"no {section_kind} in sak {case}")
+
+
+def test_a_decision_beside_a_summary_is_the_records_not_the_reports_approval(assistant):
+    """The annual report is filed under the case that approves it (sak 21/2/2026, "Rådet slutter
+    seg til årsrapporten"). An answer that leads with the report's sentence and quotes the minutes
+    of the case the report retells (the EU programme, sak 10/1/2026) asks for that case's
+    decision: the report's approval decides nothing about the programme."""
+    summary = _real_sentence(assistant, "EU har lansert sitt forslag til nytt rammeprogram", 2.0)
+    record = _real_sentence(assistant, "EU planlegger et nytt rammeprogram", 1.9)
+    decision = _case_sentence(assistant, "10/1/2026", "vedtak")
+    approval = _case_sentence(assistant, "21/2/2026", "forslag")
+    assert is_summary(summary.metadata) and summary.metadata["case"] == "21/2/2026" and record.metadata["case"] == "10/1/2026"
+    assert with_lead_decision([summary, record], [summary, record, approval, decision]) == [summary, record, decision]
+    # With only the report quoted, its own case's decision is the one there is.
+    assert with_lead_decision([summary], [summary, approval, decision]) == [summary, approval]
+
+
+def test_a_summary_giving_the_same_date_as_a_record_restates_it(assistant):
+    """The annual report lists the response to the consultation on the health research act by
+    its date (6.5.2025), and so does the case tracking the council's consultation responses, in
+    other words ("Hørings svar , 6.5.2025"): one event, so the record leads and the report's
+    line goes, although the two share no other word beyond the question's."""
+    scorer = assistant.extractive.scorer
+    terms = scorer.query_terms("Hvilke endringer i helseforskningsloven har rådet gitt høringssvar om?")
+    summary = _real_sentence(assistant, "Høringssvar til Endringer i helseforskningsloven mv.", 2.0)
+    record = _real_sentence(assistant, "Hørings svar , 6.5.2025", 1.8)
+    assert is_summary(summary.metadata) and not is_summary(record.metadata) and record.metadata["case"] == "16/2/2026"
+    shared = (scorer.terms(summary.text) - terms) & scorer.terms(record.text)
+    assert len(shared) < MIN_SHARED_NAMES and "6.5.2025" in shared
+    assert records_over_summaries([summary, record], terms, scorer.terms) == [record]
+    # Beside a record, the report's line on it is left out wherever it stands.
+    assert records_over_summaries([record, summary], terms, scorer.terms) == [record]
