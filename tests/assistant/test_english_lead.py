@@ -241,6 +241,10 @@ def test_compounds_are_glossed_from_their_parts():
     # A derivation is not a compound, and a linking letter is not a head's first letter:
     # "innleggelses" is not "talk *elses*", "forskningsråd" not "research *sråd*".
     assert english_compound("innleggelses") == ("", False) and english_compound("forskningsråd") == ("", False)
+    # A remainder that cannot start a Norwegian word is a split in the wrong place, not a head:
+    # "deltakelse" is no "take part *kelse*", "arbeidsflyt" no "work *sflyt*".
+    assert english_compound("deltakelse") == ("", False) and english_compound("arbeidsflyt") == ("", False)
+    assert english_compound("teknologiselskaper") == ("technology *selskaper*", False)
     # A name is not half-translated; an ordinary compound of the same sentence is glossed.
     terms = dict(_glossary_terms("Helsedirektoratet er en utviklingspartner."))
     assert "helsedirektoratet" not in terms and terms["utviklingspartner"] == "development *partner*"
