@@ -15,7 +15,6 @@ import re
 from functools import lru_cache
 
 from assistant.glossary_terms import EN_TO_NB, NN_STEMS
-from assistant.vocabulary import STOP_WORDS
 
 _PATTERNS = sorted(EN_TO_NB, key=len, reverse=True)
 
@@ -205,56 +204,13 @@ def english_phrases(text: str) -> list[str]:
     """The glossary's English phrases in the text, longest first, each word counted once."""
     lowered = text.lower().replace("-", " ")  # "operating-theatre" is "operating theatre"
     found: list[str] = []
-    for phrase, pattern in _PHRASE_PATTERNS:
-        if pattern.search(lowered):
+    for phrase in _PATTERNS:
+        # An English plural ("roundtables", "sectors") is the same council term.
+        pattern = r"\b" + re.escape(phrase) + r"(?:s|es)?\b"
+        if re.search(pattern, lowered):
             found.append(phrase)
-            lowered = pattern.sub(" ", lowered)
+            lowered = re.sub(pattern, " ", lowered)
     return found
-
-
-def _inflections(word: str) -> set[str]:
-    """The regular English forms of a glossary word's last word: a noun's singular and plural
-    ("regulations" is "regulation", "study" is "studies"), a verb's -s, -ed and -ing forms
-    ("suggests" is "suggest", "suggested"). Regular endings only, no stemming: a stemmer joins
-    words the archive keeps apart ("meet" and "meeting", "organised" and "organisation")."""
-    bases = {word}
-    if word.endswith("ies") and len(word) > 4:
-        bases.add(word[:-3] + "y")
-    elif word.endswith(("ses", "xes", "shes", "ches")):
-        bases |= {word[:-2], word[:-1]}
-    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        bases.add(word[:-1])
-    # The bare form takes the endings (not the plural one: "needs" is not "needsed").
-    bare = [b for b in bases if not b.endswith("s") or b.endswith("ss")] or [word]
-    forms = set(bases)
-    for base in bare:
-        if len(base) > 5 and base.endswith("ed"):  # already a verb form ("approved")
-            continue
-        if len(base) > 5 and base.endswith("ing"):  # a noun of a verb: its plural ("meetings")
-            forms.add(base + "s")
-            continue
-        if base.endswith("y") and base[-2:-1] not in "aeiou":
-            forms |= {base[:-1] + "ies", base[:-1] + "ied", base + "ing"}
-            continue
-        forms.add(base + ("es" if base.endswith(("s", "x", "sh", "ch")) else "s"))
-        stem = base[:-1] if base.endswith("e") else base
-        forms |= {stem + "ed", stem + "ing"}
-    return forms
-
-
-def _phrase_pattern(phrase: str) -> re.Pattern:
-    """The phrase in its regular forms. A form that is another glossary phrase is left to that
-    entry ("study" is undersøkelse, though a singular of "studies", studier), and one that is a
-    stop word names no topic ("case", the singular of "cases" for saker, is the question's own
-    word for what it asks about)."""
-    *head, last = phrase.split(" ")
-    prefix = " ".join(head + [""])
-    forms = {last} | {f for f in _inflections(last) if prefix + f not in EN_TO_NB and (head or f not in STOP_WORDS)}
-    alternatives = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
-    return re.compile(r"\b" + re.escape(prefix) + "(?:" + alternatives + r")\b")
-
-
-_PHRASE_PATTERNS = [(phrase, _phrase_pattern(phrase)) for phrase in _PATTERNS]
 
 
 def _with_bokmal_stems(question: str, vocabulary: set[str] | None) -> str:
