@@ -65,7 +65,21 @@ def english_terms(word: str) -> str:
 # compound's letters (not fitted: below four letters most "parts" are chance strings).
 _LINKS = ("s", "e", "")
 _MIN_PART = 4
-_DERIVATIONS = ("else", "ing", "het", "skap", "lig", "sjon", "ering", "isk")
+_DERIVATIONS = ("else", "ing", "het", "skap", "lig", "sjon", "ering", "isk", "itet", "iser")
+# Where a Norwegian word starts: a vowel, or a consonant before a vowel or in a cluster the
+# language opens words with. A remainder that starts otherwise ("sflyt" of "arbeid|sflyt") has a
+# linking letter or a piece of the first part at its front.
+_ONSET = re.compile(r"(?:[aeiouyæøå]|skj|skr|spr|str|[bcdfghjklmnpqrstvwxz][aeiouyæøå]|"
+                    r"(?:bl|br|dr|fl|fr|gl|gr|kl|kn|kr|kv|pl|pr|sk|sl|sm|sn|sp|st|sv|tr|tv|vr|hv|dv|gn|[bfgkpstdhm]j))")
+
+
+def _plausible_head(head: str) -> bool:
+    """Whether a half-known compound's remainder can be a Norwegian word as split: not a stray
+    linking letter in front ("arbeid|sflyt"), not one or two letters before a derivational ending
+    ("deltak|else" split as "delta|kelse")."""
+    if not _ONSET.match(head):
+        return False
+    return not any(0 < head.find(ending) <= 2 for ending in _DERIVATIONS)
 
 
 def english_compound(word: str) -> tuple[str, bool]:
@@ -98,7 +112,7 @@ def english_compound(word: str) -> tuple[str, bool]:
             # A remainder that opens with a derivational ending is no head: the word is a
             # derivation of the first part ("innlegg" + "elses" is "innleggelse", not a talk).
             if (len(left) - len(link) > _MIN_PART and len(head) > _MIN_PART and re.fullmatch(r"[a-zæøå]+", head)
-                    and not head.startswith(_DERIVATIONS)):
+                    and not head.startswith(_DERIVATIONS) and _plausible_head(head)):
                 partial = f"{modifier} *{head}*"
     return partial, False
 

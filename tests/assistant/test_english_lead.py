@@ -243,6 +243,10 @@ def test_compounds_are_glossed_from_their_parts():
     # A derivation is not a compound, and a linking letter is not a head's first letter:
     # "innleggelses" is not "talk *elses*", "forskningsråd" not "research *sråd*".
     assert english_compound("innleggelses") == ("", False) and english_compound("forskningsråd") == ("", False)
+    # A remainder that cannot start a Norwegian word is a split in the wrong place, not a head:
+    # "deltakelse" is no "take part *kelse*", "arbeidsflyt" no "work *sflyt*".
+    assert english_compound("deltakelse") == ("", False) and english_compound("arbeidsflyt") == ("", False)
+    assert english_compound("teknologiselskaper") == ("technology *selskaper*", False)
     # A name is not half-translated; an ordinary compound of the same sentence is glossed.
     terms = dict(_glossary_terms("Helsedirektoratet er en utviklingspartner."))
     assert "helsedirektoratet" not in terms and terms["utviklingspartner"] == "development *partner*"
@@ -257,3 +261,10 @@ def test_an_english_question_is_weighed_on_the_words_the_archive_shares_with_it(
     assert {"Rørtveit", "NORTRE", "HelseOmsorg21", "2025"} <= set(words)
     assert not {"Which", "projects", "report", "did"} & set(words)
     assert archive_words(search_words("Hva mener rådet om helsedata?", "nb")) is None  # Norwegian: every word
+
+
+def test_hearing_about_a_briefing_does_not_bring_the_councils_consultations(assistant):
+    # "after hearing about" is the verb "hear": the answer is not the overview table's
+    # consultation (høring) rows, as it was while the glossary read "hearing" as høring.
+    answer = assistant.ask("What did the council say after hearing about the new research framework programme?")
+    assert answer.citations and not any("høring" in c.quote.lower() for c in answer.citations)
