@@ -22,6 +22,11 @@ from assistant.cues import (
 from assistant.answer_types import EvidenceCues
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
 from assistant.archive_terms import ArchiveTerms
+from assistant.vocabulary import STOP_WORDS
+
+# The function words an English question brings (ASCII, so not the Norwegian council words
+# "møte"/"rådet" a glossary expansion may add; "sak" is kept for the same reason).
+_FUNCTION_WORDS = " ".join(sorted(w for w in STOP_WORDS if w.isascii() and not w.startswith("sak")))
 
 # NOT FITTED YET, hand-set: the sentence score's weights, i.e. the constants below and, in
 # score(), 0.45 x the dense z-score + 1.6 x lexical coverage, the rank prior 0.25/(1+rank), the
@@ -169,6 +174,11 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
         by_part: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
         for part, (part_text, part_vector) in enumerate(parts):
             terms = self.query_terms(part_text) | (extra_terms or set())
+            if english:
+                # The archive holds English function words only in reference lists, where they
+                # are rare and would weigh most ("and", "of" outweighing "habilitet"): they carry
+                # no topic (vocabulary.STOP_WORDS), so they are not question terms.
+                terms = terms - self.terms(_FUNCTION_WORDS)
             # An English question's own words never occur in a Norwegian archive: only the terms
             # the archive has (names, the glossary's Norwegian words) measure coverage.
             weighed = {t for t in terms if t in self.idf} if english else terms

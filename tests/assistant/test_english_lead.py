@@ -268,3 +268,18 @@ def test_hearing_about_a_briefing_does_not_bring_the_councils_consultations(assi
     # consultation (høring) rows, as it was while the glossary read "hearing" as høring.
     answer = assistant.ask("What did the council say after hearing about the new research framework programme?")
     assert answer.citations and not any("høring" in c.quote.lower() for c in answer.citations)
+
+
+def test_english_function_words_do_not_weigh_as_rare_archive_terms(assistant):
+    # The archive holds "and", "of", "in" only in English titles of reference lists, where they are
+    # rare: counted as question terms they made a reference line the best lexical match of an
+    # English question whose one archive word is a name.
+    import numpy as np
+    from assistant.evidence import EvidenceScorer
+
+    scorer = EvidenceScorer(assistant.retriever)
+    hits = assistant.retriever.search("Rørtveit health research report of the and in", k=8)
+    scored = scorer.score("What did Rørtveit say about the report, and what was the outcome of it in the end?",
+                          np.zeros(384, dtype=np.float32), hits, lang="en")
+    best = max(scored, key=lambda s: s.lexical)
+    assert "Rørtveit" in best.text, best.text
