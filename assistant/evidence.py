@@ -24,8 +24,18 @@ from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLe
 from assistant.archive_terms import ArchiveTerms
 from assistant.sentence_weights import sentence_weights
 
-# SENTENCE WEIGHTS: see assistant/sentence_weights.py (named values with the defaults written here
-# before, the critique bonus, summary prior and title bonus among them).
+# The sentence score's weights are named values in assistant/sentence_weights.py (SentenceWeights:
+# dense/lexical balance, rank prior, critique, decision and position bonuses, summary prior, time
+# and title match), hand-set: fitting them on the end metric did worse held-out, see that module
+# for the figures. The other numbers in score() are not fitted either, each for its reason:
+# - the answer-type cue's values (-0.5/-0.35 no count, -0.5/-0.25 no date, +0.15 per name up to
+#   3 or -0.3): their common scale is fitted downstream (QuotePolicy.answer_weight), their shares
+#   (a bare number counts more than nothing, a year more than no date) are orderings, not rates;
+# - the fragment (-0.5) and header (-0.4) penalties: they rule a kind of line out (as large as the
+#   largest bonus) rather than weigh evidence; a fitted value would be read off the few questions
+#   where a fragment or an agenda line competes with the answering sentence;
+# - 0.85 of a list line's lead-in coverage and the 0.5/0.4 passage shares: how much of its context
+#   a line inherits; they only matter for list items and continuing sentences, too few per fold.
 THIS_CASE = re.compile(r"\b(denne saken|dette saksfremlegget|saka her|denne saka|this case)\b", re.IGNORECASE)
 # The time match's shares (a match counts more than a mismatch costs); their scale is
 # SentenceWeights.time.

@@ -9,13 +9,26 @@ A sentence's score under a question part is
     + time × (+0.35 the meeting or month asked about, −0.25 another) + title × (title match share)
     + the fixed fragment/header penalties + the answer-type cue (re-weighed by QuotePolicy.answer_weight).
 
-The defaults are the values the scorer was written with (byte-identical answers). Inside the
-fixed shares (decision's 0.35/0.15, time's 0.35/0.25) only the group's scale is a degree of
-freedom: ~70 answered council questions cannot tell more apart (a pairwise fit of every feature,
-branch h11b, did worse held-out). `python -m evals.fit_sentences` chooses them per training fold
-in `radsarkiv eval --folds` when RADSARKIV_EVAL_FIT_SENTENCES=1 (see that module for the rule and
-for why it is off by default); a fitted entry "sentences" in assistant/fitted.json, when present,
-replaces the defaults.
+NOT FITTED, hand-set, and why: the defaults are the values the scorer was written with (answers
+byte-identical to before they were named). Fitting them did worse on held-out folds, twice:
+- a pairwise logistic fit of every sentence feature (branch h11b, session 5): case recall
+  0.787 -> 0.744, citation precision 0.876 -> 0.850 (it optimised sentence pairs, not the
+  answer, with 90 labels over ~15 features);
+- these nine named values fitted per training fold on the end metric (evals/fit_sentences.py:
+  the most must_include spans at a precision floor of best-minus-one-standard-error, coordinate
+  search from these defaults, the quote policy's rule), session 8, five fold seeds (11,1,2,3,4)
+  with negatives and topic shift, mean, before = main 84b8b9b (these defaults answer identically):
+  hit@5 0.890 -> 0.890, case recall 0.892 -> 0.874, citation precision 0.919 -> 0.903,
+  must_include 0.799 -> 0.800, answerable refused 0/82 -> 0.6/82; NorQuAD (sample 150, 5 folds)
+  must_include 0.908 -> 0.900. The training folds' gains (up to +0.05 must_include) were
+  a few questions each and did not carry over (NorQuAD precision rose, 0.938 -> 0.959, the
+  council's fell); a re-weighting also moves the refusal
+  model's evidence features, which the fit's replay does not see (3 false refusals in 5 seeds).
+Inside the fixed shares (decision's 0.35/0.15, time's 0.35/0.25) only the group's scale would be
+a degree of freedom. The fit is kept, off by default, to re-run when more labels exist:
+RADSARKIV_EVAL_FIT_SENTENCES=1 fits per fold in `radsarkiv eval --folds`; `python -m
+evals.fit_sentences` writes a "sentences" entry to assistant/fitted.json, which, when present,
+replaces the defaults (none is shipped).
 """
 from __future__ import annotations
 
