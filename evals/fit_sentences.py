@@ -7,9 +7,10 @@ pairs, not the answer, with 90 labels over ~15 features. Here, as for the quote 
 training folds fares, with the same rule:
 1. the precision floor is the best pooled citation precision the grid reaches on the training
    items, less one standard error (binomial, over that weighting's citations);
-2. among the weightings at or above the floor, the one that quotes the most must_include spans;
-   among equals the one with fewer citations. Coordinate ascent from the defaults: a value only
-   changes when it strictly improves that key, so the defaults stay unless the fit beats them.
+2. among the weightings at or above the floor, the one that quotes the most must_include spans.
+   Coordinate ascent from the defaults: a value only changes when it strictly improves that key
+   (no tie-break), so the defaults stay unless the fit beats them; when no weighting the ascent
+   reaches holds the floor, the defaults stay.
 
 Cheap: nothing is asked again while fitting. The eval's fitting pass records the quoting step's
 input (evals.fit_quotes.QuoteCapture); each recorded sentence carries its score's parts before
@@ -146,10 +147,14 @@ def fit_weights(scores: WeightScores, policy: QuotePolicy, train: Sequence[int],
     floor = precision - (precision * (1.0 - precision) / cited) ** 0.5 if cited else precision
 
     def key(w):
-        recall, precision, cited = scores.summary(policy, w, train)
-        return (precision >= floor - 1e-9, round(recall, 6), -cited)
+        # No tie-break: a weight changes only for more spans quoted (ties keep the defaults).
+        recall, precision, _ = scores.summary(policy, w, train)
+        return (precision >= floor - 1e-9, round(recall, 6))
 
-    return _ascend(key, start), floor
+    chosen = _ascend(key, start)
+    # Below the floor (the defaults were, and no step reached it): the defaults, never a weighting
+    # that buys spans with precision.
+    return (chosen if key(chosen)[0] else start), floor
 
 
 def fold_weights(extractive, items, calls, archive, doc_ids, assignment: Sequence[int], folds: int,
