@@ -20,14 +20,12 @@ cannot see: the refusal step's features and the register routes read the scorer'
 the held-out items are asked again with their fold's weights, so the figures are the real ones.
 
 Off by default (`RADSARKIV_EVAL_FIT_SENTENCES=1` turns it on in `radsarkiv eval --folds`): on five
-fold seeds it did worse than the hand-set values held-out (figures in assistant/sentence_weights.py)
-and added 3.5-10.5 minutes to an eval run on a loaded machine (about 280-320 weightings replayed
-per run, ~0.7 s each). Two weaknesses seen in the per-fold fits, for whoever re-runs it:
-- ties in must_include are broken by fewer citations, so a fold changes weights (often `time`)
-  with no training gain; keeping the defaults unless must_include strictly improves would be
-  the more conservative rule;
-- when the defaults are below the floor and no single step reaches it, the ascent still moves
-  to higher must_include below the floor (seen in three of 25 folds), buying recall with precision.
+fold seeds it did no better than the hand-set values held-out, with either rule tried (figures in
+assistant/sentence_weights.py), and it adds about 3-10 minutes to an eval run (about 220-320
+weightings replayed per run, ~0.7 s each, more on a loaded machine). The first rule tried broke
+must_include ties by fewer citations and could settle below the precision floor (weights changed
+in 23 of 25 folds, often with no training gain); the stricter rule now here changed 11 of 25.
+Both cost a little held-out precision and case recall for no must_include gain.
 With more labels, re-run it; to ship a fit, run
 
     RADSARKIV_DATA_DIR=... python -m evals.fit_sentences --set ../shared/evals/gold-dev.jsonl --set ../shared/evals/gold-dev-2.jsonl
