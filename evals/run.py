@@ -219,8 +219,7 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
         extractive.refusal_model = shipped
     # The quote policy (evals/fit_quotes.py) per fold; every held-out item is asked in its context.
     policies, quote_fits = fold_policies(extractive, items, capture.calls, archive, doc_ids, assignment, folds)
-    # The sentence score's weights (evals/fit_sentences.py) per fold, on the same recorded input;
-    # off unless RADSARKIV_EVAL_FIT_SENTENCES=1 (then None: the shipped weights).
+    # The sentence weights per fold (evals/fit_sentences.py; off unless RADSARKIV_EVAL_FIT_SENTENCES=1).
     weights, sentence_fits = fold_weights(extractive, items, capture.calls, archive, doc_ids, assignment, folds, policies)
     for_item = weights_context(weights, policy_context(extractive, policies, fusion.for_item))
     features = [answer.evidence_features for answer, _, _ in free]
