@@ -23,7 +23,10 @@ QUESTION_WORDS = {
 # Words a question uses for emphasis, never for content: their absence proves nothing.
 FILLER_WORDS = {"egentlig", "egent", "eigentleg", "faktisk", "konkret", "akkurat", "virkelig", "nemlig"}
 # How much a term met only inside a compound, or only as a compound's head, counts towards coverage.
-# Hand-set, not fitted yet: part of the sentence score evidence.py's note lists as a fitting candidate.
+# Not fitted: shares of one term's IDF within lexical coverage, whose weight in the sentence score
+# (SentenceWeights.lexical) is the fitted degree of freedom (evals/fit_sentences.py); few questions
+# hinge on a term met only inside a compound, so a fit of these shares would be read off a handful
+# of items (the pairwise fit of every feature, branch h11b, did worse held-out).
 COMPOUND_MATCH_WEIGHT = 0.6
 HEAD_MATCH_WEIGHT = 0.3
 # A term in at most 3 % of passages (never fewer than 3) names a particular thing, not a theme.

@@ -21,8 +21,6 @@ YEAR_CUE = re.compile(r"\b(19|20)\d{2}\b")
 CRITIQUE_CUE = re.compile(
     r"\b(i for liten grad|for (lite|liten|dårlig|svak\w*|sein\w*|sen\w*|smal\w*|uklar\w*)|mangl\w*|svak\w*|ikke godt? nok|ikkje godt? nok|"
     r"utilstrekkel\w*|kritis\w*|bekymr\w*|uheldig\w*)\b", re.IGNORECASE)
-# Hand-set, not fitted yet: one of the sentence score's weights (see assistant/evidence.py's note).
-CRITIQUE_BONUS = 0.3
 NAME_CUE = re.compile(r"\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b")
 # Summaries of a period (annual reports) restate what the cases themselves record: a question
 # asks for one by these words (answer_types.evidence_cues), a passage is one by its title.

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from assistant.cues import (
-    BULLET, CRITIQUE_BONUS, CRITIQUE_CUE, DATE_CUE, NAME_CUE, NUMBER, POSITION_CUES, SUMMARY_SOURCE, YEAR_CUE, has_count,
+    BULLET, CRITIQUE_CUE, DATE_CUE, NAME_CUE, NUMBER, POSITION_CUES, SUMMARY_SOURCE, YEAR_CUE, has_count,
 )
 from assistant.answer_types import EvidenceCues
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
@@ -27,21 +27,23 @@ from assistant.vocabulary import STOP_WORDS
 # The function words an English question brings (ASCII, so not the Norwegian council words
 # "møte"/"rådet" a glossary expansion may add; "sak" is kept for the same reason).
 _FUNCTION_WORDS = " ".join(sorted(w for w in STOP_WORDS if w.isascii() and not w.startswith("sak")))
+from assistant.sentence_weights import sentence_weights
 
-# NOT FITTED YET, hand-set: the sentence score's weights, i.e. the constants below and, in
-# score(), 0.45 x the dense z-score + 1.6 x lexical coverage, the rank prior 0.25/(1+rank), the
-# answer-type cues (-0.5/-0.35 no count, -0.5/-0.25 no date, +0.15 per name up to 3 or -0.3), the
-# decision (+0.35 Vedtak, +0.15 proposal), position (+0.35), fragment (-0.5) and header (-0.4)
-# adjustments, the 0.85 list-lead and 0.5/0.4 passage shares, and archive_terms' compound weights.
-# Nothing stops fitting them: every gold item quotes the sentence that answers it ("evidence"),
-# so they could be fitted as one sentence ranker per fold like the fusion (evals/fusion.py). Until
-# then only the answer-type cue's weight is fitted, downstream (QuotePolicy.answer_weight).
-# Summaries of a period (annual reports, cues.SUMMARY_SOURCE) restate what the cases themselves
-# record: the case is the primary source, the summary a fallback unless the question asks for it.
-SUMMARY_PRIOR = 0.3
+# The sentence score's weights are named values in assistant/sentence_weights.py (SentenceWeights:
+# dense/lexical balance, rank prior, critique, decision and position bonuses, summary prior, time
+# and title match), hand-set: fitting them on the end metric did worse held-out, see that module
+# for the figures. The other numbers in score() are not fitted either, each for its reason:
+# - the answer-type cue's values (-0.5/-0.35 no count, -0.5/-0.25 no date, +0.15 per name up to
+#   3 or -0.3): their common scale is fitted downstream (QuotePolicy.answer_weight), their shares
+#   (a bare number counts more than nothing, a year more than no date) are orderings, not rates;
+# - the fragment (-0.5) and header (-0.4) penalties: they rule a kind of line out (as large as the
+#   largest bonus) rather than weigh evidence; a fitted value would be read off the few questions
+#   where a fragment or an agenda line competes with the answering sentence;
+# - 0.85 of a list line's lead-in coverage and the 0.5/0.4 passage shares: how much of its context
+#   a line inherits; they only matter for list items and continuing sentences, too few per fold.
 THIS_CASE = re.compile(r"\b(denne saken|dette saksfremlegget|saka her|denne saka|this case)\b", re.IGNORECASE)
-# A question that names a case by its title ("innspillet til reformutvalget") is about that case.
-TITLE_MATCH_BONUS = 0.4
+# The time match's shares (a match counts more than a mismatch costs); their scale is
+# SentenceWeights.time.
 TIME_MATCH_BONUS = 0.35
 TIME_MISMATCH_PENALTY = 0.25
 
@@ -63,6 +65,9 @@ class Sentence:
     # Of each part's score, what the answer-type cue added (a name for "hvem", a date for "når",
     # a number for "hvor mange"): the quote policy re-weighs it (QuotePolicy.answer_weight).
     part_cues: tuple[float, ...] = ()
+    # Each part's score in its parts before weighing (sentence_weights.components_score), so the
+    # eval's fitting re-scores recorded sentences under other weights without asking again.
+    part_components: tuple[tuple[float, ...], ...] = ()
 
 
 class EvidenceScorer(ArchiveTerms, ArchiveLookups):
@@ -113,6 +118,7 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
         # The kind of answer each part asks for (answer_types.evidence_cues).
         part_wants = list(asked.wants)
         wants_critique = asked.critique
+        weights = sentence_weights()
         rows = []
         self.by_chunk.prefetch(hit.chunk_id for hit in hits)  # one read for every hit's sentences
         for rank, hit in enumerate(hits):
@@ -124,11 +130,13 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
         # A meeting named by position ("det siste møtet i 2025" → 3/2025) names it by number too.
         title_terms = question_terms | set(scope.meetings if scope else ())
         title_bonus: dict[str, float] = {}
+        title_share: dict[str, float] = {}
         for hit in hits:
             title = hit.metadata.get("case_title") or ""
             if title and title not in title_bonus:
                 share = self.title_match(title_terms, title)
-                title_bonus[title] = TITLE_MATCH_BONUS * share if share >= 0.5 else 0.0
+                title_share[title] = share if share >= 0.5 else 0.0
+                title_bonus[title] = weights.title * share if share >= 0.5 else 0.0
         # What a sentence is, apart from how well it matches a question part: computed once.
         def answer_cue(text: str, wants: tuple[bool, bool, bool]) -> float:
             # A "how many" / "when" / "who" question is answered only by a sentence that has one.
@@ -143,23 +151,35 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
                 adjustment += min(names, 3) * 0.15 if names else -0.3
             return adjustment
 
-        def cue_adjustment(rank: int, hit, text: str) -> float:
-            adjustment = 0.25 / (1 + rank)
+        def cue_adjustment(rank: int, hit, text: str) -> tuple[float, tuple[float, ...]]:
+            # The adjustment under the weights in force, and its parts before weighing (in the
+            # order of sentence_weights.components_score) for the eval's fitting to re-weigh.
+            critique = decision = position = fixed = summary = time = 0.0
+            adjustment = weights.rank_prior / (1 + rank)
             if wants_critique and CRITIQUE_CUE.search(text):
-                adjustment += CRITIQUE_BONUS
+                adjustment += weights.critique
+                critique = 1.0
             if wants_decision and hit.metadata.get("section_kind") in ("vedtak", "forslag"):
-                adjustment += 0.35 if hit.metadata.get("section_kind") == "vedtak" else 0.15
+                decision = 0.35 if hit.metadata.get("section_kind") == "vedtak" else 0.15
+                adjustment += weights.decision * decision
             if route in ("positions", "drafting") and POSITION_CUES.search(text):
-                adjustment += 0.35
+                adjustment += weights.position
+                position = 1.0
             if len(text) < 25:  # a length, not a weight: shorter than a clause
                 adjustment -= 0.5  # fragments and bare headings make poor quotes
+                fixed -= 0.5
             if hit.metadata.get("part") in ("front_matter", "agenda"):
                 adjustment -= 0.4  # meeting headers and agenda lines repeat what the cases say
+                fixed -= 0.4
             if not wants_summary and is_summary(hit.metadata):
-                adjustment -= SUMMARY_PRIOR
+                adjustment -= weights.summary
+                summary = 1.0
             if scope:
-                adjustment += _time_adjustment(scope, hit.metadata, text)
-            return adjustment + title_bonus.get(hit.metadata.get("case_title") or "", 0.0)
+                time = _time_adjustment(scope, hit.metadata, text)
+                adjustment += weights.time * time
+            title = hit.metadata.get("case_title") or ""
+            components = (1.0 / (1 + rank), critique, decision, position, fixed, summary, time, title_share.get(title, 0.0))
+            return adjustment + title_bonus.get(title, 0.0), components
 
         prepared = []
         for rank, hit, index, text, _ in rows:
@@ -169,9 +189,9 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
             lead = _lead_context(self.list_lead.get((hit.chunk_id, index)), hit.metadata, text)
             lead_terms = sentence_terms | self.terms(lead) if lead else None
             cues = {w: answer_cue(text, w) for w in set(part_wants)}
-            prepared.append((sentence_terms, lead_terms, cue_adjustment(rank, hit, text), cues))
+            prepared.append((sentence_terms, lead_terms, *cue_adjustment(rank, hit, text), cues))
         best: dict[tuple[str, int], Sentence] = {}
-        by_part: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
+        by_part: dict[tuple[str, int], tuple[list[float], list[float], list[tuple]]] = {}
         for part, (part_text, part_vector) in enumerate(parts):
             terms = self.query_terms(part_text) | (extra_terms or set())
             if english:
@@ -189,22 +209,23 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
             variants = {t: self.compound_variants(t) for t in terms}
             coverage = lambda found: self._coverage(terms, found, variants) / weight_total
             chunk_lexical = {hit.chunk_id: coverage(self.terms(hit.text)) for hit in hits}
-            for (rank, hit, index, text, _), (sentence_terms, lead_terms, adjustment, cues), d, zd in zip(rows, prepared, dense, z):
+            for (rank, hit, index, text, _), (sentence_terms, lead_terms, adjustment, components, cues), d, zd in zip(rows, prepared, dense, z):
                 adjustment += cues[part_wants[part]]
                 own = coverage(sentence_terms)
                 if lead_terms is not None:
                     own = max(own, 0.85 * coverage(lead_terms))
                 # A sentence continues its passage ("Utvalget skal levere …" after "Ekspertgruppen …").
                 lexical = max(own, 0.5 * own + 0.4 * chunk_lexical.get(hit.chunk_id, 0.0))
-                score = 0.45 * float(zd) + 1.6 * lexical + adjustment  # hand-set, not fitted yet (see the note at the top)
+                score = weights.dense * float(zd) + weights.lexical * lexical + adjustment
                 key = (hit.chunk_id, index)
-                scores, part_cues = by_part.setdefault(key, ([float("-inf")] * len(parts), [0.0] * len(parts)))
+                scores, part_cues, part_components = by_part.setdefault(key, ([float("-inf")] * len(parts), [0.0] * len(parts), [()] * len(parts)))
                 if score > scores[part]:
                     scores[part], part_cues[part] = score, cues[part_wants[part]]
+                    part_components[part] = (float(zd), lexical, *components, cues[part_wants[part]])
                 if key not in best or score > best[key].score:
                     best[key] = Sentence(hit.chunk_id, index, text, hit.metadata, score, float(d), lexical, rank, sentence_terms)
         for key, sentence in best.items():
-            sentence.part_scores, sentence.part_cues = tuple(by_part[key][0]), tuple(by_part[key][1])
+            sentence.part_scores, sentence.part_cues, sentence.part_components = (tuple(v) for v in by_part[key])
         sentences = sorted(best.values(), key=lambda s: -s.score)
         return _dedupe(sentences)
 
@@ -251,7 +272,7 @@ def _time_adjustment(scope, metadata: dict[str, Any], text: str) -> float:
         return TIME_MATCH_BONUS
     if matched is False or scope.meetings:
         return -TIME_MISMATCH_PENALTY
-    return 0.0
+    return 0.0  # the caller scales it (SentenceWeights.time)
 
 
 def _dedupe(sentences: list[Sentence]) -> list[Sentence]:

@@ -20,6 +20,8 @@ from typing import Any
 from assistant.answer import Answer
 from evals.baseline import WARM_UP_QUESTION
 from evals.fit_quotes import QuoteCapture, fold_policies, policy_context
+from assistant.sentence_weights import shipped_weights
+from evals.fit_sentences import fold_weights, weights_context
 from evals.fusion import fold_fusions
 from evals.metrics import Archive, GoldItem, ItemResult, check_thresholds, normalise, score_item
 from evals.report import EvalReport, write_report
@@ -217,7 +219,9 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
         extractive.refusal_model = shipped
     # The quote policy (evals/fit_quotes.py) per fold; every held-out item is asked in its context.
     policies, quote_fits = fold_policies(extractive, items, capture.calls, archive, doc_ids, assignment, folds)
-    for_item = policy_context(extractive, policies, fusion.for_item)
+    # The sentence weights per fold (evals/fit_sentences.py; off unless RADSARKIV_EVAL_FIT_SENTENCES=1).
+    weights, sentence_fits = fold_weights(extractive, items, capture.calls, archive, doc_ids, assignment, folds, policies)
+    for_item = weights_context(weights, policy_context(extractive, policies, fusion.for_item))
     features = [answer.evidence_features for answer, _, _ in free]
     asked: list[Asked] = list(free)
     models: list = [shipped] * len(items)
@@ -231,12 +235,13 @@ def _cross_validate(assistant, items: Sequence[GoldItem], folds: int, progress: 
             for i in (i for i, f in enumerate(assignment) if f == fold):
                 models[i] = fit.model
                 refused = features[i] is not None and fit.model.refuses(features[i])
-                if refused or (i in capture.calls and policies[i] != extractive.quote_policy):
+                changed = weights[i] is not None and weights[i] != shipped_weights()  # any route may score sentences
+                if refused or changed or (i in capture.calls and policies[i] != extractive.quote_policy):
                     with for_item(i):
                         asked[i] = _ask(assistant, items[i].question, items[i].history)
         finally:
             extractive.refusal_model = shipped
-    return asked, assignment, models, {"folds": folds, "fold_seed": FOLD_SEED if fold_seed is None else fold_seed, "held_out_only": True, "fits": fits, "fusion": fusion.as_json(), "quotes": quote_fits, "fold_context": for_item}
+    return asked, assignment, models, {"folds": folds, "fold_seed": FOLD_SEED if fold_seed is None else fold_seed, "held_out_only": True, "fits": fits, "fusion": fusion.as_json(), "quotes": quote_fits, "sentences": sentence_fits, "fold_context": for_item}
 
 
 def _topic_shift(assistant, items: Sequence[GoldItem], asked: Sequence[Asked], models: Sequence, progress: bool, around=None) -> dict[str, Any]:
