@@ -22,12 +22,12 @@ from assistant.cues import (
 from assistant.answer_types import EvidenceCues
 from assistant.evidence_store import ArchiveLookups, ChunkSentences, Idf, ListLeads, VisibleTexts
 from assistant.archive_terms import ArchiveTerms
+from assistant.sentence_weights import sentence_weights
 from assistant.vocabulary import STOP_WORDS
 
 # The function words an English question brings (ASCII, so not the Norwegian council words
 # "møte"/"rådet" a glossary expansion may add; "sak" is kept for the same reason).
 _FUNCTION_WORDS = " ".join(sorted(w for w in STOP_WORDS if w.isascii() and not w.startswith("sak")))
-from assistant.sentence_weights import sentence_weights
 
 # The sentence score's weights are named values in assistant/sentence_weights.py (SentenceWeights:
 # dense/lexical balance, rank prior, critique, decision and position bonuses, summary prior, time
