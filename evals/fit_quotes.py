@@ -109,7 +109,12 @@ class PolicyScores:
         self._cache: dict[QuotePolicy, dict[int, tuple[float | None, int, int]]] = {}
 
     def of(self, policy: QuotePolicy) -> dict[int, tuple[float | None, int, int]]:
-        cached = self._cache.get(policy)
+        return self._scored(policy, policy, lambda args: type(self.extractive)._quotes(self.extractive, *args))
+
+    def _scored(self, key, policy: QuotePolicy, quotes: Callable[[tuple], Any]) -> dict[int, tuple[float | None, int, int]]:
+        """Every item's scores with the quoting step re-run by `quotes` under `policy`, cached by
+        `key` (the policy, or the policy with whatever else `quotes` varies)."""
+        cached = self._cache.get(key)
         if cached is None:
             from evals.metrics import score_item
 
@@ -118,12 +123,11 @@ class PolicyScores:
             cached = {}
             try:
                 for i, args in self.calls.items():
-                    answer = type(self.extractive)._quotes(self.extractive, *args)
-                    r = score_item(self.items[i], answer, 0.0, self.archive, self.doc_ids)
+                    r = score_item(self.items[i], quotes(args), 0.0, self.archive, self.doc_ids)
                     cached[i] = (r.must_include, r.precision_on_target, r.precision_citations)
             finally:
                 self.extractive.quote_policy = saved
-            self._cache[policy] = cached
+            self._cache[key] = cached
         return cached
 
     def summary(self, policy: QuotePolicy, indices: Sequence[int], groups: Sequence[str] | None = None) -> tuple[float, float, int]:
@@ -149,12 +153,19 @@ def _with(policy: QuotePolicy, name: str, value) -> QuotePolicy:
 
 def _ascend(key: Callable[[QuotePolicy], tuple]) -> QuotePolicy:
     """Coordinate ascent over GRID from the defaults: the policy with the greatest key found."""
-    best, best_key = DEFAULT, key(DEFAULT)
+    return coordinate_ascent(key, DEFAULT, GRID, _with)
+
+
+def coordinate_ascent(key: Callable[[Any], tuple], start, grid: dict[str, Sequence], with_value: Callable[[Any, str, Any], Any]):
+    """From `start`, each named value tried at each of its grid values in turn, keeping any that
+    raises `key`, for up to SWEEPS sweeps: a grid, not a solver, since the objectives (spans
+    quoted, precision) are step functions of the values."""
+    best, best_key = start, key(start)
     for _ in range(SWEEPS):
         improved = False
-        for name, values in GRID.items():
+        for name, values in grid.items():
             for value in values:
-                candidate = _with(best, name, value)
+                candidate = with_value(best, name, value)
                 candidate_key = key(candidate)
                 if candidate_key > best_key:
                     best, best_key, improved = candidate, candidate_key, True

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from assistant.quote_selection import QuotePolicy
+from evals.fit_quotes import PolicyScores, coordinate_ascent
 from assistant.sentence_weights import DEFAULT, SentenceWeights, components_score, shipped_weights, using_weights
 
 # The values each weight is tried at (today's value among them): about half and one and a half
@@ -59,7 +60,6 @@ GRID: dict[str, tuple[float, ...]] = {
     "time": (0.5, 1.0, 1.5),
     "title": (0.2, 0.4, 0.6),
 }
-SWEEPS = 2
 ENV_FLAG = "RADSARKIV_EVAL_FIT_SENTENCES"
 
 
@@ -81,34 +81,17 @@ def rescored(sentences: list, weights: SentenceWeights) -> list:
     return sorted(out, key=lambda s: -s.score)
 
 
-class WeightScores:
+class WeightScores(PolicyScores):
     """Each item's (must_include, on-target citations, citations) under a quote policy and a
     weighting, computed once per pair."""
 
-    def __init__(self, extractive, items, calls: dict[int, tuple], archive, doc_ids):
-        self.extractive, self.items, self.calls = extractive, items, calls
-        self.archive, self.doc_ids = archive, doc_ids
-        self._cache: dict[tuple[QuotePolicy, SentenceWeights], dict[int, tuple]] = {}
-
     def of(self, policy: QuotePolicy, weights: SentenceWeights) -> dict[int, tuple]:
-        cached = self._cache.get((policy, weights))
-        if cached is None:
-            from evals.metrics import score_item
+        def quotes(args):
+            args = (*args[:3], rescored(args[3], weights), *args[4:])
+            with using_weights(weights):
+                return type(self.extractive)._quotes(self.extractive, *args)
 
-            saved = self.extractive.quote_policy
-            self.extractive.quote_policy = policy
-            cached = {}
-            try:
-                for i, args in self.calls.items():
-                    args = (*args[:3], rescored(args[3], weights), *args[4:])
-                    with using_weights(weights):
-                        answer = type(self.extractive)._quotes(self.extractive, *args)
-                    r = score_item(self.items[i], answer, 0.0, self.archive, self.doc_ids)
-                    cached[i] = (r.must_include, r.precision_on_target, r.precision_citations)
-            finally:
-                self.extractive.quote_policy = saved
-            self._cache[(policy, weights)] = cached
-        return cached
+        return self._scored((policy, weights), policy, quotes)
 
     def summary(self, policy: QuotePolicy, weights: SentenceWeights, indices: Sequence[int]) -> tuple[float, float, int]:
         """(mean must_include, pooled precision, citations) over `indices`."""
@@ -120,18 +103,7 @@ class WeightScores:
 
 
 def _ascend(key: Callable[[SentenceWeights], tuple], start: SentenceWeights) -> SentenceWeights:
-    best, best_key = start, key(start)
-    for _ in range(SWEEPS):
-        improved = False
-        for name, values in GRID.items():
-            for value in values:
-                candidate = replace(best, **{name: value})
-                candidate_key = key(candidate)
-                if candidate_key > best_key:
-                    best, best_key, improved = candidate, candidate_key, True
-        if not improved:
-            break
-    return best
+    return coordinate_ascent(key, start, GRID, lambda weights, name, value: replace(weights, **{name: value}))
 
 
 def fit_weights(scores: WeightScores, policy: QuotePolicy, train: Sequence[int], start: SentenceWeights = DEFAULT) -> tuple[SentenceWeights, float]:
