@@ -210,6 +210,8 @@ class Retriever:
                         extra.append(cid)
                         rows[cid] = (text, meta)
             ranked = in_case + extra + [cid for cid in ranked if cid not in set(in_case)]
+        # An optional reranker reorders four times the passages asked for: a pool size, not a
+        # weight, and not fitted since no reranker ships (the brief: none runs usefully here).
         hits = [Hit(cid, rows[cid][0], scores.get(cid, 0.0), rows[cid][1]) for cid in ranked[: max(k, 1) * 4]]
         if self._reranker is not None and not named:
             order = self._reranker.rerank(query, [(h.chunk_id, h.text) for h in hits])
