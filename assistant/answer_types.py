@@ -90,11 +90,12 @@ def evidence_cues(text: str, parts: tuple[str, ...] = ()) -> EvidenceCues:
     from assistant.vocabulary import DECISION_WORDS
 
     whole = answer_wants(text)
+    own = [answer_wants(p) for p in parts]
     return EvidenceCues(
         summary=bool(SUMMARY_SOURCE.search(text)),
         decision=bool(DECISION_WORDS.search(text)),
         critique=bool(CRITIQUE_QUESTION.search(text)),
-        wants=(whole, *(answer_wants(p) if any(answer_wants(p)) else whole for p in parts)),
+        wants=(whole, *(wants if any(wants) else whole for wants in own)),
     )
 
 

@@ -192,13 +192,12 @@ class EvidenceScorer(ArchiveTerms, ArchiveLookups):
             prepared.append((sentence_terms, lead_terms, *cue_adjustment(rank, hit, text), cues))
         best: dict[tuple[str, int], Sentence] = {}
         by_part: dict[tuple[str, int], tuple[list[float], list[float], list[tuple]]] = {}
+        # The archive holds English function words only in reference lists, where they are rare
+        # and would weigh most ("and", "of" outweighing "habilitet"): they carry no topic
+        # (vocabulary.STOP_WORDS), so they are not an English question's terms.
+        function_terms = self.terms(_FUNCTION_WORDS) if english else set()
         for part, (part_text, part_vector) in enumerate(parts):
-            terms = self.query_terms(part_text) | (extra_terms or set())
-            if english:
-                # The archive holds English function words only in reference lists, where they
-                # are rare and would weigh most ("and", "of" outweighing "habilitet"): they carry
-                # no topic (vocabulary.STOP_WORDS), so they are not question terms.
-                terms = terms - self.terms(_FUNCTION_WORDS)
+            terms = (self.query_terms(part_text) | (extra_terms or set())) - function_terms
             # An English question's own words never occur in a Norwegian archive: only the terms
             # the archive has (names, the glossary's Norwegian words) measure coverage.
             weighed = {t for t in terms if t in self.idf} if english else terms
